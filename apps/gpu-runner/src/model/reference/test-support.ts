@@ -80,11 +80,16 @@ export function row(x: Float64Array, cols: number, r: number): Float64Array {
   return x.slice(r * cols, (r + 1) * cols);
 }
 
-/** A copy of `w` with tensor `name` replaced by f(old data) (the original map is untouched). */
-export function withTensor(w: RefWeights, name: string, f: (old: Float64Array) => Float64Array): RefWeights {
+/** A copy of `w` with tensor `name` replaced by f(old data), optionally reshaped (`w` is untouched). */
+export function withTensor(
+  w: RefWeights,
+  name: string,
+  f: (old: Float64Array) => Float64Array,
+  shape?: readonly number[],
+): RefWeights {
   const t = w.get(name);
   if (!t) throw new Error(`test: no tensor ${name}`);
   const out = new Map(w);
-  out.set(name, { shape: t.shape, data: f(Float64Array.from(t.data)) });
+  out.set(name, { shape: shape ?? t.shape, data: f(Float64Array.from(t.data)) });
   return out;
 }
