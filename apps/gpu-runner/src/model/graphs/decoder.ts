@@ -1,0 +1,337 @@
+// The language model: LLaMA with OpenFlamingo's gated cross-attention blocks, KV cache
+// in and out, a batch dimension, and logits for the last `num_logits_to_keep` positions.
+//
+//   input_ids ─embed─▶ x ─┬─ [gated xattn block before layer i when (i+1) % every == 0]
+//                         ├─ RMSNorm ─ q,k,v ─ RoPE ─ attention(past ⧺ new) ─ o_proj ─ +x
+//                         └─ RMSNorm ─ down(silu(gate)·up) ─ +x        (× layers)
+//   ─ norm ─ last num_logits_to_keep positions ─ lm_head ─▶ logits
+//
+// Which image a token sees is an INPUT (`media_time`, 1-based, 0 = none) computed by the
+// engine from the model's media rule, so the graph serves OpenFlamingo v1 and v2 alike.
+
+import { DT, float, MS_DOMAIN } from "../../onnx/graph-builder.js";
+import { crossAttentionLayers, type ModelConfig } from "../config.js";
+import { mediaKeyName, mediaValueName } from "./media-kv.js";
+import {
+  addRmsNorm,
+  attention,
+  castFloat,
+  gelu,
+  layerNorm,
+  MASKED,
+  mergeHeads,
+  rmsNorm,
+  silu,
+  splitHeads,
+  where,
+} from "./ops.js";
+import { ropeCaches } from "./rope.js";
+import type { GraphWeights } from "./weights.js";
+
+export const pastKeyName = (i: number) => `past_key_values.${i}.key`;
+export const pastValueName = (i: number) => `past_key_values.${i}.value`;
+export const presentKeyName = (i: number) => `present.${i}.key`;
+export const presentValueName = (i: number) => `present.${i}.value`;
+
+/** Inputs shared by every layer, created once. */
+interface DecoderInputs {
+  positionIds: string;
+  /** Fused (GroupQueryAttention): */
+  seqlensK?: string;
+  totalSeqLen?: string;
+  /** Plain ops: [B, total] 1 = attend. */
+  attentionMask?: string;
+  cos: string;
+  sin: string;
+  /** Cross-attention: additive bias [B,1,S,M], row validity [B,S,1], per-sequence gate [B,1,1]. */
+  mediaBias: string;
+  mediaRowValid: string;
+  hasMedia: string;
+}
+
+export function buildDecoder(c: ModelConfig, w: GraphWeights): void {
+  const g = w.g;
+  const L = c.language;
+  const fused = w.opts.fused;
+  const ids = g.input("input_ids", DT.INT64, ["batch_size", "sequence_length"]);
+  const positionIds = g.input("position_ids", DT.INT64, ["batch_size", "sequence_length"]);
+  const pastLen = fused ? "max_sequence_length" : "past_sequence_length";
+  const inputs: Partial<DecoderInputs> = { positionIds };
+  if (fused) {
+    inputs.seqlensK = g.input("seqlens_k", DT.INT32, ["batch_size"]);
+    inputs.totalSeqLen = g.input("total_sequence_length", DT.INT32, []);
+  } else {
+    inputs.attentionMask = g.input("attention_mask", DT.INT64, ["batch_size", "total_sequence_length"]);
+  }
+  const { cos, sin } = ropeCaches(g, L.headDim, L.maxPositions, L.ropeTheta);
+  inputs.cos = cos;
+  inputs.sin = sin;
+  Object.assign(inputs, mediaInputs(c, w));
+  const keep = g.input("num_logits_to_keep", DT.INT64, []);
+
+  let x = g.op("Gather", [w.tensor("model.embed_tokens.weight"), ids], "/model/embed_tokens", { axis: 0 });
+  const xLayers = new Set(crossAttentionLayers(c));
+  for (let i = 0; i < L.layers; i++) {
+    g.input(pastKeyName(i), DT.FLOAT, ["batch_size", L.kvHeads, pastLen, L.headDim]);
+    g.input(pastValueName(i), DT.FLOAT, ["batch_size", L.kvHeads, pastLen, L.headDim]);
+    if (xLayers.has(i)) x = gatedCrossAttention(c, w, x, i, inputs as DecoderInputs);
+    x = decoderLayer(c, w, x, i, inputs as DecoderInputs);
+  }
+  const normed = rmsNorm(w, x, "model.norm.weight", L.rmsNormEps, "/model/norm");
+  const negKeep = g.op("Neg", [g.op("Unsqueeze", [keep, g.i64([0])], "/model/keep/Unsqueeze")], "/model/keep/Neg");
+  const last = g.op("Slice", [normed, negKeep, g.i64([2 ** 62]), g.i64([1])], "/model/keep/Slice");
+  const logits = w.linear(last, "lm_head.weight", "/lm_head");
+  g.node("Identity", [logits], "/lm_head/out", {}, { outputs: ["logits"] });
+  g.output("logits", DT.FLOAT, ["batch_size", "logits_length", L.vocabSize]);
+}
+
+function decoderLayer(c: ModelConfig, w: GraphWeights, x: string, i: number, inp: DecoderInputs): string {
+  const g = w.g;
+  const L = c.language;
+  const b = `model.layers.${i}`;
+  const p = `/model/layers.${i}`;
+  const h = rmsNorm(w, x, `${b}.input_layernorm.weight`, L.rmsNormEps, `${p}/input_layernorm`);
+  const q = w.linear(h, `${b}.self_attn.q_proj.weight`, `${p}/attn/q_proj`);
+  const k = w.linear(h, `${b}.self_attn.k_proj.weight`, `${p}/attn/k_proj`);
+  const v = w.linear(h, `${b}.self_attn.v_proj.weight`, `${p}/attn/v_proj`);
+  const past = [pastKeyName(i), pastValueName(i)];
+  const present = [presentKeyName(i), presentValueName(i)];
+  let attn: string;
+  if (w.opts.fused) {
+    const rope = (t: string, heads: number, name: string) =>
+      g.op(
+        "RotaryEmbedding",
+        [t, inp.positionIds, inp.cos, inp.sin],
+        `${p}/attn/${name}_rotary`,
+        { interleaved: 0, num_heads: heads },
+        MS_DOMAIN,
+      );
+    [attn] = g.node(
+      "GroupQueryAttention",
+      [rope(q, L.heads, "q"), rope(k, L.kvHeads, "k"), v, past[0], past[1], inp.seqlensK!, inp.totalSeqLen!],
+      `${p}/attn/GroupQueryAttention`,
+      { num_heads: L.heads, kv_num_heads: L.kvHeads, scale: float(L.headDim ** -0.5) },
+      { domain: MS_DOMAIN, outputs: [`${p}/attn/output`, ...present] },
+    );
+  } else {
+    attn = plainSelfAttention(c, w, q, k, v, i, inp);
+  }
+  const presentLen = w.opts.fused ? "max_sequence_length" : "total_sequence_length";
+  for (const name of present) g.output(name, DT.FLOAT, ["batch_size", L.kvHeads, presentLen, L.headDim]);
+  const o = w.linear(attn, `${b}.self_attn.o_proj.weight`, `${p}/attn/o_proj`);
+  const { normed, sum } = addRmsNorm(
+    w,
+    o,
+    x,
+    `${b}.post_attention_layernorm.weight`,
+    L.rmsNormEps,
+    `${p}/post_attention_layernorm`,
+  );
+  const gate = silu(g, w.linear(normed, `${b}.mlp.gate_proj.weight`, `${p}/mlp/gate_proj`), `${p}/mlp/act`);
+  const up = w.linear(normed, `${b}.mlp.up_proj.weight`, `${p}/mlp/up_proj`);
+  const down = w.linear(g.op("Mul", [gate, up], `${p}/mlp/Mul`), `${b}.mlp.down_proj.weight`, `${p}/mlp/down_proj`);
+  return g.op("Add", [sum, down], `${p}/mlp/Residual`);
+}
+
+/** Standard-ops attention: past ⧺ new as present, RoPE by gather, causal + padding mask. */
+function plainSelfAttention(
+  c: ModelConfig,
+  w: GraphWeights,
+  q: string,
+  k: string,
+  v: string,
+  i: number,
+  inp: DecoderInputs,
+): string {
+  const g = w.g;
+  const L = c.language;
+  const p = `/model/layers.${i}/attn`;
+  const qh = applyRope(w, splitHeads(g, q, L.heads, L.headDim, `${p}/q_heads`), inp, `${p}/q_rope`);
+  const kh = applyRope(w, splitHeads(g, k, L.kvHeads, L.headDim, `${p}/k_heads`), inp, `${p}/k_rope`);
+  const vh = splitHeads(g, v, L.kvHeads, L.headDim, `${p}/v_heads`);
+  const kAll = g.node(
+    "Concat",
+    [pastKeyName(i), kh],
+    `${p}/present_key`,
+    { axis: 2 },
+    { outputs: [presentKeyName(i)] },
+  )[0];
+  const vAll = g.node(
+    "Concat",
+    [pastValueName(i), vh],
+    `${p}/present_value`,
+    { axis: 2 },
+    { outputs: [presentValueName(i)] },
+  )[0];
+  const rep = L.heads / L.kvHeads;
+  const expand = (t: string, name: string) => {
+    if (rep === 1) return t;
+    const u = g.op("Unsqueeze", [t, g.i64([2])], `${p}/${name}_repeat/Unsqueeze`);
+    const shape = g.op("Shape", [t], `${p}/${name}_repeat/Shape`);
+    const target = g.op(
+      "Concat",
+      [
+        g.op("Slice", [shape, g.i64([0]), g.i64([2])], `${p}/${name}_repeat/Head`),
+        g.i64([rep]),
+        g.op("Slice", [shape, g.i64([2]), g.i64([4])], `${p}/${name}_repeat/Tail`),
+      ],
+      `${p}/${name}_repeat/Target`,
+      { axis: 0 },
+    );
+    const e = g.op("Expand", [u, target], `${p}/${name}_repeat/Expand`);
+    return g.op("Reshape", [e, g.i64([0, L.heads, -1, L.headDim])], `${p}/${name}_repeat/Reshape`);
+  };
+  const o = attention(
+    g,
+    qh,
+    expand(kAll, "k"),
+    expand(vAll, "v"),
+    L.headDim ** -0.5,
+    causalBias(w, qh, kAll, inp.attentionMask!),
+    `${p}/sdpa`,
+  );
+  return mergeHeads(g, o, L.heads, L.headDim, `${p}/merge`);
+}
+
+const biasCache = new WeakMap<object, string>();
+
+/** [B,1,S,T] additive mask: key j visible to query s iff j ≤ past + s and attention_mask[b,j]. Built once per graph. */
+function causalBias(w: GraphWeights, q: string, kAll: string, attentionMask: string): string {
+  const g = w.g;
+  const hit = biasCache.get(g);
+  if (hit) return hit;
+  const p = "/model/causal_mask";
+  const s = g.op("Slice", [g.op("Shape", [q], `${p}/QShape`), g.i64([2]), g.i64([3])], `${p}/S`);
+  const t = g.op("Slice", [g.op("Shape", [kAll], `${p}/KShape`), g.i64([2]), g.i64([3])], `${p}/T`);
+  const past = g.op("Sub", [t, s], `${p}/Past`);
+  const scalar = (x: string, n: string) => g.op("Squeeze", [x, g.i64([0])], `${p}/${n}`);
+  const rows = g.op("Range", [scalar(past, "past0"), scalar(t, "t0"), g.constant(DT.INT64, [], [1n])], `${p}/Rows`);
+  const cols = g.op(
+    "Range",
+    [g.constant(DT.INT64, [], [0n]), scalar(t, "t1"), g.constant(DT.INT64, [], [1n])],
+    `${p}/Cols`,
+  );
+  const causal = g.op(
+    "LessOrEqual",
+    [g.op("Unsqueeze", [cols, g.i64([0])], `${p}/ColsU`), g.op("Unsqueeze", [rows, g.i64([1])], `${p}/RowsU`)],
+    `${p}/Causal`,
+  );
+  const pad = g.op("Cast", [g.op("Unsqueeze", [attentionMask, g.i64([1, 2])], `${p}/PadU`)], `${p}/PadBool`, {
+    to: DT.BOOL,
+  });
+  const allowed = g.op("And", [causal, pad], `${p}/Allowed`);
+  const bias = where(g, allowed, 0, MASKED, `${p}/Bias`);
+  biasCache.set(g, bias);
+  return bias;
+}
+
+/** HF rotate_half RoPE over [B,H,S,d]: x·cos + rotate_half(x)·sin, tables gathered by position. */
+function applyRope(w: GraphWeights, x: string, inp: DecoderInputs, path: string): string {
+  const g = w.g;
+  const table = (t: string, n: string) => {
+    const gathered = g.op("Gather", [t, inp.positionIds], `${path}/${n}/Gather`, { axis: 0 });
+    const full = g.op("Concat", [gathered, gathered], `${path}/${n}/Concat`, { axis: -1 });
+    return g.op("Unsqueeze", [full, g.i64([1])], `${path}/${n}/Unsqueeze`);
+  };
+  const [x1, x2] = g.node("Split", [x], `${path}/Split`, { axis: -1, num_outputs: 2 }, { outputs: 2 });
+  const rotated = g.op("Concat", [g.op("Neg", [x2], `${path}/Neg`), x1], `${path}/Rotate`, { axis: -1 });
+  return g.op(
+    "Add",
+    [
+      g.op("Mul", [x, table(inp.cos, "cos")], `${path}/MulCos`),
+      g.op("Mul", [rotated, table(inp.sin, "sin")], `${path}/MulSin`),
+    ],
+    `${path}/Add`,
+  );
+}
+
+/**
+ * Cross-attention inputs and the masks shared by every gated block. Media K/V come in as
+ * [B, M, heads, dim] (images concatenated, M = images·latents); key m belongs to image
+ * ⌊m / latents⌋ + 1, and a token sees image `media_time` only.
+ */
+function mediaInputs(c: ModelConfig, w: GraphWeights): Pick<DecoderInputs, "mediaBias" | "mediaRowValid" | "hasMedia"> {
+  const g = w.g;
+  const x = c.crossAttention;
+  const layers = crossAttentionLayers(c);
+  const p = "/model/media_mask";
+  const time = g.input("media_time", DT.INT64, ["batch_size", "sequence_length"]);
+  const has = g.input("has_media", DT.FLOAT, ["batch_size"]);
+  for (const i of layers) {
+    g.input(mediaKeyName(i), DT.FLOAT, ["batch_size", "media_length", x.heads, x.dimHead]);
+    g.input(mediaValueName(i), DT.FLOAT, ["batch_size", "media_length", x.heads, x.dimHead]);
+  }
+  if (layers.length === 0) return { mediaBias: "", mediaRowValid: "", hasMedia: "" };
+  const m = g.op(
+    "Squeeze",
+    [
+      g.op("Slice", [g.op("Shape", [mediaKeyName(layers[0])], `${p}/Shape`), g.i64([1]), g.i64([2])], `${p}/M`),
+      g.i64([0]),
+    ],
+    `${p}/M0`,
+  );
+  const pos = g.op("Range", [g.constant(DT.INT64, [], [0n]), m, g.constant(DT.INT64, [], [1n])], `${p}/Range`);
+  const image = g.op(
+    "Add",
+    [
+      g.op("Div", [pos, g.constant(DT.INT64, [], [BigInt(c.perceiver.numLatents)])], `${p}/Div`),
+      g.constant(DT.INT64, [], [1n]),
+    ],
+    `${p}/ImageOf`,
+  );
+  const t4 = g.op("Unsqueeze", [time, g.i64([1, 3])], `${p}/TimeU`);
+  const visible = g.op("Equal", [t4, image], `${p}/Visible`);
+  const mediaBias = where(g, visible, 0, MASKED, `${p}/Bias`);
+  const valid = g.op("Greater", [time, g.constant(DT.INT64, [], [0n])], `${p}/HasImage`);
+  const mediaRowValid = g.op("Unsqueeze", [castFloat(g, valid, `${p}/HasImageF`), g.i64([2])], `${p}/RowValid`);
+  const hasMedia = g.op("Reshape", [has, g.i64([-1, 1, 1])], `${p}/HasMedia`);
+  return { mediaBias, mediaRowValid, hasMedia };
+}
+
+/**
+ * Flamingo's GatedCrossAttentionBlock:
+ *   x += tanh(attn_gate) · MaskedCrossAttention(LN(x), media)   (rows with no image → 0)
+ *   x += tanh(ff_gate) · FF(x)
+ * both scaled by has_media so language-only sequences equal plain LLaMA.
+ */
+function gatedCrossAttention(c: ModelConfig, w: GraphWeights, x: string, i: number, inp: DecoderInputs): string {
+  const g = w.g;
+  const xc = c.crossAttention;
+  const b = `lang_encoder.gated_cross_attn_layers.${i}`;
+  const p = `/model/layers.${i}/cross_attn`;
+  const h = layerNorm(w, x, `${b}.attn.norm`, xc.layerNormEps, `${p}/norm`);
+  const q = splitHeads(g, w.linear(h, `${b}.attn.to_q.weight`, `${p}/to_q`), xc.heads, xc.dimHead, `${p}/q_heads`);
+  const kv = (name: string, n: string) => g.op("Transpose", [name], `${p}/${n}_heads`, { perm: [0, 2, 1, 3] });
+  const o = attention(
+    g,
+    q,
+    kv(mediaKeyName(i), "k"),
+    kv(mediaValueName(i), "v"),
+    xc.dimHead ** -0.5,
+    inp.mediaBias,
+    `${p}/sdpa`,
+  );
+  const merged = mergeHeads(g, o, xc.heads, xc.dimHead, `${p}/merge`);
+  const out = g.op(
+    "Mul",
+    [w.linear(merged, `${b}.attn.to_out.weight`, `${p}/to_out`), inp.mediaRowValid],
+    `${p}/ZeroNoImage`,
+  );
+  const attnGate = g.op(
+    "Mul",
+    [g.op("Tanh", [w.tensor(`${b}.attn_gate`)], `${p}/attn_gate/Tanh`), inp.hasMedia],
+    `${p}/attn_gate/Mul`,
+  );
+  x = g.op("Add", [x, g.op("Mul", [out, attnGate], `${p}/attn_gate/Apply`)], `${p}/attn_gate/Residual`);
+
+  const fp = `/model/layers.${i}/cross_ff`;
+  const fh = layerNorm(w, x, `${b}.ff.0`, xc.layerNormEps, `${fp}/norm`);
+  const up = gelu(g, w.linear(fh, `${b}.ff.1.weight`, `${fp}/up`), `${fp}/gelu`);
+  const down = w.linear(up, `${b}.ff.3.weight`, `${fp}/down`);
+  const ffGate = g.op(
+    "Mul",
+    [g.op("Tanh", [w.tensor(`${b}.ff_gate`)], `${fp}/ff_gate/Tanh`), inp.hasMedia],
+    `${fp}/ff_gate/Mul`,
+  );
+  return g.op("Add", [x, g.op("Mul", [down, ffGate], `${fp}/ff_gate/Apply`)], `${fp}/ff_gate/Residual`);
+}

@@ -1,0 +1,148 @@
+// The model as three ORT sessions with typed calls: images → media latents → per-layer
+// media K/V, and one decoder step over a batch (prefill or decode). Knows tensor names and
+// layouts; knows nothing about requests, sampling or scheduling (that is the engine's).
+import { Session as OrtSession, type Session, type SessionOptions, type TensorValue } from "../runtime/ort.js";
+import { type BuildOptions, graphPath } from "./build.js";
+import { crossAttentionLayers, type ModelConfig } from "./config.js";
+import { pastKeyName, pastValueName, presentKeyName, presentValueName } from "./graphs/decoder.js";
+import { mediaKeyName, mediaValueName } from "./graphs/media-kv.js";
+
+/** One image's K/V for every gated layer, each [L, heads, dim] (BSNH, contiguous). */
+export interface ImageKv {
+  keys: Map<number, Float32Array>;
+  values: Map<number, Float32Array>;
+}
+
+export interface DecodeBatch {
+  batch: number;
+  seq: number;
+  inputIds: BigInt64Array;
+  positionIds: BigInt64Array;
+  mediaTime: BigInt64Array;
+  hasMedia: Float32Array;
+  /** Per gated layer, [batch, mediaLen, heads, dim]; mediaLen ≥ 1 (pad when no images). */
+  mediaKeys: Map<number, Float32Array>;
+  mediaValues: Map<number, Float32Array>;
+  mediaLen: number;
+  numLogitsToKeep: number;
+  /** Fused graphs: shared [batch, kvHeads, maxSeq, headDim] buffers, appended in place. */
+  kv: {
+    keys: Float32Array[];
+    values: Float32Array[];
+    seqlensK: Int32Array;
+    totalSeqLen: number;
+    maxSeq: number;
+  } | null;
+  /** Plain graphs: past [batch, kvHeads, past, headDim] and a [batch, past+seq] mask. */
+  past: { keys: Float32Array[]; values: Float32Array[]; len: number; attentionMask: BigInt64Array } | null;
+}
+
+export interface DecodeResult {
+  logits: Float32Array;
+  /** Plain graphs only: present K/V [batch, kvHeads, past+seq, headDim] per layer. */
+  presentKeys?: Float32Array[];
+  presentValues?: Float32Array[];
+}
+
+export class ModelRuntime {
+  readonly xLayers: number[];
+
+  private constructor(
+    readonly config: ModelConfig,
+    readonly build: BuildOptions,
+    private readonly vision: Session,
+    private readonly mediaKv: Session,
+    private readonly decoder: Session,
+  ) {
+    this.xLayers = crossAttentionLayers(config);
+  }
+
+  static async load(
+    config: ModelConfig,
+    modelDir: string,
+    build: BuildOptions,
+    session: SessionOptions,
+  ): Promise<ModelRuntime> {
+    const [v, m, d] = await Promise.all(
+      (["vision", "media-kv", "decoder"] as const).map((k) =>
+        OrtSession.create(graphPath(modelDir, build, k), session),
+      ),
+    );
+    return new ModelRuntime(config, build, v, m, d);
+  }
+
+  get fused(): boolean {
+    return this.build.fused;
+  }
+
+  /** Normalized CHW pixels of n images → media latents [n, latents, dim]. */
+  async imageLatents(pixels: Float32Array, n: number): Promise<Float32Array> {
+    const s = this.config.vision.imageSize;
+    const out = await this.vision.run({ pixel_values: { data: pixels, dims: [n, 3, s, s] } });
+    return out.media_latents.data as Float32Array;
+  }
+
+  /** Media latents of n images → each image's K/V for every gated layer. */
+  async imageKv(latents: Float32Array, n: number): Promise<ImageKv[]> {
+    const p = this.config.perceiver;
+    const out = await this.mediaKv.run({ media_latents: { data: latents, dims: [n, p.numLatents, p.dim] } });
+    const per = p.numLatents * this.config.crossAttention.heads * this.config.crossAttention.dimHead;
+    return Array.from({ length: n }, (_, j) => {
+      const kv: ImageKv = { keys: new Map(), values: new Map() };
+      for (const i of this.xLayers) {
+        kv.keys.set(i, (out[mediaKeyName(i)].data as Float32Array).slice(j * per, (j + 1) * per));
+        kv.values.set(i, (out[mediaValueName(i)].data as Float32Array).slice(j * per, (j + 1) * per));
+      }
+      return kv;
+    });
+  }
+
+  async decode(b: DecodeBatch): Promise<DecodeResult> {
+    const L = this.config.language;
+    const x = this.config.crossAttention;
+    const bs = [b.batch, b.seq];
+    const feeds: Record<string, TensorValue> = {
+      input_ids: { data: b.inputIds, dims: bs },
+      position_ids: { data: b.positionIds, dims: bs },
+      media_time: { data: b.mediaTime, dims: bs },
+      has_media: { data: b.hasMedia, dims: [b.batch] },
+      num_logits_to_keep: { data: BigInt64Array.of(BigInt(b.numLogitsToKeep)), dims: [] },
+    };
+    for (const i of this.xLayers) {
+      const dims = [b.batch, b.mediaLen, x.heads, x.dimHead];
+      feeds[mediaKeyName(i)] = { data: b.mediaKeys.get(i)!, dims };
+      feeds[mediaValueName(i)] = { data: b.mediaValues.get(i)!, dims };
+    }
+    const outputs: Record<string, TensorValue | null> = { logits: null };
+    if (this.fused) {
+      const kv = b.kv!;
+      feeds.seqlens_k = { data: kv.seqlensK, dims: [b.batch] };
+      feeds.total_sequence_length = { data: Int32Array.of(kv.totalSeqLen), dims: [] };
+      const dims = [b.batch, L.kvHeads, kv.maxSeq, L.headDim];
+      for (let i = 0; i < L.layers; i++) {
+        // Past and present share one buffer: GroupQueryAttention appends in place.
+        feeds[pastKeyName(i)] = outputs[presentKeyName(i)] = { data: kv.keys[i], dims };
+        feeds[pastValueName(i)] = outputs[presentValueName(i)] = { data: kv.values[i], dims };
+      }
+      const out = await this.decoder.run(feeds, outputs);
+      return { logits: out.logits.data as Float32Array };
+    }
+    const past = b.past!;
+    feeds.attention_mask = { data: past.attentionMask, dims: [b.batch, past.len + b.seq] };
+    const dims = [b.batch, L.kvHeads, past.len, L.headDim];
+    for (let i = 0; i < L.layers; i++) {
+      feeds[pastKeyName(i)] = { data: past.keys[i], dims };
+      feeds[pastValueName(i)] = { data: past.values[i], dims };
+    }
+    const out = await this.decoder.run(feeds);
+    return {
+      logits: out.logits.data as Float32Array,
+      presentKeys: Array.from({ length: L.layers }, (_, i) => out[presentKeyName(i)].data as Float32Array),
+      presentValues: Array.from({ length: L.layers }, (_, i) => out[presentValueName(i)].data as Float32Array),
+    };
+  }
+
+  async release(): Promise<void> {
+    await Promise.all([this.vision.release(), this.mediaKv.release(), this.decoder.release()]);
+  }
+}
