@@ -36,10 +36,11 @@ export function initFor(name: string, shape: Shape, config: ModelConfig): Init {
   // cross-attention (and its LoRA) entirely; a random model must exercise that path, so
   // gates are drawn where tanh(gate) ≈ 0.46–0.76.
   if (name.endsWith("attn_gate") || name.endsWith("ff_gate")) return { kind: "uniform", lo: 0.5, hi: 1.0 };
-  // LoRA: peft starts B at 0 (a no-op adapter). Both non-zero here, sized so B·A·x is ~10%
-  // of W·x before the alpha/r scale: visible in the logits, never dominating them.
+  // LoRA: peft starts B at 0 (a no-op adapter). Both non-zero here: A·x ~ N(0, 1) per rank
+  // and B [out, r] ~ N(0, 0.05²/r), so B·A·x is ~5% of W·x before the alpha/r scale. On
+  // mmgpt-tiny (scale 2) that moves logits by ~15% of their spread: visible, never dominant.
   if (name.endsWith("lora_A.weight")) return normal(1 / Math.sqrt(shape[1]));
-  if (name.endsWith("lora_B.weight")) return normal(0.1 / Math.sqrt(shape[1]));
+  if (name.endsWith("lora_B.weight")) return normal(0.05 / Math.sqrt(shape[1]));
   // All 1-D `.weight` tensors in names.ts are LayerNorm/RMSNorm scales.
   if (shape.length === 1 && name.endsWith(".weight")) return normal(0.1, 1);
   if (name.endsWith("bias")) return normal(0.02);

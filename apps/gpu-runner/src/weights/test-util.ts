@@ -3,7 +3,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll } from "vitest";
+import { afterAll, expect } from "vitest";
+import { WeightsError } from "./errors.js";
 
 /** A fresh temp dir removed after the suite. */
 export function tempDir(prefix = "mmgpt-weights-"): string {
@@ -24,4 +25,21 @@ export function writeRawSafetensors(
   len.writeBigUInt64LE(headerLength ?? BigInt(json.length));
   writeFileSync(path, Buffer.concat([len, json, data]));
   return path;
+}
+
+/** Writes arbitrary bytes (for files that are not even framed like safetensors). */
+export function writeBytes(path: string, bytes: Uint8Array | string): string {
+  writeFileSync(path, bytes);
+  return path;
+}
+
+/** The thrown error, checked to be a WeightsError (fails if nothing or something else was thrown). */
+export function weightsErrorOf(fn: () => unknown): WeightsError {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(WeightsError);
+    return e as WeightsError;
+  }
+  throw new Error("expected a WeightsError");
 }

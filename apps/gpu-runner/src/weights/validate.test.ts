@@ -1,26 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { WeightsError } from "./errors.js";
 import type { Shape } from "./names.js";
+import { weightsErrorOf } from "./test-util.js";
 import { type TensorSource, validateWeights } from "./validate.js";
 
 /** An in-memory source: validation only looks at names, shapes and dtypes. */
 function source(entries: Record<string, Shape | [Shape, string]>): TensorSource {
   const map = new Map(
     Object.entries(entries).map(([n, v]) =>
-      Array.isArray(v[0]) ? [n, { shape: v[0] as Shape, dtype: v[1] as string }] : [n, { shape: v as Shape, dtype: "F32" }],
+      Array.isArray(v[0])
+        ? [n, { shape: v[0] as Shape, dtype: v[1] as string }]
+        : [n, { shape: v as Shape, dtype: "F32" }],
     ),
   );
   return { source: "test.safetensors", names: () => map.keys(), info: (n) => map.get(n)! };
-}
-
-function errorOf(fn: () => void): WeightsError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(WeightsError);
-    return e as WeightsError;
-  }
-  throw new Error("expected a WeightsError");
 }
 
 const Q = "model.layers.0.self_attn.q_proj.weight";
@@ -36,20 +28,20 @@ describe("validateWeights", () => {
   });
 
   it("reports a wrong shape by name with expected and found", () => {
-    const e = errorOf(() => validateWeights(source({ [Q]: [64, 32], [K]: [64, 64] }), expected, "base weights"));
+    const e = weightsErrorOf(() => validateWeights(source({ [Q]: [64, 32], [K]: [64, 64] }), expected, "base weights"));
     expect(e.code).toBe("shape_mismatch");
     expect(e.message).toContain(`${Q}: expected [64, 64], found [64, 32]`);
     expect(e.message).toMatch(/^base weights in test\.safetensors: 1 problem/);
   });
 
   it("reports a missing tensor with its expected shape", () => {
-    const e = errorOf(() => validateWeights(source({ [Q]: [64, 64] }), expected, "base"));
+    const e = weightsErrorOf(() => validateWeights(source({ [Q]: [64, 64] }), expected, "base"));
     expect(e.code).toBe("missing_tensor");
     expect(e.message).toContain(`${K}: missing (expected [64, 64])`);
   });
 
   it("reports an unexpected tensor, hinting at a prefix slip", () => {
-    const e = errorOf(() =>
+    const e = weightsErrorOf(() =>
       validateWeights(source({ [Q]: [64, 64], [`module.${K}`]: [64, 64], extra: [3] }), expected, "base"),
     );
     expect(e.code).toBe("invalid_weights");
@@ -64,14 +56,16 @@ describe("validateWeights", () => {
   });
 
   it("flags an integer dtype where a weight is expected", () => {
-    const e = errorOf(() => validateWeights(source({ [Q]: [[64, 64], "I64"], [K]: [64, 64] }), expected, "base"));
+    const e = weightsErrorOf(() =>
+      validateWeights(source({ [Q]: [[64, 64], "I64"], [K]: [64, 64] }), expected, "base"),
+    );
     expect(e.code).toBe("unsupported_dtype");
     expect(e.message).toContain(`${Q}: dtype I64 is not a float weight dtype`);
   });
 
   it("lists every problem but prints a readable number of lines with a count", () => {
     const many = new Map<string, Shape>(Array.from({ length: 50 }, (_, i) => [`t.${i}`, [i + 1]] as const));
-    const e = errorOf(() => validateWeights(source({}), many, "lora"));
+    const e = weightsErrorOf(() => validateWeights(source({}), many, "lora"));
     expect(e.problems).toHaveLength(50);
     const lines = e.message.split("\n");
     expect(lines.length).toBeLessThan(25);
