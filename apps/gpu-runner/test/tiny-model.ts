@@ -9,6 +9,7 @@ import type { ModelConfig } from "../src/model/config.js";
 import { MMGPT_TINY } from "../src/model/presets.js";
 import type { RefWeights } from "../src/model/reference/index.js";
 import { ModelRuntime } from "../src/model/runtime.js";
+import type { FloatDtype } from "../src/weights/dtype.js";
 import { generateTinyWeights } from "../src/weights/generate-tiny.js";
 import { WeightStore } from "../src/weights/store.js";
 
@@ -21,12 +22,12 @@ export interface TinyModel {
 
 const models = new Map<string, TinyModel>();
 
-export function tinyModel(seed = 7, config: ModelConfig = MMGPT_TINY): TinyModel {
-  const key = `${seed}:${JSON.stringify(config)}`;
+export function tinyModel(seed = 7, config: ModelConfig = MMGPT_TINY, dtype: FloatDtype = "F32"): TinyModel {
+  const key = `${seed}:${dtype}:${JSON.stringify(config)}`;
   const hit = models.get(key);
   if (hit) return hit;
   const dir = mkdtempSync(join(tmpdir(), "mmgpt-tiny-"));
-  generateTinyWeights(config, dir, { seed });
+  generateTinyWeights(config, dir, { seed, dtype });
   const built = new Map<string, Promise<ModelRuntime>>();
   let ref: RefWeights | null = null;
   const model: TinyModel = {

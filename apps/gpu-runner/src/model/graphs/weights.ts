@@ -32,6 +32,8 @@ const SOURCE_TYPES: Record<string, DT> = { F32: DT.FLOAT, F16: DT.FLOAT16, BF16:
 
 export class GraphWeights {
   private readonly added = new Map<string, string>();
+  /** Checkpoint tensors this graph consumed (so a build can prove none was skipped). */
+  readonly used = new Set<string>();
 
   constructor(
     readonly g: GraphBuilder,
@@ -49,6 +51,7 @@ export class GraphWeights {
 
   /** The tensor as a float32 value in the graph (named by its checkpoint name). */
   tensor(name: string): string {
+    this.used.add(name);
     const hit = this.added.get(name);
     if (hit) return hit;
     const info = this.src.info(name);
@@ -79,6 +82,7 @@ export class GraphWeights {
   linear(x: string, name: string, path: string): string {
     const [out, inn] = this.shape(name);
     if (this.opts.precision === "int4") {
+      this.used.add(name);
       const { blob, scales, blockSize } = quantizeInt4(this.values(name), out, inn);
       const nBlocks = Math.ceil(inn / blockSize);
       const b = this.g.initializer(`${name}:q4`, DT.UINT8, [out, nBlocks, blockSize / 2], blob);
