@@ -1,6 +1,6 @@
 // The language model's linear layers, optionally with their LoRA adapters applied unmerged,
 // y = W·x + (alpha/r)·B·(A·x), as peft computes them (dropout 0, no bias). Kept unmerged on
-// purpose: the runtime merges W + scale·B·A, so the two paths check each other.
+// purpose: a runtime that merges W + scale·B·A is then checked against a different path.
 import { type LoraTarget, loraTargets } from "../../weights/names.js";
 import type { ModelConfig } from "../config.js";
 import { addScaled, linear } from "./linalg.js";
@@ -10,11 +10,11 @@ import type { Params } from "./weights.js";
 export type Project = (name: string, x: Float64Array, rows: number) => Float64Array;
 
 export function makeProject(config: ModelConfig, params: Params, lora: boolean): Project {
-  const shapes = new Map<string, LoraTarget>();
-  for (const t of loraTargets(config)) shapes.set(t.base, t);
+  const targets = new Map<string, LoraTarget>();
+  for (const t of loraTargets(config)) targets.set(t.base, t);
   if (lora) {
     if (!config.lora) throw new Error("reference: lora requested but the config has no adapter");
-    const missing = [...shapes.values()].find((t) => !params.has(t.a) || !params.has(t.b));
+    const missing = [...targets.values()].find((t) => !params.has(t.a) || !params.has(t.b));
     if (missing) throw new Error(`reference: lora requested but ${missing.a} / ${missing.b} is missing`);
   }
   const scale = config.lora ? config.lora.alpha / config.lora.r : 0;
@@ -24,7 +24,7 @@ export function makeProject(config: ModelConfig, params: Params, lora: boolean):
     const inDim = x.length / rows;
     const out = w.length / inDim;
     const y = linear(x, rows, w, out, inDim);
-    const t = shapes.get(name);
+    const t = targets.get(name);
     if (lora && t && config.lora) {
       const r = config.lora.r;
       const ax = linear(x, rows, params.get(t.a), r, inDim);
