@@ -119,6 +119,7 @@ describe("safetensors: each kind of bad file has its own clear error", () => {
       /cut\.safetensors: tensor w: data ends at byte \d+, past the end of the file .*truncated/,
     ],
     ["missing file", () => join(dir, "nope.safetensors"), "not_found", /nope\.safetensors: cannot open/],
+    ["a directory, not a file", () => dir, "io_error", /cannot read \(EISDIR/],
   ];
   it.each(cases)("%s", (_what, make, code, message) => {
     const e = weightsErrorOf(() => openSafetensors(make()));

@@ -124,7 +124,8 @@ export function openSafetensors(path: string): SafetensorsFile {
     return new SafetensorsFile(path, fd, size, header);
   } catch (e) {
     closeSync(fd);
-    throw e;
+    if (e instanceof WeightsError) throw e;
+    throw new WeightsError("io_error", `${path}: cannot read (${(e as Error).message})`, { cause: e });
   }
 }
 
