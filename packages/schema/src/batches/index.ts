@@ -1,0 +1,3 @@
+// Batches of chat completions.
+export * from "./routes";
+export * from "./schemas";

@@ -1,0 +1,99 @@
+// Message content as OpenAI sends it: a string, or parts (text, image_url). Shared by chat
+// completions and conversation messages. An image is a data URL, an https URL or a file id.
+import { z } from "@hono/zod-openapi";
+import { ID_PREFIXES, LIMITS, SUPPORTED_IMAGE_MEDIA_TYPES } from "../common";
+
+const DATA_URL_RE = /^data:image\/(png|jpeg|jpg|webp|gif);base64,[A-Za-z0-9+/]+={0,2}$/;
+const FILE_ID_RE = /^file-[A-Za-z0-9_-]{1,64}$/;
+/** Longest data URL accepted: base64 of the largest image, plus the header. */
+const MAX_IMAGE_URL_LENGTH = Math.ceil(LIMITS.maxImageBytes / 3) * 4 + 64;
+
+export type ImageUrlKind = "data" | "https" | "file";
+
+/** Which of the three accepted forms an (already validated) image URL is. */
+export function imageUrlKind(url: string): ImageUrlKind {
+  if (url.startsWith("data:")) return "data";
+  if (url.startsWith(ID_PREFIXES.file)) return "file";
+  return "https";
+}
+
+function isHttpsUrl(value: string): boolean {
+  if (!value.startsWith("https://")) return false;
+  try {
+    return new URL(value).hostname.length > 0;
+  } catch {
+    return false;
+  }
+}
+
+export const ImageUrl = z
+  .string()
+  .max(MAX_IMAGE_URL_LENGTH, { message: `image too large (max ${LIMITS.maxImageBytes} bytes)` })
+  .refine((url) => DATA_URL_RE.test(url) || FILE_ID_RE.test(url) || isHttpsUrl(url), {
+    message: `must be a data:image/…;base64, URL (${SUPPORTED_IMAGE_MEDIA_TYPES.join(", ")}), an https:// URL or a file id (file-…)`,
+  })
+  .openapi({
+    description: `A \`data:image/{png,jpeg,webp,gif};base64,…\` URL, an \`https://\` URL the edge fetches, or the id of a file uploaded with purpose \`vision\` (\`file-…\`). At most ${LIMITS.maxImageBytes / 1024 / 1024} MB.`,
+    example: "https://upload.wikimedia.org/wikipedia/commons/3/3a/Cat03.jpg",
+  });
+
+export const TextPart = z
+  .object({
+    type: z.literal("text"),
+    text: z.string().max(LIMITS.maxTextLength),
+  })
+  .openapi("TextContentPart", { example: { type: "text", text: "What is in this image?" } });
+export type TextPart = z.infer<typeof TextPart>;
+
+export const ImageUrlPart = z
+  .object({
+    type: z.literal("image_url"),
+    image_url: z.object({
+      url: ImageUrl,
+      detail: z
+        .enum(["auto", "low", "high"])
+        .optional()
+        .openapi({ description: "Accepted and ignored: every image is resized to 224x224 for the vision encoder." }),
+    }),
+  })
+  .openapi("ImageContentPart", {
+    example: { type: "image_url", image_url: { url: "file-8a41c2f07d" } },
+  });
+export type ImageUrlPart = z.infer<typeof ImageUrlPart>;
+
+export const UserContentPart = z.discriminatedUnion("type", [TextPart, ImageUrlPart]).openapi("UserContentPart");
+export type UserContentPart = z.infer<typeof UserContentPart>;
+
+/** User content: a string, or parts with at most one image (one image per turn). */
+export const UserContent = z
+  .union([
+    z.string().max(LIMITS.maxTextLength),
+    z
+      .array(UserContentPart)
+      .min(1)
+      .refine((parts) => parts.filter((p) => p.type === "image_url").length <= LIMITS.maxImagesPerMessage, {
+        message: `at most ${LIMITS.maxImagesPerMessage} image per message (MultiModal-GPT takes one image per turn)`,
+      }),
+  ])
+  .openapi("UserContent");
+export type UserContent = z.infer<typeof UserContent>;
+
+/** System and assistant content: text only. */
+export const TextContent = z.union([z.string().max(LIMITS.maxTextLength), z.array(TextPart).min(1)]);
+export type TextContent = z.infer<typeof TextContent>;
+
+/** Joins text parts the way the edge renders them into one turn: separated by a newline. */
+export function contentText(content: string | ReadonlyArray<{ type: string; text?: string }>): string {
+  if (typeof content === "string") return content;
+  return content
+    .filter((p) => p.type === "text")
+    .map((p) => p.text ?? "")
+    .join("\n");
+}
+
+/** The image URL of a user content, if it has one. */
+export function contentImageUrl(content: UserContent): string | undefined {
+  if (typeof content === "string") return undefined;
+  const part = content.find((p) => p.type === "image_url");
+  return part?.type === "image_url" ? part.image_url.url : undefined;
+}

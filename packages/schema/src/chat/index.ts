@@ -1,0 +1,6 @@
+// Chat completions: request, response, streaming chunk and the route.
+export * from "./content";
+export * from "./request";
+export * from "./response";
+export * from "./routes";
+export * from "./sampling";

@@ -1,0 +1,91 @@
+// POST /v1/chat/completions request: OpenAI's shape. Unknown top-level fields are rejected
+// (a typo should not be silently ignored) except the harmless ones in IGNORED_CHAT_FIELDS;
+// unknown fields inside messages are dropped, so a previous reply can be sent back as-is.
+import { z } from "@hono/zod-openapi";
+import { LIMITS, Metadata } from "../common";
+import { TextContent, UserContent } from "./content";
+import { beamsNotStreamed, samplingShape } from "./sampling";
+
+/** OpenAI fields accepted for compatibility and ignored. */
+export const IGNORED_CHAT_FIELDS = [
+  "frequency_penalty",
+  "presence_penalty",
+  "parallel_tool_calls",
+  "store",
+  "metadata",
+  "service_tier",
+  "user",
+] as const;
+
+const Name = z.string().max(64).optional().openapi({ description: "Accepted and ignored." });
+
+export const SystemMessage = z
+  .object({
+    role: z.enum(["system", "developer"]).openapi({ description: "`developer` is treated as `system`." }),
+    content: TextContent,
+    name: Name,
+  })
+  .openapi("SystemMessage");
+
+export const UserMessage = z
+  .object({ role: z.literal("user"), content: UserContent, name: Name })
+  .openapi("UserMessage");
+
+export const AssistantMessage = z
+  .object({ role: z.literal("assistant"), content: TextContent, name: Name })
+  .openapi("AssistantMessage");
+
+export const ChatMessage = z
+  .discriminatedUnion("role", [SystemMessage, UserMessage, AssistantMessage])
+  .openapi("ChatMessage", {
+    description:
+      "System messages become the preamble; user and assistant messages become the model's turns. Consecutive user messages are joined into one turn.",
+  });
+export type ChatMessage = z.infer<typeof ChatMessage>;
+
+export const StreamOptions = z.object({
+  include_usage: z
+    .boolean()
+    .optional()
+    .openapi({ description: "Send a last chunk with empty `choices` and the `usage` of the request." }),
+});
+
+const ignoredNumber = z.number().min(-2).max(2).nullish().openapi({ description: "Accepted and ignored." });
+
+export const ChatCompletionRequest = z
+  .strictObject({
+    model: z.string().min(1).openapi({ description: "A model id from `GET /v1/models`.", example: "mmgpt-tiny" }),
+    messages: z.array(ChatMessage).min(1).max(LIMITS.maxMessages),
+    ...samplingShape,
+    n: z
+      .literal(1, { error: "only n=1 is supported" })
+      .nullish()
+      .openapi({ description: "Only 1 is supported.", enum: [1, null] }),
+    stream: z.boolean().nullish().openapi({ description: "Stream the reply as server-sent events.", default: false }),
+    stream_options: StreamOptions.nullish(),
+    logprobs: z
+      .literal(false, { error: "logprobs are not supported" })
+      .nullish()
+      .openapi({ description: "Only `false` is supported.", enum: [false, null] }),
+    response_format: z
+      .object({ type: z.literal("text", { error: "only the text response format is supported" }) })
+      .nullish()
+      .openapi({ description: 'Only `{"type":"text"}` is supported.' }),
+    user: z.string().max(256).optional().openapi({ description: "Accepted and ignored (kept in logs)." }),
+    frequency_penalty: ignoredNumber,
+    presence_penalty: ignoredNumber,
+    parallel_tool_calls: z.boolean().nullish().openapi({ description: "Accepted and ignored." }),
+    store: z.boolean().nullish().openapi({ description: "Accepted and ignored." }),
+    metadata: Metadata.nullish().openapi({ description: "Accepted and ignored." }),
+    service_tier: z.string().nullish().openapi({ description: "Accepted and ignored." }),
+  })
+  .refine((req) => req.messages.at(-1)?.role === "user", {
+    message: "the last message must be a user message",
+    path: ["messages"],
+  })
+  .refine(beamsNotStreamed, { message: "num_beams > 1 cannot be combined with stream", path: ["num_beams"] })
+  .openapi("ChatCompletionRequest", {
+    description: `OpenAI-compatible. Fields accepted but ignored: ${IGNORED_CHAT_FIELDS.map((f) => `\`${f}\``).join(", ")}. Other unknown fields are rejected.`,
+  });
+export type ChatCompletionRequest = z.infer<typeof ChatCompletionRequest>;
+export type ChatCompletionRequestInput = z.input<typeof ChatCompletionRequest>;

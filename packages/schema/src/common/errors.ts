@@ -1,0 +1,105 @@
+// The one error envelope of the public API, and the table of error codes it may carry.
+// Every 4xx/5xx response of every operation uses `ErrorEnvelope`; the edge renders all
+// failures through it, so a client needs exactly one error parser.
+import { z } from "@hono/zod-openapi";
+
+/** Error types, as OpenAI names them. A client may branch on `type`; `code` is finer. */
+export const ERROR_TYPES = [
+  "invalid_request_error",
+  "authentication_error",
+  "permission_error",
+  "not_found_error",
+  "conflict_error",
+  "rate_limit_error",
+  "api_error",
+] as const;
+export type ErrorType = (typeof ERROR_TYPES)[number];
+
+/**
+ * Every error code the API returns, with its type and HTTP status. Invariant: a code always
+ * comes with the same type and status, so the edge only picks the code.
+ */
+export const ERROR_CODES = {
+  invalid_request_error: { type: "invalid_request_error", status: 400, description: "The request is malformed." },
+  invalid_image: { type: "invalid_request_error", status: 400, description: "An image could not be decoded." },
+  image_fetch_failed: {
+    type: "invalid_request_error",
+    status: 400,
+    description: "An https image URL could not be fetched.",
+  },
+  context_length_exceeded: {
+    type: "invalid_request_error",
+    status: 400,
+    description: "Prompt plus max_tokens exceeds the model's context.",
+  },
+  payload_too_large: { type: "invalid_request_error", status: 413, description: "The body or file is too large." },
+  unsupported_media_type: {
+    type: "invalid_request_error",
+    status: 415,
+    description: "The Content-Type is not accepted.",
+  },
+  authentication_error: { type: "authentication_error", status: 401, description: "Missing or invalid API key." },
+  permission_error: { type: "permission_error", status: 403, description: "The key may not do this." },
+  not_found: { type: "not_found_error", status: 404, description: "No such resource (or route)." },
+  conversation_busy: {
+    type: "conflict_error",
+    status: 409,
+    description: "The conversation is generating a reply already.",
+  },
+  idempotency_conflict: {
+    type: "conflict_error",
+    status: 409,
+    description: "The Idempotency-Key was used with a different request.",
+  },
+  invalid_state: {
+    type: "conflict_error",
+    status: 409,
+    description: "The resource is not in a state that allows this (e.g. cancel a finished batch).",
+  },
+  rate_limit_exceeded: { type: "rate_limit_error", status: 429, description: "Too many requests; see Retry-After." },
+  internal_error: { type: "api_error", status: 500, description: "Unexpected failure; safe to retry." },
+  runner_unavailable: {
+    type: "api_error",
+    status: 503,
+    description: "No model runner is available; see Retry-After.",
+  },
+  runner_timeout: { type: "api_error", status: 504, description: "The model runner did not answer in time." },
+} as const satisfies Record<string, { type: ErrorType; status: number; description: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+export const ERROR_CODE_NAMES = Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]];
+
+export const ErrorObject = z
+  .object({
+    type: z.enum(ERROR_TYPES),
+    code: z.enum(ERROR_CODE_NAMES),
+    message: z.string().openapi({ description: "Human-readable; do not parse it." }),
+    param: z
+      .string()
+      .nullable()
+      .openapi({ description: "The offending request field as a dotted path (e.g. `messages.0.content`), if any." }),
+    request_id: z.string().openapi({ description: "Same as the `x-request-id` response header.", example: "req_abc" }),
+  })
+  .openapi("Error");
+export type ErrorObject = z.infer<typeof ErrorObject>;
+
+export const ErrorEnvelope = z.object({ error: ErrorObject }).openapi("ErrorEnvelope", {
+  description:
+    "The body of every 4xx/5xx response. `type` follows OpenAI's error types; `code` is one of the documented codes.",
+});
+export type ErrorEnvelope = z.infer<typeof ErrorEnvelope>;
+
+/** Builds an envelope for `code`, with its type fixed by the table. */
+export function errorEnvelope(
+  code: ErrorCode,
+  message: string,
+  requestId: string,
+  param: string | null = null,
+): ErrorEnvelope {
+  return { error: { type: ERROR_CODES[code].type, code, message, param, request_id: requestId } };
+}
+
+/** The codes that answer with a given HTTP status, in table order. */
+export function codesForStatus(status: number): ErrorCode[] {
+  return ERROR_CODE_NAMES.filter((code) => ERROR_CODES[code].status === status);
+}

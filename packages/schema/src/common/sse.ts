@@ -1,0 +1,13 @@
+// Server-sent events as the public API streams them: one JSON object per `data:` line, and a
+// final `data: [DONE]`. An error after the stream started arrives as one ErrorEnvelope event.
+
+export const SSE_CONTENT_TYPE = "text/event-stream";
+export const SSE_DONE = "[DONE]";
+
+/** One SSE event carrying `value` as JSON. */
+export function sseEvent(value: unknown): string {
+  return `data: ${JSON.stringify(value)}\n\n`;
+}
+
+/** The terminating event. */
+export const SSE_DONE_EVENT = `data: ${SSE_DONE}\n\n`;

@@ -1,0 +1,3 @@
+// Conversations and their messages.
+export * from "./routes";
+export * from "./schemas";

@@ -1,0 +1,3 @@
+// Uploaded files (images and batch inputs).
+export * from "./routes";
+export * from "./schemas";

@@ -1,0 +1,3 @@
+// Webhook endpoints and batch events.
+export * from "./routes";
+export * from "./schemas";
