@@ -1,10 +1,10 @@
 // Flamingo's GatedCrossAttentionBlock (OpenFlamingo helpers.py), run before some decoder
 // layers: tanh-gated masked cross-attention from text to media latents, then a tanh-gated FF.
 //
-//   x ─┬─► LN(attn.norm) ─► to_q ─► q ─┐
-//      │          latents of all images ─► to_kv ─► k | v ─► attn (token t ↔ image textTime[t] only)
-//      │                                                        └─► to_out ─► × tanh(attn_gate) ─► +
-//      └─► … ─► LN(ff.0) ─► ff.1 ─► GELU ─► ff.3 ─► × tanh(ff_gate) ─► +
+//   x ─► LN(attn.norm) ─► to_q ─► q ──┐
+//   latents of all images ─► to_kv ─► k | v ─► attention (token t ↔ image textTime[t] only)
+//                                   ─► to_out ─► × tanh(attn_gate) ─► x +=
+//   x ─► LN(ff.0) ─► ff.1 ─► GELU ─► ff.3 ─► × tanh(ff_gate) ─► x +=      (every token)
 import type { ModelConfig } from "../config.js";
 import { gelu, mapInPlace } from "./activations.js";
 import { attention } from "./attention.js";
