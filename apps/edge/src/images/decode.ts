@@ -1,0 +1,97 @@
+// Pixel decoding inside workerd: @jsquash codecs (WebAssembly, instantiated from the imported
+// `.wasm` modules: Workers cannot fetch or compile wasm at runtime) and omggif for GIF.
+// Every decoder failure becomes an ImageError; a JPEG/WebP instance is replaced after one.
+import jpegWasm from "@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm";
+import decodeJpeg, { init as initJpegCodec } from "@jsquash/jpeg/decode.js";
+// This .wasm ships its own .d.ts (its exports), so TypeScript needs the namespace form.
+import * as pngWasmModule from "@jsquash/png/codec/pkg/squoosh_png_bg.wasm";
+import decodePng, { init as initPngCodec } from "@jsquash/png/decode.js";
+import webpWasm from "@jsquash/webp/codec/dec/webp_dec.wasm";
+import decodeWebp, { init as initWebpCodec } from "@jsquash/webp/decode.js";
+import type { ImageHeader, PixelMode } from "./dimensions";
+import { guardDecoder, ImageError } from "./errors";
+import { decodeGifFirstFrame } from "./gif";
+import { hasEndOfImage, jpegSegments } from "./jpeg-segments";
+import type { RgbaImage } from "./orientation";
+import type { ImageFormat } from "./sniff";
+
+export interface DecodedImage {
+  image: RgbaImage; // as stored, before EXIF orientation
+  mode: PixelMode;
+}
+
+interface JsquashImage {
+  data: Uint8ClampedArray;
+  width: number;
+  height: number;
+}
+
+// jsquash's typings only declare the options argument; at runtime init(module) is the API.
+type EmscriptenInit = (module: WebAssembly.Module) => Promise<void>;
+const pngWasm = (pngWasmModule as unknown as { default: WebAssembly.Module }).default;
+let jpegReady: Promise<void> | undefined;
+let webpReady: Promise<void> | undefined;
+let pngReady: Promise<unknown> | undefined;
+
+async function runJpeg(buffer: ArrayBuffer): Promise<JsquashImage> {
+  jpegReady ??= (initJpegCodec as unknown as EmscriptenInit)(jpegWasm);
+  await jpegReady;
+  try {
+    return (await decodeJpeg(buffer, { preserveOrientation: false })) as JsquashImage;
+  } catch (error) {
+    jpegReady = undefined; // libjpeg errors abort the Emscripten instance: start a fresh one
+    throw error;
+  }
+}
+
+async function runWebp(buffer: ArrayBuffer): Promise<JsquashImage> {
+  webpReady ??= (initWebpCodec as unknown as EmscriptenInit)(webpWasm);
+  await webpReady;
+  try {
+    return (await decodeWebp(buffer)) as JsquashImage;
+  } catch (error) {
+    webpReady = undefined;
+    throw error;
+  }
+}
+
+async function runPng(buffer: ArrayBuffer): Promise<JsquashImage> {
+  pngReady ??= initPngCodec(pngWasm);
+  await pngReady;
+  return (await decodePng(buffer)) as JsquashImage;
+}
+
+const FORMAT_NAMES: Record<ImageFormat, string> = { jpeg: "JPEG", png: "PNG", webp: "WebP", gif: "GIF" };
+
+/** Decodes to RGBA at the header's size; `header.mode` is refined for GIF. */
+export async function decodePixels(bytes: Uint8Array, format: ImageFormat, header: ImageHeader): Promise<DecodedImage> {
+  const name = FORMAT_NAMES[format];
+  if (format === "gif") {
+    const gif = await guardDecoder(name, () => decodeGifFirstFrame(bytes));
+    return { image: gif.image, mode: gif.mode };
+  }
+  if (format === "jpeg") assertJpegComplete(bytes);
+  // The codecs take an ArrayBuffer holding exactly the file.
+  const buffer = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer;
+  const run = format === "jpeg" ? runJpeg : format === "png" ? runPng : runWebp;
+  const decoded = await guardDecoder(name, () => run(buffer as ArrayBuffer));
+  if (decoded.width !== header.width || decoded.height !== header.height) {
+    throw new ImageError(
+      "corrupt",
+      `The ${name} image decodes to ${decoded.width}×${decoded.height} but declares ${header.width}×${header.height}.`,
+    );
+  }
+  const data = new Uint8Array(decoded.data.buffer, decoded.data.byteOffset, decoded.data.byteLength);
+  return { image: { data, width: decoded.width, height: decoded.height }, mode: header.mode };
+}
+
+/** libjpeg fills a truncated scan with gray and only warns; refuse it as Pillow does. */
+function assertJpegComplete(bytes: Uint8Array): void {
+  let scanStart = bytes.length;
+  for (const segment of jpegSegments(bytes)) {
+    if (segment.marker === 0xda) scanStart = segment.end;
+  }
+  if (!hasEndOfImage(bytes, scanStart)) {
+    throw new ImageError("corrupt", "The JPEG image is truncated: it has no end-of-image marker.");
+  }
+}

@@ -1,0 +1,113 @@
+// Header parsers: the declared canvas size of each format, read before any decoding so limits
+// can refuse decompression bombs cheaply. Also reports how Pillow would resample the file
+// (see PixelMode), which depends on the header's colour type.
+import { ImageError } from "./errors";
+import { isStartOfFrame, jpegSegments } from "./jpeg-segments";
+import type { ImageFormat } from "./sniff";
+
+/**
+ * How open_clip's Pillow pipeline resamples the image, from the mode `Image.open` gives it:
+ * - "rgb": RGB / L — bicubic on the colour channels, alpha (if any) ignored;
+ * - "rgba": RGBA / LA — bicubic on premultiplied RGBA (Pillow's RGBa), alpha dropped after;
+ * - "palette": P / 1 — Pillow forces NEAREST for these modes.
+ */
+export type PixelMode = "rgb" | "rgba" | "palette";
+
+export interface ImageHeader {
+  width: number;
+  height: number;
+  mode: PixelMode;
+}
+
+function corrupt(format: string, detail: string): ImageError {
+  return new ImageError("corrupt", `The ${format} header is invalid: ${detail}.`);
+}
+
+const u16be = (b: Uint8Array, p: number) => (b[p] << 8) | b[p + 1];
+const u16le = (b: Uint8Array, p: number) => b[p] | (b[p + 1] << 8);
+const u24le = (b: Uint8Array, p: number) => b[p] | (b[p + 1] << 8) | (b[p + 2] << 16);
+const u32be = (b: Uint8Array, p: number) => ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
+const fourcc = (b: Uint8Array, p: number) => String.fromCharCode(b[p], b[p + 1], b[p + 2], b[p + 3]);
+
+function jpegHeader(bytes: Uint8Array): ImageHeader {
+  try {
+    for (const seg of jpegSegments(bytes)) {
+      if (!isStartOfFrame(seg.marker)) continue;
+      if (seg.end - seg.start < 6) throw corrupt("JPEG", "the SOF segment is too short");
+      const height = u16be(bytes, seg.start + 1);
+      const width = u16be(bytes, seg.start + 3);
+      const components = bytes[seg.start + 5];
+      if (components !== 1 && components !== 3) {
+        throw new ImageError("unsupported_format", "CMYK/YCCK JPEG images are not supported; convert to RGB.");
+      }
+      return { width, height, mode: "rgb" }; // height 0 (DNL) fails the minimum-side limit
+    }
+  } catch (cause) {
+    if (cause instanceof ImageError) throw cause;
+    throw corrupt("JPEG", (cause as Error).message);
+  }
+  throw corrupt("JPEG", "no frame header before the image data");
+}
+
+// PNG colour types: 0 gray, 2 RGB, 3 palette, 4 gray+alpha, 6 RGBA; allowed bit depths per type.
+const PNG_DEPTHS: Record<number, number[]> = { 0: [1, 2, 4, 8, 16], 2: [8, 16], 3: [1, 2, 4, 8], 4: [8, 16], 6: [8, 16] };
+
+function pngHeader(bytes: Uint8Array): ImageHeader {
+  if (bytes.length < 33) throw corrupt("PNG", "the file is too short");
+  if (u32be(bytes, 8) !== 13 || fourcc(bytes, 12) !== "IHDR") throw corrupt("PNG", "IHDR must come first");
+  const width = u32be(bytes, 16);
+  const height = u32be(bytes, 20);
+  const depth = bytes[24];
+  const colorType = bytes[25];
+  if (!PNG_DEPTHS[colorType]?.includes(depth)) throw corrupt("PNG", `bit depth ${depth}, colour type ${colorType}`);
+  // Pillow: type 3 → "P" and 1-bit gray → "1" (both NEAREST); types 4 and 6 → "LA"/"RGBA".
+  const mode: PixelMode =
+    colorType === 3 || (colorType === 0 && depth === 1) ? "palette" : colorType === 4 || colorType === 6 ? "rgba" : "rgb";
+  return { width, height, mode };
+}
+
+function webpHeader(bytes: Uint8Array): ImageHeader {
+  if (bytes.length < 30) throw corrupt("WebP", "the file is too short");
+  const chunk = fourcc(bytes, 12);
+  const p = 20; // chunk payload
+  if (chunk === "VP8 ") {
+    // Frame tag (3 bytes, bit 0 = 0 on key frames), start code 9d 01 2a, then 14-bit sizes.
+    if ((bytes[p] & 1) !== 0 || bytes[p + 3] !== 0x9d || bytes[p + 4] !== 0x01 || bytes[p + 5] !== 0x2a) {
+      throw corrupt("WebP", "bad VP8 key frame header");
+    }
+    return { width: u16le(bytes, p + 6) & 0x3fff, height: u16le(bytes, p + 8) & 0x3fff, mode: "rgb" };
+  }
+  if (chunk === "VP8L") {
+    if (bytes[p] !== 0x2f) throw corrupt("WebP", "bad VP8L signature");
+    const bits = (bytes[p + 1] | (bytes[p + 2] << 8) | (bytes[p + 3] << 16) | (bytes[p + 4] << 24)) >>> 0;
+    const hasAlpha = ((bits >>> 28) & 1) === 1; // libwebp's has_alpha → Pillow opens as RGBA
+    return { width: (bits & 0x3fff) + 1, height: ((bits >>> 14) & 0x3fff) + 1, mode: hasAlpha ? "rgba" : "rgb" };
+  }
+  if (chunk === "VP8X") {
+    const flags = bytes[p];
+    if (flags & 0x02) throw new ImageError("unsupported_format", "Animated WebP images are not supported.");
+    return { width: u24le(bytes, p + 4) + 1, height: u24le(bytes, p + 7) + 1, mode: flags & 0x10 ? "rgba" : "rgb" };
+  }
+  throw corrupt("WebP", `unknown first chunk "${chunk}"`);
+}
+
+function gifHeader(bytes: Uint8Array): ImageHeader {
+  if (bytes.length < 13) throw corrupt("GIF", "the file is too short");
+  // The logical screen is the canvas Pillow composes the first frame onto. The final mode
+  // (palette vs gray) depends on the colour table and is settled by the GIF decoder.
+  return { width: u16le(bytes, 6), height: u16le(bytes, 8), mode: "palette" };
+}
+
+/** Declared canvas size and Pillow resampling mode, from the header alone. */
+export function readHeader(bytes: Uint8Array, format: ImageFormat): ImageHeader {
+  switch (format) {
+    case "jpeg":
+      return jpegHeader(bytes);
+    case "png":
+      return pngHeader(bytes);
+    case "webp":
+      return webpHeader(bytes);
+    case "gif":
+      return gifHeader(bytes);
+  }
+}

@@ -1,0 +1,59 @@
+// The edge's image pipeline: bytes → checks → decode → EXIF orientation → CLIP resize/crop →
+// SHA-256. The result is exactly the 224×224×3 uint8 tensor the runner normalizes, and its
+// hash is the cache key for media latents on the runner and for the pixels in R2.
+import type { PixelMode } from "./dimensions";
+import { readHeader } from "./dimensions";
+import { decodePixels } from "./decode";
+import { ImageError } from "./errors";
+import { readJpegOrientation } from "./exif";
+import { checkDimensions, checkEncodedSize, DEFAULT_IMAGE_LIMITS, type ImageLimits } from "./limits";
+import { applyOrientation } from "./orientation";
+import { clipResize } from "./resize";
+import { type ImageFormat, sniffFormat } from "./sniff";
+
+export interface PreprocessedImage {
+  /** Lowercase hex SHA-256 of `rgb`. */
+  sha256: string;
+  /** 224 × 224 × 3 bytes, HWC, RGB, uint8: not normalized. */
+  rgb: Uint8Array;
+  /** Original size, after EXIF orientation. */
+  width: number;
+  height: number;
+  format: ImageFormat;
+}
+
+export interface PreprocessOptions {
+  limits?: Partial<ImageLimits>;
+}
+
+export async function preprocessImage(
+  input: Uint8Array | ArrayBuffer,
+  options: PreprocessOptions = {},
+): Promise<PreprocessedImage> {
+  const bytes = input instanceof Uint8Array ? input : new Uint8Array(input);
+  const limits: ImageLimits = { ...DEFAULT_IMAGE_LIMITS, ...options.limits };
+
+  // 1. Cheap checks first: size, format from magic bytes, declared dimensions.
+  checkEncodedSize(bytes.byteLength, limits);
+  const format = sniffFormat(bytes);
+  if (!format) {
+    throw new ImageError("unsupported_format", "The image format is not supported; send JPEG, PNG, WebP or GIF.");
+  }
+  const header = readHeader(bytes, format);
+  checkDimensions(header.width, header.height, limits);
+
+  // 2. Decode, then turn JPEGs upright. Pillow's open_clip transform ignores EXIF orientation;
+  //    we apply it on purpose (a product decision: users expect the photo as their phone shows it).
+  const decoded = await decodePixels(bytes, format, header);
+  const mode: PixelMode = decoded.mode;
+  const image = format === "jpeg" ? applyOrientation(decoded.image, readJpegOrientation(bytes)) : decoded.image;
+
+  // 3. Resize + center crop exactly as Pillow/torchvision, then hash.
+  const rgb = clipResize(image, mode);
+  return { sha256: await sha256Hex(rgb), rgb, width: image.width, height: image.height, format };
+}
+
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}

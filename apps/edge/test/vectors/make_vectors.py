@@ -1,0 +1,224 @@
+#!/usr/bin/env python3
+"""Writes the Pillow reference vectors for apps/edge/src/images (run by hand, never by CI).
+
+Reference = open_clip's eval transform applied to `Image.open(path)` (what MultiModal-GPT's demo
+does): torchvision Resize(224, BICUBIC) -> CenterCrop(224) -> convert("RGB"), in that order, so
+the resize runs in the file's own Pillow mode (RGBA resamples premultiplied, "P" uses NEAREST).
+Product choice on top: JPEG EXIF orientation is applied first (ImageOps.exif_transpose).
+torchvision is not installed here; its two size rules are mirrored below (int() truncation for
+the long side, Python's round-half-to-even for the crop offset).
+
+Usage (Debian: apt-get install python3-pil python3-numpy): /usr/bin/python3 make_vectors.py
+"""
+
+import hashlib
+import io
+import json
+import os
+import struct
+
+import numpy as np
+import PIL
+from PIL import Image, ImageOps
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SIZE = 224
+
+
+def clip_preprocess(im):
+    w, h = im.size
+    short, long = (w, h) if w <= h else (h, w)
+    new_long = int(SIZE * long / short)  # torchvision: truncation
+    new_w, new_h = (SIZE, new_long) if w <= h else (new_long, SIZE)
+    if (new_w, new_h) != (w, h):
+        im = im.resize((new_w, new_h), Image.BICUBIC)
+    top = int(round((new_h - SIZE) / 2.0))  # torchvision center_crop: banker's rounding
+    left = int(round((new_w - SIZE) / 2.0))
+    im = im.crop((left, top, left + SIZE, top + SIZE))
+    return im.convert("RGB")
+
+
+def synth(w, h, seed):
+    """Photo-like test content: smooth gradients, hard edges, fine texture and noise."""
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:h, 0:w].astype(np.float64)
+    r = 128 + 100 * np.sin(x / 17.0) * np.cos(y / 23.0)
+    g = 255 * x / max(w - 1, 1)
+    b = 255 * y / max(h - 1, 1)
+    img = np.stack([r, g, b], axis=-1)
+    img[(x // 6 + y // 6) % 2 == 0] *= 0.55  # checkerboard: aliasing shows up here
+    cx, cy = w * 0.62, h * 0.4
+    img[(x - cx) ** 2 + (y - cy) ** 2 < (min(w, h) * 0.2) ** 2] = [250, 240, 20]
+    img[int(h * 0.7) : int(h * 0.75), :] = [10, 10, 10]
+    patch = (x < w * 0.3) & (y > h * 0.75)  # a noise patch; elsewhere smooth, so vectors stay small
+    img[patch] += rng.normal(0, 20, (int(patch.sum()), 3))
+    return np.clip(np.rint(img), 0, 255).astype(np.uint8)
+
+
+def alpha_ramp(w, h, seed):
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:h, 0:w].astype(np.float64)
+    a = 255 * (x / (w - 1)) * (0.5 + 0.5 * np.sin(y / 9.0))
+    a[:, : w // 8] = 0  # fully transparent strip with non-zero colour underneath
+    a[: h // 10, :] = 255
+    a += rng.normal(0, 6, a.shape)
+    return np.clip(np.rint(a), 0, 255).astype(np.uint8)
+
+
+def jpeg_exif6():
+    im = Image.fromarray(synth(320, 240, 1))
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", quality=90, exif=exif.tobytes())
+    return buf.getvalue()
+
+
+def jpeg_large():
+    buf = io.BytesIO()
+    Image.fromarray(synth(640, 400, 2)).save(buf, "JPEG", quality=85)  # 4:2:0, strong downscale
+    return buf.getvalue()
+
+
+def jpeg_gray():
+    buf = io.BytesIO()
+    Image.fromarray(synth(250, 330, 3)[:, :, 0]).save(buf, "JPEG", quality=92)
+    return buf.getvalue()
+
+
+def png(im):
+    buf = io.BytesIO()
+    im.save(buf, "PNG")
+    return buf.getvalue()
+
+
+def png_rgba():
+    rgba = np.dstack([synth(300, 260, 4), alpha_ramp(300, 260, 4)])
+    return png(Image.fromarray(rgba, "RGBA"))
+
+
+def png_la():
+    la = np.dstack([synth(230, 290, 5)[:, :, 1], alpha_ramp(230, 290, 5)])
+    return png(Image.fromarray(la, "LA"))
+
+
+def png_palette():
+    im = Image.fromarray(synth(260, 300, 6)).quantize(colors=200)
+    buf = io.BytesIO()
+    im.save(buf, "PNG", transparency=7)  # tRNS: Pillow keeps mode "P" and ignores it on convert
+    return buf.getvalue()
+
+
+def png_wide():
+    return png(Image.fromarray(synth(641, 200, 7)))  # crop offset 246.5 rounds to even
+
+
+def png_small():
+    return png(Image.fromarray(synth(100, 150, 8)))  # upscale
+
+
+def png_exact_width():
+    return png(Image.fromarray(synth(224, 301, 9)))  # width already 224: vertical pass only
+
+
+def webp_lossy():
+    buf = io.BytesIO()
+    Image.fromarray(synth(400, 300, 10)).save(buf, "WEBP", quality=80)
+    return buf.getvalue()
+
+
+def webp_lossless_alpha():
+    rgba = np.dstack([synth(256, 320, 11), alpha_ramp(256, 320, 11)])
+    buf = io.BytesIO()
+    Image.fromarray(rgba, "RGBA").save(buf, "WEBP", lossless=True)
+    return buf.getvalue()
+
+
+def gif_offset_frame():
+    """Palette GIF whose first frame sits at (30, 25) inside a larger logical screen."""
+    im = Image.fromarray(synth(200, 250, 12)).quantize(colors=64)
+    buf = io.BytesIO()
+    im.save(buf, "GIF", transparency=5)
+    data = bytearray(buf.getvalue())
+    struct.pack_into("<HH", data, 6, 260, 300)  # logical screen
+    desc = data.index(b"\x2c", 13 + 3 * (2 << (data[10] & 7)))
+    struct.pack_into("<HHHH", data, desc + 1, 30, 25, 200, 250)
+    return bytes(data)
+
+
+VECTORS = [
+    ("jpeg-exif6", "jpg", jpeg_exif6),
+    ("jpeg-large", "jpg", jpeg_large),
+    ("jpeg-gray", "jpg", jpeg_gray),
+    ("png-rgba", "png", png_rgba),
+    ("png-la", "png", png_la),
+    ("png-palette", "png", png_palette),
+    ("png-wide", "png", png_wide),
+    ("png-small", "png", png_small),
+    ("png-exact-width", "png", png_exact_width),
+    ("webp-lossy", "webp", webp_lossy),
+    ("webp-lossless-alpha", "webp", webp_lossless_alpha),
+    ("gif-offset-frame", "gif", gif_offset_frame),
+]
+
+# Vectors whose Pillow-decoded pixels are kept too, to separate decoder from resampler differences.
+DECODED = {"jpeg-exif6", "jpeg-gray", "webp-lossy"}
+
+
+def write_rgb_png(path, rgb):
+    """Expected pixels as lossless PNG (small); the manifest's sha256 of the raw bytes lets the
+    tests prove they decoded it exactly."""
+    Image.fromarray(rgb, "RGB").save(path, "PNG", optimize=True)
+
+
+def orientation_table():
+    """For EXIF orientations 1..8: ImageOps.exif_transpose of a 3x2 image whose pixel i has
+    value i, as (width, height, source index per output pixel)."""
+    table = {}
+    for orientation in range(1, 9):
+        im = Image.fromarray(np.arange(6, dtype=np.uint8).reshape(2, 3), "L")
+        im.getexif()[0x0112] = orientation
+        out = ImageOps.exif_transpose(im)
+        table[str(orientation)] = {"width": out.size[0], "height": out.size[1], "source": list(out.getdata())}
+    return table
+
+
+def main():
+    os.makedirs(os.path.join(HERE, "images"), exist_ok=True)
+    os.makedirs(os.path.join(HERE, "expected"), exist_ok=True)
+    manifest = {"pillow": PIL.__version__, "orientations": orientation_table(), "vectors": []}
+    for name, ext, make in VECTORS:
+        data = make()
+        with open(os.path.join(HERE, "images", f"{name}.{ext}"), "wb") as f:
+            f.write(data)
+        im = Image.open(io.BytesIO(data))
+        mode = im.mode
+        if ext == "jpg":
+            im = ImageOps.exif_transpose(im)
+        out = np.asarray(clip_preprocess(im), dtype=np.uint8)
+        assert out.shape == (SIZE, SIZE, 3)
+        raw = out.tobytes()
+        write_rgb_png(os.path.join(HERE, "expected", f"{name}.png"), out)
+        entry = {
+            "name": name,
+            "image": f"images/{name}.{ext}",
+            "expected": f"expected/{name}.png",
+            "pillowMode": mode,
+            "width": im.size[0],
+            "height": im.size[1],
+            "sha256": hashlib.sha256(raw).hexdigest(),
+        }
+        if name in DECODED:  # lossy decoders may differ by library version: keep decoded pixels too
+            decoded = np.asarray(im.convert("RGB"), dtype=np.uint8)
+            write_rgb_png(os.path.join(HERE, "expected", f"{name}.decoded.png"), decoded)
+            entry["decoded"] = f"expected/{name}.decoded.png"
+            entry["decodedSha256"] = hashlib.sha256(decoded.tobytes()).hexdigest()
+        manifest["vectors"].append(entry)
+        print(f"{name}: {mode} {im.size} {len(data)} bytes")
+    with open(os.path.join(HERE, "manifest.json"), "w") as f:
+        json.dump(manifest, f, indent=2)
+        f.write("\n")
+
+
+if __name__ == "__main__":
+    main()
