@@ -66,20 +66,25 @@ export type UserContentPart = z.infer<typeof UserContentPart>;
 
 /** User content: a string, or parts with at most one image (one image per turn). */
 export const UserContent = z
-  .union([
-    z.string().max(LIMITS.maxTextLength),
-    z
-      .array(UserContentPart)
-      .min(1)
-      .refine((parts) => parts.filter((p) => p.type === "image_url").length <= LIMITS.maxImagesPerMessage, {
-        message: `at most ${LIMITS.maxImagesPerMessage} image per message (MultiModal-GPT takes one image per turn)`,
-      }),
-  ])
+  .union(
+    [
+      z.string().max(LIMITS.maxTextLength),
+      z
+        .array(UserContentPart)
+        .min(1)
+        .refine((parts) => parts.filter((p) => p.type === "image_url").length <= LIMITS.maxImagesPerMessage, {
+          message: `at most ${LIMITS.maxImagesPerMessage} image per message (MultiModal-GPT takes one image per turn)`,
+        }),
+    ],
+    { error: "content must be a string or a non-empty array of text and image_url parts" },
+  )
   .openapi("UserContent");
 export type UserContent = z.infer<typeof UserContent>;
 
 /** System and assistant content: text only. */
-export const TextContent = z.union([z.string().max(LIMITS.maxTextLength), z.array(TextPart).min(1)]);
+export const TextContent = z.union([z.string().max(LIMITS.maxTextLength), z.array(TextPart).min(1)], {
+  error: "content must be a string or a non-empty array of text parts",
+});
 export type TextContent = z.infer<typeof TextContent>;
 
 /** Joins text parts the way the edge renders them into one turn: separated by a newline. */

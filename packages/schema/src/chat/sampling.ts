@@ -21,13 +21,9 @@ export const MAX_OUTPUT_TOKENS = 2048;
 const MaxTokens = z.number().int().min(1).max(MAX_OUTPUT_TOKENS);
 
 export const Stop = z
-  .union([
-    z.string().min(1).max(256),
-    z
-      .array(z.string().min(1).max(256))
-      .min(1)
-      .max(LIMITS.maxStopSequences, { message: `at most ${LIMITS.maxStopSequences} stop sequences` }),
-  ])
+  .union([z.string().min(1).max(256), z.array(z.string().min(1).max(256)).min(1).max(LIMITS.maxStopSequences)], {
+    error: `stop must be a string or an array of 1 to ${LIMITS.maxStopSequences} strings (at most ${LIMITS.maxStopSequences} stop sequences)`,
+  })
   .openapi({
     description: `Up to ${LIMITS.maxStopSequences} sequences where generation stops; not included in the reply.`,
     example: ["\n\n###"],
@@ -49,30 +45,19 @@ export const samplingShape = {
     example: 0.7,
   }),
   top_p: z.number().gt(0).max(1).nullish().openapi({ default: SAMPLING_DEFAULTS.top_p }),
-  top_k: z
-    .number()
-    .int()
-    .min(0)
-    .max(1000)
-    .nullish()
-    .openapi({
-      description: "Extension: sample from the k most likely tokens (0 = off).",
-      default: SAMPLING_DEFAULTS.top_k,
-    }),
+  top_k: z.number().int().min(0).max(1000).nullish().openapi({
+    description: "Extension: sample from the k most likely tokens (0 = off).",
+    default: SAMPLING_DEFAULTS.top_k,
+  }),
   num_beams: z.number().int().min(1).max(MAX_NUM_BEAMS).nullish().openapi({
     description:
       "Extension: beam search width (the original MultiModal-GPT demo used 3). Values above 1 cannot be streamed.",
     default: SAMPLING_DEFAULTS.num_beams,
   }),
-  repetition_penalty: z
-    .number()
-    .gt(0)
-    .max(10)
-    .nullish()
-    .openapi({
-      description: "Extension: HF-style repetition penalty (1 = off).",
-      default: SAMPLING_DEFAULTS.repetition_penalty,
-    }),
+  repetition_penalty: z.number().gt(0).max(10).nullish().openapi({
+    description: "Extension: HF-style repetition penalty (1 = off).",
+    default: SAMPLING_DEFAULTS.repetition_penalty,
+  }),
   seed: z
     .number()
     .int()

@@ -53,13 +53,10 @@ export const WebhookEndpoint = z
 export type WebhookEndpoint = z.infer<typeof WebhookEndpoint>;
 
 export const WebhookEndpointWithSecret = WebhookEndpoint.extend({
-  secret: z
-    .string()
-    .startsWith(SECRET_PREFIXES.webhookSecret)
-    .openapi({
-      description: "Signing secret; shown only in this response.",
-      example: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
-    }),
+  secret: z.string().startsWith(SECRET_PREFIXES.webhookSecret).openapi({
+    description: "Signing secret; shown only in this response.",
+    example: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+  }),
 }).openapi("WebhookEndpointWithSecret");
 export type WebhookEndpointWithSecret = z.infer<typeof WebhookEndpointWithSecret>;
 

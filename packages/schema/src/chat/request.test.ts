@@ -1,0 +1,159 @@
+import { describe, expect, it } from "vitest";
+import { contentImageUrl, contentText, imageUrlKind } from "./content";
+import { ChatCompletionRequest } from "./request";
+import { toGenerationParams } from "./sampling";
+
+const PNG_1PX =
+  "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
+
+function request(overrides: Record<string, unknown> = {}) {
+  return { model: "mmgpt-tiny", messages: [{ role: "user", content: "Hello" }], ...overrides };
+}
+
+function issues(input: unknown): Array<{ path: string; message: string }> {
+  const result = ChatCompletionRequest.safeParse(input);
+  return result.success ? [] : result.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
+}
+
+describe("ChatCompletionRequest", () => {
+  it("accepts an OpenAI-style payload with an image part", () => {
+    const body = request({
+      messages: [
+        { role: "system", content: "Be brief." },
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "What is this?" },
+            { type: "image_url", image_url: { url: PNG_1PX, detail: "high" } },
+          ],
+        },
+        { role: "assistant", content: "A pixel.", refusal: null, annotations: [] },
+        { role: "user", content: [{ type: "image_url", image_url: { url: "https://example.com/cat.jpg" } }] },
+      ],
+      max_tokens: 64,
+      temperature: 0.2,
+      top_p: 0.9,
+      stop: ["\n\n"],
+      seed: 7,
+      n: 1,
+      stream: true,
+      stream_options: { include_usage: true },
+      user: "u-1",
+      top_k: 10,
+      repetition_penalty: 1.1,
+    });
+    expect(issues(body)).toEqual([]);
+  });
+
+  it("accepts nulls where OpenAI does, and the harmless ignored fields", () => {
+    const body = request({
+      temperature: null,
+      stop: null,
+      n: null,
+      frequency_penalty: 0.5,
+      presence_penalty: 0,
+      store: false,
+    });
+    expect(issues(body)).toEqual([]);
+  });
+
+  it("accepts an uploaded file id as the image url", () => {
+    const body = request({
+      messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "file-8a41c2f07d" } }] }],
+    });
+    expect(issues(body)).toEqual([]);
+  });
+
+  it.each([
+    ["n=2", { n: 2 }, "n", "only n=1"],
+    ["temperature 3", { temperature: 3 }, "temperature", ""],
+    ["five stop strings", { stop: ["a", "b", "c", "d", "e"] }, "stop", "at most 4"],
+    ["an unknown field", { tools: [] }, "", "Unrecognized key"],
+    ["logprobs", { logprobs: true }, "logprobs", "not supported"],
+    ["streamed beam search", { stream: true, num_beams: 3 }, "num_beams", "stream"],
+  ])("rejects %s", (_name, overrides, path, message) => {
+    const found = issues(request(overrides));
+    expect(found.length).toBeGreaterThan(0);
+    expect(found[0]!.path).toBe(path);
+    expect(found[0]!.message).toContain(message);
+  });
+
+  it.each([
+    ["a non-image data URL", "data:text/plain;base64,aGVsbG8="],
+    ["a data URL without base64", "data:image/png,iVBORw0KGgo"],
+    ["broken base64", "data:image/png;base64,iVBOR w0K!!"],
+    ["an http URL", "http://example.com/cat.jpg"],
+    ["a bare word", "cat.jpg"],
+  ])("rejects %s as image url", (_name, url) => {
+    const found = issues(
+      request({ messages: [{ role: "user", content: [{ type: "image_url", image_url: { url } }] }] }),
+    );
+    expect(found.map((i) => i.path)).toEqual(["messages.0.content.0.image_url.url"]);
+  });
+
+  it("rejects two images in one message", () => {
+    const image = { type: "image_url", image_url: { url: PNG_1PX } };
+    const found = issues(request({ messages: [{ role: "user", content: [image, image] }] }));
+    expect(found[0]!.message).toContain("at most 1 image");
+  });
+
+  it("rejects images outside user messages", () => {
+    const found = issues(
+      request({
+        messages: [
+          { role: "system", content: [{ type: "image_url", image_url: { url: PNG_1PX } }] },
+          { role: "user", content: "hi" },
+        ],
+      }),
+    );
+    expect(found).toEqual([
+      { path: "messages.0.content", message: "content must be a string or a non-empty array of text parts" },
+    ]);
+  });
+
+  it("rejects empty content parts", () => {
+    const found = issues(request({ messages: [{ role: "user", content: [] }] }));
+    expect(found[0]!.path).toBe("messages.0.content");
+  });
+
+  it("requires the last message to be the user's", () => {
+    const found = issues(
+      request({
+        messages: [
+          { role: "user", content: "hi" },
+          { role: "assistant", content: "hello" },
+        ],
+      }),
+    );
+    expect(found).toEqual([{ path: "messages", message: "the last message must be a user message" }]);
+  });
+});
+
+describe("content helpers", () => {
+  it("joins text parts and finds the image", () => {
+    const content = [
+      { type: "text" as const, text: "a" },
+      { type: "image_url" as const, image_url: { url: "file-x1" } },
+      { type: "text" as const, text: "b" },
+    ];
+    expect(contentText(content)).toBe("a\nb");
+    expect(contentImageUrl(content)).toBe("file-x1");
+    expect(imageUrlKind(PNG_1PX)).toBe("data");
+    expect(imageUrlKind("file-x1")).toBe("file");
+    expect(imageUrlKind("https://example.com/a.png")).toBe("https");
+  });
+});
+
+describe("toGenerationParams", () => {
+  it("applies defaults and normalizes stop", () => {
+    expect(toGenerationParams({ stop: "###", max_tokens: 10, max_completion_tokens: 20, seed: null })).toEqual({
+      max_tokens: 20,
+      temperature: 1,
+      top_p: 1,
+      top_k: 20,
+      num_beams: 1,
+      repetition_penalty: 1,
+      stop: ["###"],
+    });
+  });
+});

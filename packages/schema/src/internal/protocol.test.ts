@@ -1,0 +1,123 @@
+import { describe, expect, it } from "vitest";
+import {
+  GenerateRequest,
+  ImageMissingBody,
+  imagePath,
+  ndjsonLine,
+  PREPROCESSED_IMAGE_BYTES,
+  readGenerateEvents,
+  requestImages,
+  routingPath,
+  runnerHeaders,
+} from "./index";
+
+const SHA_A = "a".repeat(64);
+const SHA_B = "b".repeat(64);
+const params = { max_tokens: 64, temperature: 0, top_p: 1, top_k: 0, num_beams: 1, repetition_penalty: 1, stop: [] };
+
+function body(overrides: Record<string, unknown> = {}) {
+  return {
+    request_id: "req_1",
+    model: "mmgpt-tiny",
+    conversation_id: "conv_1",
+    system: "Be brief.",
+    turns: [
+      { role: "user", text: "What is this?", image: SHA_A },
+      { role: "assistant", text: "A cat." },
+      { role: "user", text: "And this?", image: SHA_B },
+    ],
+    params,
+    stream: true,
+    ...overrides,
+  };
+}
+
+function paths(input: unknown): string[] {
+  const result = GenerateRequest.safeParse(input);
+  return result.success ? [] : result.error.issues.map((i) => i.path.join("."));
+}
+
+describe("GenerateRequest", () => {
+  it("accepts alternating turns ending with the user's", () => {
+    expect(paths(body())).toEqual([]);
+    expect(requestImages(GenerateRequest.parse(body()))).toEqual([SHA_A, SHA_B]);
+  });
+
+  it("rejects turns that do not alternate or end with the assistant", () => {
+    expect(paths(body({ turns: [{ role: "assistant", text: "hi" }] }))).toContain("turns.0.role");
+    expect(
+      paths(
+        body({
+          turns: [
+            { role: "user", text: "a" },
+            { role: "assistant", text: "b" },
+          ],
+        }),
+      ),
+    ).toEqual(["turns"]);
+  });
+
+  it("rejects an image on an assistant turn and a malformed hash", () => {
+    const turns = [
+      { role: "user", text: "a", image: "xyz" },
+      { role: "assistant", text: "b", image: SHA_A },
+      { role: "user", text: "c" },
+    ];
+    expect(paths(body({ turns }))).toEqual(["turns.0.image", "turns.1.image"]);
+  });
+
+  it("rejects streamed beam search and more than 4 stop strings", () => {
+    expect(paths(body({ params: { ...params, num_beams: 3 } }))).toEqual(["params.num_beams"]);
+    expect(paths(body({ params: { ...params, stop: ["a", "b", "c", "d", "e"] } }))).toEqual(["params.stop"]);
+  });
+});
+
+describe("NDJSON events", () => {
+  it("reads events split across chunks", async () => {
+    const text =
+      ndjsonLine({ type: "start", prompt_tokens: 10, cached_tokens: 4 }) +
+      ndjsonLine({ type: "delta", text: "A ca" }) +
+      ndjsonLine({ type: "delta", text: "t. é" }) +
+      ndjsonLine({
+        type: "done",
+        finish_reason: "stop",
+        text: "A cat. é",
+        usage: { prompt_tokens: 10, completion_tokens: 3, cached_tokens: 4 },
+        prompt: "Below is an instruction…",
+      });
+    const bytes = new TextEncoder().encode(text);
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < bytes.length; i += 7) controller.enqueue(bytes.slice(i, i + 7));
+        controller.close();
+      },
+    });
+    const events = [];
+    for await (const event of readGenerateEvents(stream)) events.push(event);
+    expect(events.map((e) => e.type)).toEqual(["start", "delta", "delta", "done"]);
+    expect(events[2]).toEqual({ type: "delta", text: "t. é" });
+  });
+
+  it("throws on a line that is not an event", async () => {
+    const stream = new Response('{"type":"nope"}\n').body!;
+    await expect(async () => {
+      for await (const _ of readGenerateEvents(stream)) {
+        // drain
+      }
+    }).rejects.toThrow();
+  });
+});
+
+describe("constants", () => {
+  it("describe the wire format", () => {
+    expect(PREPROCESSED_IMAGE_BYTES).toBe(224 * 224 * 3);
+    expect(imagePath(SHA_A)).toBe(`/internal/v1/images/${SHA_A}`);
+    expect(routingPath("/internal/v1/images/{sha256}")).toBe("/internal/v1/images/:sha256");
+    expect(runnerHeaders("s3cret", "req_1")).toEqual({
+      authorization: "Bearer s3cret",
+      "x-mmgpt-protocol": "1",
+      "x-request-id": "req_1",
+    });
+    expect(ImageMissingBody.safeParse({ error: { code: "image_missing", missing: [SHA_A] } }).success).toBe(true);
+  });
+});
