@@ -1,0 +1,23 @@
+// The renderer's one error type: a stable `code` for the API's error envelope, the offending
+// field in `param` (e.g. "turns[2].role"), and a message written for the API caller.
+
+export type PromptErrorCode =
+  | "invalid_conversation"
+  | "empty_conversation"
+  | "invalid_turn"
+  | "roles_not_alternating"
+  | "last_turn_not_user"
+  | "image_on_assistant_turn"
+  | "options_on_assistant_turn"
+  | "too_many_images";
+
+export class PromptError extends Error {
+  override readonly name = "PromptError";
+  constructor(
+    readonly code: PromptErrorCode,
+    message: string,
+    readonly param?: string,
+  ) {
+    super(message);
+  }
+}
