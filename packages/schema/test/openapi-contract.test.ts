@@ -5,6 +5,7 @@ import { validate } from "@scalar/openapi-parser";
 import { describe, expect, it } from "vitest";
 import { ERROR_CODE_NAMES, ERROR_CODES } from "../src/common";
 
+// biome-ignore lint/suspicious/noExplicitAny: walks an untyped JSON document
 type Obj = Record<string, any>;
 const doc: Obj = JSON.parse(readFileSync(new URL("../openapi.json", import.meta.url), "utf8"));
 const METHODS = ["get", "post", "put", "patch", "delete", "head"];

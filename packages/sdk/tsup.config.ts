@@ -1,0 +1,12 @@
+// Builds src/index.ts to ESM (index.js) + CJS (index.cjs) with their own type declarations.
+import { defineConfig } from "tsup";
+
+export default defineConfig({
+  entry: ["src/index.ts"],
+  format: ["esm", "cjs"],
+  dts: true,
+  clean: true,
+  sourcemap: true,
+  target: "es2022",
+  platform: "neutral",
+});
