@@ -31,9 +31,13 @@ export function parseDataUrl(url: string, maxBytes = MAX_ENCODED_BYTES): DataUrl
   // Check the size before decoding anything: 4 base64 characters carry 3 bytes.
   const decodedLength = (payload.length / 4) * 3 - (payload.endsWith("==") ? 2 : payload.endsWith("=") ? 1 : 0);
   if (decodedLength > maxBytes) {
-    throw new ImageError("too_large", `The image is ${Math.floor(decodedLength)} bytes; the limit is ${maxBytes} bytes.`, {
-      limit: "maxEncodedBytes",
-    });
+    throw new ImageError(
+      "too_large",
+      `The image is ${Math.floor(decodedLength)} bytes; the limit is ${maxBytes} bytes.`,
+      {
+        limit: "maxEncodedBytes",
+      },
+    );
   }
   if (!BASE64.test(payload)) throw bad("The data URL payload is not valid base64.");
   const binary = atob(payload);

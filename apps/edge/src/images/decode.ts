@@ -1,6 +1,7 @@
 // Pixel decoding inside workerd: @jsquash codecs (WebAssembly, instantiated from the imported
 // `.wasm` modules: Workers cannot fetch or compile wasm at runtime) and omggif for GIF.
-// Every decoder failure becomes an ImageError; a JPEG/WebP instance is replaced after one.
+// Every decoder failure becomes an ImageError; a JPEG/WebP instance is replaced after one
+// (cheap insurance: the heap of an interrupted run is in an unknown state).
 import jpegWasm from "@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm";
 import decodeJpeg, { init as initJpegCodec } from "@jsquash/jpeg/decode.js";
 // This .wasm ships its own .d.ts (its exports), so TypeScript needs the namespace form.
@@ -27,25 +28,27 @@ interface JsquashImage {
 }
 
 // jsquash's typings only declare the options argument; at runtime init(module) is the API.
-type EmscriptenInit = (module: WebAssembly.Module) => Promise<void>;
+type EmscriptenInit = (module: WebAssembly.Module, overrides: object) => Promise<void>;
+// libjpeg prints warnings ("Corrupt JPEG data: ...") on recoverable damage; keep logs clean.
+const QUIET = { print: () => {}, printErr: () => {} };
 const pngWasm = (pngWasmModule as unknown as { default: WebAssembly.Module }).default;
 let jpegReady: Promise<void> | undefined;
 let webpReady: Promise<void> | undefined;
 let pngReady: Promise<unknown> | undefined;
 
 async function runJpeg(buffer: ArrayBuffer): Promise<JsquashImage> {
-  jpegReady ??= (initJpegCodec as unknown as EmscriptenInit)(jpegWasm);
+  jpegReady ??= (initJpegCodec as unknown as EmscriptenInit)(jpegWasm, QUIET);
   await jpegReady;
   try {
     return (await decodeJpeg(buffer, { preserveOrientation: false })) as JsquashImage;
   } catch (error) {
-    jpegReady = undefined; // libjpeg errors abort the Emscripten instance: start a fresh one
+    jpegReady = undefined; // wasm has no unwinding cleanup: after a failed run, use a fresh instance
     throw error;
   }
 }
 
 async function runWebp(buffer: ArrayBuffer): Promise<JsquashImage> {
-  webpReady ??= (initWebpCodec as unknown as EmscriptenInit)(webpWasm);
+  webpReady ??= (initWebpCodec as unknown as EmscriptenInit)(webpWasm, QUIET);
   await webpReady;
   try {
     return (await decodeWebp(buffer)) as JsquashImage;
@@ -72,7 +75,8 @@ export async function decodePixels(bytes: Uint8Array, format: ImageFormat, heade
   }
   if (format === "jpeg") assertJpegComplete(bytes);
   // The codecs take an ArrayBuffer holding exactly the file.
-  const buffer = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer;
+  const buffer =
+    bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer;
   const run = format === "jpeg" ? runJpeg : format === "png" ? runPng : runWebp;
   const decoded = await guardDecoder(name, () => run(buffer as ArrayBuffer));
   if (decoded.width !== header.width || decoded.height !== header.height) {

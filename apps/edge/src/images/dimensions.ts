@@ -50,7 +50,13 @@ function jpegHeader(bytes: Uint8Array): ImageHeader {
 }
 
 // PNG colour types: 0 gray, 2 RGB, 3 palette, 4 gray+alpha, 6 RGBA; allowed bit depths per type.
-const PNG_DEPTHS: Record<number, number[]> = { 0: [1, 2, 4, 8, 16], 2: [8, 16], 3: [1, 2, 4, 8], 4: [8, 16], 6: [8, 16] };
+const PNG_DEPTHS: Record<number, number[]> = {
+  0: [1, 2, 4, 8, 16],
+  2: [8, 16],
+  3: [1, 2, 4, 8],
+  4: [8, 16],
+  6: [8, 16],
+};
 
 function pngHeader(bytes: Uint8Array): ImageHeader {
   if (bytes.length < 33) throw corrupt("PNG", "the file is too short");
@@ -62,7 +68,11 @@ function pngHeader(bytes: Uint8Array): ImageHeader {
   if (!PNG_DEPTHS[colorType]?.includes(depth)) throw corrupt("PNG", `bit depth ${depth}, colour type ${colorType}`);
   // Pillow: type 3 → "P" and 1-bit gray → "1" (both NEAREST); types 4 and 6 → "LA"/"RGBA".
   const mode: PixelMode =
-    colorType === 3 || (colorType === 0 && depth === 1) ? "palette" : colorType === 4 || colorType === 6 ? "rgba" : "rgb";
+    colorType === 3 || (colorType === 0 && depth === 1)
+      ? "palette"
+      : colorType === 4 || colorType === 6
+        ? "rgba"
+        : "rgb";
   return { width, height, mode };
 }
 

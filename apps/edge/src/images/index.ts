@@ -1,6 +1,6 @@
 // Public surface of the edge image pipeline: turn a user's image (bytes, data: URL or https URL)
 // into the 224×224×3 uint8 RGB tensor MultiModal-GPT's CLIP expects, plus its SHA-256.
-export { type DataUrlImage, type DataUrlMediaType, DATA_URL_MEDIA_TYPES, parseDataUrl } from "./data-url";
+export { DATA_URL_MEDIA_TYPES, type DataUrlImage, type DataUrlMediaType, parseDataUrl } from "./data-url";
 export type { PixelMode } from "./dimensions";
 export { ImageError, type ImageErrorReason, type ImageLimitName } from "./errors";
 export {

@@ -1,9 +1,10 @@
 // The edge's image pipeline: bytes → checks → decode → EXIF orientation → CLIP resize/crop →
 // SHA-256. The result is exactly the 224×224×3 uint8 tensor the runner normalizes, and its
 // hash is the cache key for media latents on the runner and for the pixels in R2.
+
+import { decodePixels } from "./decode";
 import type { PixelMode } from "./dimensions";
 import { readHeader } from "./dimensions";
-import { decodePixels } from "./decode";
 import { ImageError } from "./errors";
 import { readJpegOrientation } from "./exif";
 import { checkDimensions, checkEncodedSize, DEFAULT_IMAGE_LIMITS, type ImageLimits } from "./limits";

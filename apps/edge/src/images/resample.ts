@@ -57,7 +57,7 @@ export function coefficients(inSize: number, outSize: number, from: number, n: n
 
 const clip8 = (ss: number) => {
   const v = ss >> PRECISION_BITS;
-  return v < 0 ? 0 : v > 255 ? 255 : v;
+  return v < 0 ? 0 : Math.min(v, 255);
 };
 
 /** Horizontal pass on rows [y0, y1) of an RGBA image of the given width; output is RGBA. */

@@ -11,7 +11,9 @@ import { diffStats, PILLOW_VERSION, referenceRgb, VECTORS, vectorFile } from "..
 
 // Lossy decoders are separate libraries from Pillow's (mozjpeg/libwebp builds in wasm); measured
 // bit-exact on these vectors, but allowed ±1 so a regenerated vector set can drift by a rounding.
-const LOSSY = new Set(VECTORS.filter((v) => /\.(jpg|webp)$/.test(v.image) && v.name !== "webp-lossless-alpha").map((v) => v.name));
+const LOSSY = new Set(
+  VECTORS.filter((v) => /\.(jpg|webp)$/.test(v.image) && v.name !== "webp-lossless-alpha").map((v) => v.name),
+);
 
 describe(`preprocessImage agrees with Pillow ${PILLOW_VERSION}`, () => {
   for (const vector of VECTORS) {

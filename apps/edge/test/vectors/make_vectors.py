@@ -8,7 +8,8 @@ Product choice on top: JPEG EXIF orientation is applied first (ImageOps.exif_tra
 torchvision is not installed here; its two size rules are mirrored below (int() truncation for
 the long side, Python's round-half-to-even for the crop offset).
 
-Usage (Debian: apt-get install python3-pil python3-numpy): /usr/bin/python3 make_vectors.py
+Usage (Debian: apt-get install python3-pil python3-numpy): /usr/bin/python3 make_vectors.py,
+then `npx biome check --write apps/edge/test/vectors` (biome formats manifest.json).
 """
 
 import hashlib
