@@ -4,6 +4,7 @@
 import { PieceType, type SentencePieceModel } from "./types.js";
 
 const SPACE = "\u2581"; // "▁", SentencePiece's escaped whitespace
+const utf8 = new TextEncoder();
 
 interface Sym {
   piece: string;
@@ -180,7 +181,7 @@ export class SentencePieceBpe {
       out.push(id);
     } else if (this.byteFallback) {
       // Not in the vocab: its UTF-8 bytes as <0xNN> pieces, as SentencePiece's byte_fallback does.
-      for (const b of new TextEncoder().encode(piece)) out.push(this.byteIds[b]);
+      for (const b of utf8.encode(piece)) out.push(this.byteIds[b]);
     } else {
       out.push(this.unkId);
     }
