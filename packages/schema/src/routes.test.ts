@@ -6,6 +6,7 @@ import { CreateBatchRequest } from "./batches";
 import { createChatCompletionRoute } from "./chat";
 import { errorEnvelope, Metadata } from "./common";
 import { getConversationRoute } from "./conversations";
+import { uploadFileRoute } from "./files";
 import { publicRoutes } from "./routes";
 import { CreateWebhookEndpointRequest } from "./webhooks";
 
@@ -43,6 +44,23 @@ function app() {
   api.openapi(getConversationRoute, (c) =>
     c.json(errorEnvelope("not_found", `no conversation ${c.req.valid("param").conversation_id}`, "req_t"), 404),
   );
+  api.openapi(uploadFileRoute, (c) => {
+    const { file, purpose } = c.req.valid("form");
+    return c.json(
+      {
+        id: "file-1",
+        object: "file" as const,
+        bytes: file.size,
+        sha256: "0".repeat(64),
+        width: null,
+        height: null,
+        purpose,
+        filename: file.name,
+        created_at: 0,
+      },
+      200,
+    );
+  });
   return api;
 }
 
@@ -70,6 +88,21 @@ describe("routes mounted with OpenAPIHono", () => {
   it("validates path ids", async () => {
     expect((await app().request("/v1/conversations/nope")).status).toBe(400);
     expect((await app().request("/v1/conversations/conv_abc")).status).toBe(404);
+  });
+
+  it("validates multipart uploads", async () => {
+    const upload = (file: File, purpose: string) => {
+      const form = new FormData();
+      form.set("file", file);
+      form.set("purpose", purpose);
+      return app().request("/v1/files", { method: "POST", body: form });
+    };
+    const png = new File([new Uint8Array(8)], "a.png", { type: "image/png" });
+    const ok = await upload(png, "vision");
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ bytes: 8, filename: "a.png", purpose: "vision" });
+    expect((await upload(new File(["x"], "a.txt", { type: "text/plain" }), "vision")).status).toBe(400);
+    expect((await upload(png, "fine-tune")).status).toBe(400);
   });
 
   it("exposes one route per operation", () => {
