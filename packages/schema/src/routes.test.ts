@@ -4,7 +4,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { describe, expect, it } from "vitest";
 import { CreateBatchRequest } from "./batches";
 import { createChatCompletionRoute } from "./chat";
-import { errorEnvelope, Metadata } from "./common";
+import { errorEnvelope, Metadata, validationErrorEnvelope } from "./common";
 import { getConversationRoute } from "./conversations";
 import { uploadFileRoute } from "./files";
 import { publicRoutes } from "./routes";
@@ -13,10 +13,7 @@ import { CreateWebhookEndpointRequest } from "./webhooks";
 function app() {
   const api = new OpenAPIHono({
     defaultHook: (result, c) => {
-      if (!result.success) {
-        const issue = result.error.issues[0]!;
-        return c.json(errorEnvelope("invalid_request_error", issue.message, "req_t", issue.path.join(".")), 400);
-      }
+      if (!result.success) return c.json(validationErrorEnvelope(result.error, "req_t"), 400);
     },
   });
   api.openapi(createChatCompletionRoute, (c) => {
@@ -82,7 +79,13 @@ describe("routes mounted with OpenAPIHono", () => {
     const res = await post({ model: "mmgpt-tiny", messages: [{ role: "user", content: "hi" }], n: 2 });
     expect(res.status).toBe(400);
     const { error } = (await res.json()) as { error: { code: string; param: string } };
-    expect(error).toMatchObject({ type: "invalid_request_error", code: "invalid_request_error", param: "n" });
+    expect(error).toEqual({
+      type: "invalid_request_error",
+      code: "invalid_request_error",
+      message: "n: only n=1 is supported",
+      param: "n",
+      request_id: "req_t",
+    });
   });
 
   it("validates path ids", async () => {

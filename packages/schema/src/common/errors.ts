@@ -103,3 +103,20 @@ export function errorEnvelope(
 export function codesForStatus(status: number): ErrorCode[] {
   return ERROR_CODE_NAMES.filter((code) => ERROR_CODES[code].status === status);
 }
+
+/** `param` for a validation issue: its path joined with dots (`messages.0.content`), or null at the root. */
+export function issueParam(path: ReadonlyArray<PropertyKey>): string | null {
+  return path.length === 0 ? null : path.map(String).join(".");
+}
+
+/** The envelope for a failed validation: the first issue's message and path. */
+export function validationErrorEnvelope(
+  error: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> },
+  requestId: string,
+): ErrorEnvelope {
+  const issue = error.issues[0];
+  if (!issue) return errorEnvelope("invalid_request_error", "Invalid request.", requestId);
+  const param = issueParam(issue.path);
+  const message = param ? `${param}: ${issue.message}` : issue.message;
+  return errorEnvelope("invalid_request_error", message, requestId, param);
+}
