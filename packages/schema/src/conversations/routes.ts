@@ -138,7 +138,15 @@ export const createMessageRoute = createRoute({
       headers: COMMON_RESPONSE_HEADERS,
       content: {
         "application/json": { schema: ConversationMessage, example: assistantMessageExample },
-        "text/event-stream": { schema: ConversationStreamEvent, example: assistantMessageExample },
+        "text/event-stream": {
+          schema: ConversationStreamEvent,
+          example: {
+            object: "conversation.message.delta",
+            id: assistantMessageExample.id,
+            conversation_id: assistantMessageExample.conversation_id,
+            delta: { content: "A ginger" },
+          },
+        },
       },
     },
     ...errorResponses(...GENERATION_ERRORS),

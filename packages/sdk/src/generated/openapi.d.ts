@@ -4057,26 +4057,11 @@ export interface operations {
                     "application/json": components["schemas"]["ConversationMessage"];
                     /**
                      * @example {
+                     *       "object": "conversation.message.delta",
                      *       "id": "msg_3b7e91d4aa",
-                     *       "object": "conversation.message",
                      *       "conversation_id": "conv_6f1d0c2a9b",
-                     *       "created_at": 1795772460,
-                     *       "role": "assistant",
-                     *       "content": [
-                     *         {
-                     *           "type": "text",
-                     *           "text": "A ginger cat sitting on a wooden floor."
-                     *         }
-                     *       ],
-                     *       "model": "mmgpt-tiny",
-                     *       "finish_reason": "stop",
-                     *       "usage": {
-                     *         "prompt_tokens": 93,
-                     *         "completion_tokens": 12,
-                     *         "total_tokens": 105,
-                     *         "prompt_tokens_details": {
-                     *           "cached_tokens": 0
-                     *         }
+                     *       "delta": {
+                     *         "content": "A ginger"
                      *       }
                      *     }
                      */
