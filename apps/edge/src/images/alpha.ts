@@ -1,14 +1,19 @@
 // Pillow's RGBA <-> RGBa (premultiplied) conversions, bit-exact. Image.resize converts RGBA and
 // LA images to premultiplied form, resamples, and converts back; open_clip then drops alpha.
+import type { PixelView } from "./orientation";
 
-/** RGBA → RGBa in place for pixels [from, to): c' = MULDIV255(c, a), Pillow's rounding. */
-export function premultiply(data: Uint8Array, from: number, to: number): void {
-  for (let p = from * 4; p < to * 4; p += 4) {
-    const a = data[p + 3];
-    if (a === 255) continue; // MULDIV255(c, 255) === c
-    for (let c = p; c < p + 3; c++) {
-      const t = data[c] * a + 128;
-      data[c] = ((t >> 8) + t) >> 8;
+/** RGBA → RGBa in place for rows [y0, y1) of a view: c' = MULDIV255(c, a), Pillow's rounding. */
+export function premultiplyRows(view: PixelView, y0: number, y1: number): void {
+  const { data } = view;
+  for (let y = y0; y < y1; y++) {
+    for (let x = 0, s = view.origin + y * view.stepY; x < view.width; x++, s += view.stepX) {
+      const p = s * 4;
+      const a = data[p + 3];
+      if (a === 255) continue; // MULDIV255(c, 255) === c
+      for (let c = p; c < p + 3; c++) {
+        const t = data[c] * a + 128;
+        data[c] = ((t >> 8) + t) >> 8;
+      }
     }
   }
 }

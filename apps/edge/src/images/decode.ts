@@ -36,11 +36,18 @@ let jpegReady: Promise<void> | undefined;
 let webpReady: Promise<void> | undefined;
 let pngReady: Promise<unknown> | undefined;
 
+// A wasm heap never shrinks: after a large decode the instance would pin its peak (≈ 4–7 bytes
+// per pixel) for the isolate's lifetime. Dropping it lets V8 reclaim that memory; a new
+// instance of the already-compiled module costs about a millisecond.
+const KEEP_INSTANCE_MAX_PIXELS = 2_000_000;
+
 async function runJpeg(buffer: ArrayBuffer): Promise<JsquashImage> {
   jpegReady ??= (initJpegCodec as unknown as EmscriptenInit)(jpegWasm, QUIET);
   await jpegReady;
   try {
-    return (await decodeJpeg(buffer, { preserveOrientation: false })) as JsquashImage;
+    const image = (await decodeJpeg(buffer, { preserveOrientation: false })) as JsquashImage;
+    if (image.width * image.height > KEEP_INSTANCE_MAX_PIXELS) jpegReady = undefined;
+    return image;
   } catch (error) {
     jpegReady = undefined; // wasm has no unwinding cleanup: after a failed run, use a fresh instance
     throw error;
@@ -51,7 +58,9 @@ async function runWebp(buffer: ArrayBuffer): Promise<JsquashImage> {
   webpReady ??= (initWebpCodec as unknown as EmscriptenInit)(webpWasm, QUIET);
   await webpReady;
   try {
-    return (await decodeWebp(buffer)) as JsquashImage;
+    const image = (await decodeWebp(buffer)) as JsquashImage;
+    if (image.width * image.height > KEEP_INSTANCE_MAX_PIXELS) webpReady = undefined;
+    return image;
   } catch (error) {
     webpReady = undefined;
     throw error;

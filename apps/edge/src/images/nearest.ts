@@ -1,6 +1,7 @@
 // Pillow's NEAREST resize (ImagingScaleAffine), used for palette ("P") and 1-bit images: Pillow
 // forces NEAREST for those modes whatever filter is asked for. Source positions are accumulated
 // in double exactly as in C, so the chosen pixels match bit for bit.
+import type { PixelView } from "./orientation";
 
 /** Source index for each output index of an affine scale from inSize to outSize; -1 = outside. */
 function sourceTable(inSize: number, outSize: number): Int32Array {
@@ -16,21 +17,19 @@ function sourceTable(inSize: number, outSize: number): Int32Array {
 }
 
 /**
- * Resizes an RGBA image to outWidth × outHeight with NEAREST and returns the window
+ * Resizes a view to outWidth × outHeight with NEAREST and returns the window
  * [left, left + size) × [top, top + size) as RGBA. Pixels mapping outside stay 0, as in Pillow.
  */
 export function nearestWindow(
-  src: Uint8Array,
-  width: number,
-  height: number,
+  src: PixelView,
   outWidth: number,
   outHeight: number,
   left: number,
   top: number,
   size: number,
 ): Uint8Array {
-  const xs = sourceTable(width, outWidth);
-  const ys = sourceTable(height, outHeight);
+  const xs = sourceTable(src.width, outWidth);
+  const ys = sourceTable(src.height, outHeight);
   const out = new Uint8Array(size * size * 4);
   for (let y = 0; y < size; y++) {
     const sy = ys[top + y];
@@ -38,8 +37,8 @@ export function nearestWindow(
     for (let x = 0; x < size; x++) {
       const sx = xs[left + x];
       if (sx < 0) continue;
-      const s = (sy * width + sx) * 4;
-      out.set(src.subarray(s, s + 4), (y * size + x) * 4);
+      const s = (src.origin + sy * src.stepY + sx * src.stepX) * 4;
+      out.set(src.data.subarray(s, s + 4), (y * size + x) * 4);
     }
   }
   return out;

@@ -8,7 +8,7 @@ import { readHeader } from "./dimensions";
 import { ImageError } from "./errors";
 import { readJpegOrientation } from "./exif";
 import { checkDimensions, checkEncodedSize, DEFAULT_IMAGE_LIMITS, type ImageLimits } from "./limits";
-import { applyOrientation } from "./orientation";
+import { orientedView } from "./orientation";
 import { clipResize } from "./resize";
 import { type ImageFormat, sniffFormat } from "./sniff";
 
@@ -47,11 +47,11 @@ export async function preprocessImage(
   //    we apply it on purpose (a product decision: users expect the photo as their phone shows it).
   const decoded = await decodePixels(bytes, format, header);
   const mode: PixelMode = decoded.mode;
-  const image = format === "jpeg" ? applyOrientation(decoded.image, readJpegOrientation(bytes)) : decoded.image;
+  const view = orientedView(decoded.image, format === "jpeg" ? readJpegOrientation(bytes) : 1);
 
   // 3. Resize + center crop exactly as Pillow/torchvision, then hash.
-  const rgb = clipResize(image, mode);
-  return { sha256: await sha256Hex(rgb), rgb, width: image.width, height: image.height, format };
+  const rgb = clipResize(view, mode);
+  return { sha256: await sha256Hex(rgb), rgb, width: view.width, height: view.height, format };
 }
 
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {

@@ -4,6 +4,8 @@
 // output pixel in double and rounded to fixed point with PRECISION_BITS = 22, clip to uint8
 // after each pass. Only a window of the output is computed: the crop that is kept.
 
+import type { PixelView } from "./orientation";
+
 const PRECISION_BITS = 32 - 8 - 2;
 const ONE = 1 << PRECISION_BITS;
 const HALF = 1 << (PRECISION_BITS - 1);
@@ -60,25 +62,27 @@ const clip8 = (ss: number) => {
   return v < 0 ? 0 : Math.min(v, 255);
 };
 
-/** Horizontal pass on rows [y0, y1) of an RGBA image of the given width; output is RGBA. */
-export function resampleRows(src: Uint8Array, width: number, y0: number, y1: number, c: Coefficients): Uint8Array {
+/** Horizontal pass on rows [y0, y1) of a view; output is RGBA, one row per input row. */
+export function resampleRows(src: PixelView, y0: number, y1: number, c: Coefficients): Uint8Array {
+  const { data, stepX } = src;
   const outWidth = c.first.length;
   const out = new Uint8Array(outWidth * (y1 - y0) * 4);
+  const step = stepX * 4;
   let o = 0;
   for (let y = y0; y < y1; y++) {
-    const row = y * width * 4;
+    const row = src.origin + y * src.stepY;
     for (let xx = 0; xx < outWidth; xx++) {
       const kOff = xx * c.ksize;
       let s0 = HALF;
       let s1 = HALF;
       let s2 = HALF;
       let s3 = HALF;
-      for (let x = 0, p = row + c.first[xx] * 4; x < c.count[xx]; x++, p += 4) {
+      for (let x = 0, p = (row + c.first[xx] * stepX) * 4; x < c.count[xx]; x++, p += step) {
         const w = c.weights[kOff + x];
-        s0 += src[p] * w;
-        s1 += src[p + 1] * w;
-        s2 += src[p + 2] * w;
-        s3 += src[p + 3] * w;
+        s0 += data[p] * w;
+        s1 += data[p + 1] * w;
+        s2 += data[p + 2] * w;
+        s3 += data[p + 3] * w;
       }
       out[o++] = clip8(s0);
       out[o++] = clip8(s1);
@@ -89,36 +93,27 @@ export function resampleRows(src: Uint8Array, width: number, y0: number, y1: num
   return out;
 }
 
-/**
- * Vertical pass: columns [x0, x0 + outWidth) of an RGBA image `width` wide whose row 0 is
- * source row `rowOffset`; output rows follow `c`. Output is RGBA, outWidth × rows.
- */
-export function resampleColumns(
-  src: Uint8Array,
-  width: number,
-  x0: number,
-  outWidth: number,
-  rowOffset: number,
-  c: Coefficients,
-): Uint8Array {
+/** Vertical pass over columns [x0, x0 + outWidth) of a view; output RGBA, outWidth × rows of `c`. */
+export function resampleColumns(src: PixelView, x0: number, outWidth: number, c: Coefficients): Uint8Array {
+  const { data, stepX } = src;
   const outHeight = c.first.length;
   const out = new Uint8Array(outWidth * outHeight * 4);
-  const stride = width * 4;
+  const step = src.stepY * 4;
   let o = 0;
   for (let yy = 0; yy < outHeight; yy++) {
     const kOff = yy * c.ksize;
-    const top = (c.first[yy] - rowOffset) * stride;
+    const top = src.origin + c.first[yy] * src.stepY;
     for (let xx = 0; xx < outWidth; xx++) {
       let s0 = HALF;
       let s1 = HALF;
       let s2 = HALF;
       let s3 = HALF;
-      for (let y = 0, p = top + (x0 + xx) * 4; y < c.count[yy]; y++, p += stride) {
+      for (let y = 0, p = (top + (x0 + xx) * stepX) * 4; y < c.count[yy]; y++, p += step) {
         const w = c.weights[kOff + y];
-        s0 += src[p] * w;
-        s1 += src[p + 1] * w;
-        s2 += src[p + 2] * w;
-        s3 += src[p + 3] * w;
+        s0 += data[p] * w;
+        s1 += data[p + 1] * w;
+        s2 += data[p + 2] * w;
+        s3 += data[p + 3] * w;
       }
       out[o++] = clip8(s0);
       out[o++] = clip8(s1);

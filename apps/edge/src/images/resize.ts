@@ -1,49 +1,45 @@
 // The CLIP resize + center crop, matching open_clip's Pillow pipeline for each pixel mode:
 // bicubic (antialiased) on RGB, on premultiplied RGBA for images with alpha, NEAREST for palette
 // images; then the 224×224 crop as HWC RGB uint8. The edge never normalizes: the runner does.
-import { premultiply, unpremultiplyToRgb } from "./alpha";
+import { premultiplyRows, unpremultiplyToRgb } from "./alpha";
 import type { PixelMode } from "./dimensions";
 import { CLIP_IMAGE_SIZE, planResize } from "./geometry";
 import { nearestWindow } from "./nearest";
-import type { RgbaImage } from "./orientation";
+import type { PixelView } from "./orientation";
 import { coefficients, resampleColumns, resampleRows } from "./resample";
 
-/** Resize so the short side is `size`, center-crop size×size, return RGB (size·size·3 bytes). */
-export function clipResize(image: RgbaImage, mode: PixelMode, size = CLIP_IMAGE_SIZE): Uint8Array {
-  const { width, height } = image;
+/**
+ * Resize so the short side is `size`, center-crop size×size, return RGB (size·size·3 bytes).
+ * Only the kept window is computed. Premultiplies the view's pixels in place for "rgba".
+ */
+export function clipResize(view: PixelView, mode: PixelMode, size = CLIP_IMAGE_SIZE): Uint8Array {
+  const { width, height } = view;
   const plan = planResize(width, height, size);
   let window: Uint8Array; // size × size RGBA (premultiplied when mode is "rgba" and resized)
   let premultiplied = false;
   if (plan.width === width && plan.height === height) {
     // Pillow returns a copy when the size is unchanged: no resampling, no premultiply round trip.
-    window = cropRgba(image, plan.left, plan.top, size);
+    window = crop(view, plan.left, plan.top, size);
   } else if (mode === "palette") {
-    window = nearestWindow(image.data, width, height, plan.width, plan.height, plan.left, plan.top, size);
+    window = nearestWindow(view, plan.width, plan.height, plan.left, plan.top, size);
   } else {
     const vertical = coefficients(height, plan.height, plan.top, size);
     const rowFirst = vertical.first[0];
     const rowEnd = vertical.first[size - 1] + vertical.count[size - 1];
     if (mode === "rgba") {
-      // In place on the rows the filter reads: the decoded buffer is ours and not reused.
-      premultiply(image.data, rowFirst * width, rowEnd * width);
+      premultiplyRows(view, rowFirst, rowEnd); // only the rows the filter reads
       premultiplied = true;
     }
     // Pillow skips a pass whose axis keeps its size; so do we.
-    let rows = image.data;
-    let rowsWidth = width;
-    let rowOffset = 0;
+    let rows = view;
     let x0 = plan.left;
     if (plan.width !== width) {
-      rows = resampleRows(image.data, width, rowFirst, rowEnd, coefficients(width, plan.width, plan.left, size));
-      rowsWidth = size;
-      rowOffset = rowFirst;
+      const data = resampleRows(view, rowFirst, rowEnd, coefficients(width, plan.width, plan.left, size));
+      // Rows [rowFirst, rowEnd) of the horizontally resampled window, addressed in source rows.
+      rows = { data, width: size, height: rowEnd, origin: -rowFirst * size, stepX: 1, stepY: size };
       x0 = 0;
     }
-    if (plan.height !== height) {
-      window = resampleColumns(rows, rowsWidth, x0, size, rowOffset, vertical);
-    } else {
-      window = cropRgba({ data: rows, width: rowsWidth, height: rowEnd - rowOffset }, x0, plan.top - rowOffset, size);
-    }
+    window = plan.height !== height ? resampleColumns(rows, x0, size, vertical) : crop(rows, x0, plan.top, size);
   }
   const rgb = new Uint8Array(size * size * 3);
   if (premultiplied) {
@@ -58,11 +54,16 @@ export function clipResize(image: RgbaImage, mode: PixelMode, size = CLIP_IMAGE_
   return rgb;
 }
 
-function cropRgba(image: RgbaImage, left: number, top: number, size: number): Uint8Array {
+function crop(view: PixelView, left: number, top: number, size: number): Uint8Array {
   const out = new Uint8Array(size * size * 4);
-  for (let y = 0; y < size; y++) {
-    const s = ((top + y) * image.width + left) * 4;
-    out.set(image.data.subarray(s, s + size * 4), y * size * 4);
+  for (let y = 0, o = 0; y < size; y++) {
+    for (
+      let x = 0, s = view.origin + (top + y) * view.stepY + left * view.stepX;
+      x < size;
+      x++, s += view.stepX, o += 4
+    ) {
+      out.set(view.data.subarray(s * 4, s * 4 + 4), o);
+    }
   }
   return out;
 }

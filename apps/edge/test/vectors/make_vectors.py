@@ -66,10 +66,10 @@ def alpha_ramp(w, h, seed):
     return np.clip(np.rint(a), 0, 255).astype(np.uint8)
 
 
-def jpeg_exif6():
-    im = Image.fromarray(synth(320, 240, 1))
+def jpeg_oriented(w, h, seed, orientation):
+    im = Image.fromarray(synth(w, h, seed))
     exif = Image.Exif()
-    exif[0x0112] = 6
+    exif[0x0112] = orientation
     buf = io.BytesIO()
     im.save(buf, "JPEG", quality=90, exif=exif.tobytes())
     return buf.getvalue()
@@ -118,6 +118,11 @@ def png_small():
     return png(Image.fromarray(synth(100, 150, 8)))  # upscale
 
 
+def png_rgba_width_only():
+    rgba = np.dstack([synth(260, 224, 13), alpha_ramp(260, 224, 13)])
+    return png(Image.fromarray(rgba, "RGBA"))  # height already 224: premultiplied horizontal pass only
+
+
 def png_exact_width():
     return png(Image.fromarray(synth(224, 301, 9)))  # width already 224: vertical pass only
 
@@ -148,7 +153,9 @@ def gif_offset_frame():
 
 
 VECTORS = [
-    ("jpeg-exif6", "jpg", jpeg_exif6),
+    ("jpeg-exif6", "jpg", lambda: jpeg_oriented(320, 240, 1, 6)),
+    ("jpeg-exif3", "jpg", lambda: jpeg_oriented(300, 250, 14, 3)),
+    ("jpeg-exif8", "jpg", lambda: jpeg_oriented(330, 260, 15, 8)),
     ("jpeg-large", "jpg", jpeg_large),
     ("jpeg-gray", "jpg", jpeg_gray),
     ("png-rgba", "png", png_rgba),
@@ -157,6 +164,7 @@ VECTORS = [
     ("png-wide", "png", png_wide),
     ("png-small", "png", png_small),
     ("png-exact-width", "png", png_exact_width),
+    ("png-rgba-width-only", "png", png_rgba_width_only),
     ("webp-lossy", "webp", webp_lossy),
     ("webp-lossless-alpha", "webp", webp_lossless_alpha),
     ("gif-offset-frame", "gif", gif_offset_frame),
