@@ -20,8 +20,10 @@ const INSTR = [13, 13, 2277, 29937, 2799, 4080, 29901, 13, 5618, 338, 445, 29973
 const ANSWER = [319, 11203, 373, 263, 1591, 29889, 2];
 
 const variants: BuildOptions[] = [
-  { precision: "fp32", fused: true },
-  { precision: "fp32", fused: false },
+  { precision: "fp32", fused: true, kvCache: "append" },
+  { precision: "fp32", fused: true, kvCache: "shared" },
+  { precision: "fp32", fused: false, kvCache: "concat" },
+  { precision: "fp32", fused: false, kvCache: "append" },
 ];
 
 async function imageOf(rt: ModelRuntime, seed: number) {
@@ -35,7 +37,7 @@ async function graphForward(rt: ModelRuntime, ids: number[], images: ImageKv[]):
   return (await new SequenceState(rt, 256).extend(ids, images, ids.length)).logits;
 }
 
-describe.each(variants)("graphs vs reference ($precision, fused=$fused)", (build) => {
+describe.each(variants)("graphs vs reference ($precision, fused=$fused, kv=$kvCache)", (build) => {
   let rt: ModelRuntime;
   let imgA: Awaited<ReturnType<typeof imageOf>>;
   let imgB: Awaited<ReturnType<typeof imageOf>>;

@@ -14,25 +14,25 @@ export interface ExtendResult {
   reused: number;
 }
 
+/** append-mode caches grow in steps of this many positions (bounded waste, rare copies). */
+export const CACHE_STEP = 256;
+
 export class SequenceState {
   ids: number[] = [];
   images: ImageKv[] = [];
   /** Positions whose K/V are in the cache (≤ ids.length). */
   cached = 0;
+  /** Positions the buffers can hold (append: grows; shared: fixed; concat: = cached). */
+  private capacity = 0;
   private keys: Float32Array[] = [];
   private values: Float32Array[] = [];
 
   constructor(
     private readonly rt: ModelRuntime,
-    /** Capacity in tokens (fused graphs preallocate it). */
+    /** Longest sequence allowed (the shared buffer's fixed size). */
     readonly maxSeq = rt.config.language.maxPositions,
   ) {
-    const L = rt.config.language;
-    const size = rt.fused ? L.kvHeads * maxSeq * L.headDim : 0;
-    for (let i = 0; i < L.layers; i++) {
-      this.keys.push(new Float32Array(size));
-      this.values.push(new Float32Array(size));
-    }
+    this.resize(rt.kvCache === "shared" ? maxSeq : 0);
   }
 
   /** Appends tokens (with the K/V of any new `<image>` among them) and runs them. */
@@ -54,21 +54,37 @@ export class SequenceState {
   /** Forgets cached positions from `n` on (the ids stay; they are re-run on the next extend). */
   truncateCache(n: number): void {
     if (n >= this.cached) return;
-    if (!this.rt.fused) {
-      const L = this.rt.config.language;
-      const cut = (a: Float32Array) => {
-        const out = new Float32Array(L.kvHeads * n * L.headDim);
-        for (let h = 0; h < L.kvHeads; h++)
-          out.set(a.subarray(h * this.cached * L.headDim, (h * this.cached + n) * L.headDim), h * n * L.headDim);
-        return out;
-      };
-      this.keys = this.keys.map(cut);
-      this.values = this.values.map(cut);
-    }
-    // Fused buffers need no work: positions ≥ n are simply overwritten.
+    // append/shared: positions ≥ n are masked out and later overwritten; concat keeps
+    // exactly `cached` positions, so it is cut down.
+    if (this.rt.kvCache === "concat") this.resize(n);
     this.cached = n;
   }
 
+  /** Reallocates every layer's buffers to `capacity` positions, keeping the cached ones. */
+  private resize(capacity: number): void {
+    const L = this.rt.config.language;
+    const move = (a: Float32Array | undefined) => {
+      const out = new Float32Array(L.kvHeads * capacity * L.headDim);
+      const keep = Math.min(this.cached, capacity) * L.headDim;
+      if (a)
+        for (let h = 0; h < L.kvHeads; h++)
+          out.set(
+            a.subarray(h * this.capacity * L.headDim, h * this.capacity * L.headDim + keep),
+            h * capacity * L.headDim,
+          );
+      return out;
+    };
+    this.keys = Array.from({ length: L.layers }, (_, i) => move(this.keys[i]));
+    this.values = Array.from({ length: L.layers }, (_, i) => move(this.values[i]));
+    this.capacity = capacity;
+  }
+
+  /** Writes new positions [kvHeads, S, headDim] at `at` into a [kvHeads, capacity, headDim] buffer. */
+  private write(dst: Float32Array, src: Float32Array, at: number, S: number): void {
+    const { kvHeads, headDim } = this.rt.config.language;
+    for (let h = 0; h < kvHeads; h++)
+      dst.set(src.subarray(h * S * headDim, (h + 1) * S * headDim), (h * this.capacity + at) * headDim);
+  }
   private async run(run: number[], past: number, keep: number): Promise<Float32Array> {
     const cfg = this.rt.config;
     const S = run.length;
@@ -89,7 +105,7 @@ export class SequenceState {
       mediaKeys.set(i, k);
       mediaValues.set(i, v);
     }
-    const batch: DecodeBatch = {
+    const batch: Omit<DecodeBatch, "cache"> = {
       batch: 1,
       seq: S,
       inputIds: BigInt64Array.from(run, BigInt),
@@ -100,28 +116,48 @@ export class SequenceState {
       mediaValues,
       mediaLen,
       numLogitsToKeep: keep,
-      kv: null,
-      past: null,
     };
-    if (this.rt.fused) {
-      batch.kv = {
+    const mode = this.rt.kvCache;
+    if (mode === "shared") {
+      const cache = {
+        mode,
         keys: this.keys,
         values: this.values,
         seqlensK: Int32Array.of(past + S - 1),
         totalSeqLen: past + S,
         maxSeq: this.maxSeq,
       };
-      return (await this.rt.decode(batch)).logits;
+      return (await this.rt.decode({ ...batch, cache })).logits;
     }
-    batch.past = {
+    if (mode === "concat") {
+      const cache = {
+        mode,
+        keys: this.keys,
+        values: this.values,
+        len: past,
+        attentionMask: new BigInt64Array(past + S).fill(1n),
+      };
+      const out = await this.rt.decode({ ...batch, cache });
+      this.keys = out.presentKeys!;
+      this.values = out.presentValues!;
+      this.capacity = past + S;
+      return out.logits;
+    }
+    // append: at least one cache slot so the graph never sees an empty axis.
+    if (this.capacity < Math.max(1, past)) this.resize(Math.ceil(Math.max(1, past) / CACHE_STEP) * CACHE_STEP);
+    const cache = {
+      mode,
       keys: this.keys,
       values: this.values,
-      len: past,
-      attentionMask: new BigInt64Array(past + S).fill(1n),
+      capacity: this.capacity,
+      pastLengths: BigInt64Array.of(BigInt(past)),
     };
-    const out = await this.rt.decode(batch);
-    this.keys = out.presentKeys!;
-    this.values = out.presentValues!;
+    const out = await this.rt.decode({ ...batch, cache });
+    if (this.capacity < past + S) this.resize(Math.ceil((past + S) / CACHE_STEP) * CACHE_STEP);
+    for (let i = 0; i < this.keys.length; i++) {
+      this.write(this.keys[i], out.presentKeys![i], past, S);
+      this.write(this.values[i], out.presentValues![i], past, S);
+    }
     return out.logits;
   }
 }

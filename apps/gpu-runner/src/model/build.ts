@@ -13,21 +13,30 @@ import { validateWeights } from "../weights/validate.js";
 import type { ModelConfig } from "./config.js";
 import { buildDecoder } from "./graphs/decoder.js";
 import { buildMediaKv } from "./graphs/media-kv.js";
+import type { KvCacheMode } from "./graphs/self-attention.js";
 import { buildVision } from "./graphs/vision.js";
 import { GraphWeights, type Precision } from "./graphs/weights.js";
 
 export interface BuildOptions {
   precision: Precision;
   fused: boolean;
+  /** Default: "append" when fused (the serving design), "concat" for plain ops. */
+  kvCache?: KvCacheMode;
   /** Merge the adapter in `lora/` (default: when the directory has one). */
   lora?: boolean;
+}
+
+export function kvCacheOf(o: BuildOptions): KvCacheMode {
+  const mode = o.kvCache ?? (o.fused ? "append" : "concat");
+  if (mode === "shared" && !o.fused) throw new Error('kvCache "shared" (GroupQueryAttention) needs fused graphs');
+  return mode;
 }
 
 export type GraphKind = "vision" | "media-kv" | "decoder";
 export const GRAPH_KINDS: GraphKind[] = ["vision", "media-kv", "decoder"];
 
 export function variantName(o: BuildOptions): string {
-  return `${o.precision}-${o.fused ? "fused" : "plain"}${o.lora === false ? "-nolora" : ""}`;
+  return `${o.precision}-${o.fused ? "fused" : "plain"}-${kvCacheOf(o)}${o.lora === false ? "-nolora" : ""}`;
 }
 
 export function graphPath(modelDir: string, o: BuildOptions, kind: GraphKind): string {
@@ -91,7 +100,7 @@ export function buildModelGraphs(
         append: (bytes) => ({ ...sink.append(bytes), location: dataName }),
       });
       try {
-        builders[kind](new GraphWeights(g, store, modelDir, overrides, opts));
+        builders[kind](new GraphWeights(g, store, modelDir, overrides, { ...opts, kvCache: kvCacheOf(opts) }));
         writeFileSync(`${final}.tmp`, g.toBytes());
       } finally {
         sink.close();

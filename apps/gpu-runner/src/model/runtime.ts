@@ -2,10 +2,11 @@
 // media K/V, and one decoder step over a batch (prefill or decode). Knows tensor names and
 // layouts; knows nothing about requests, sampling or scheduling (that is the engine's).
 import { Session as OrtSession, type Session, type SessionOptions, type TensorValue } from "../runtime/ort.js";
-import { type BuildOptions, graphPath } from "./build.js";
+import { type BuildOptions, graphPath, kvCacheOf } from "./build.js";
 import { crossAttentionLayers, type ModelConfig } from "./config.js";
 import { pastKeyName, pastValueName, presentKeyName, presentValueName } from "./graphs/decoder.js";
 import { mediaKeyName, mediaValueName } from "./graphs/media-kv.js";
+import type { KvCacheMode } from "./graphs/self-attention.js";
 
 /** One image's K/V for every gated layer, each [L, heads, dim] (BSNH, contiguous). */
 export interface ImageKv {
@@ -25,21 +26,28 @@ export interface DecodeBatch {
   mediaValues: Map<number, Float32Array>;
   mediaLen: number;
   numLogitsToKeep: number;
-  /** Fused graphs: shared [batch, kvHeads, maxSeq, headDim] buffers, appended in place. */
-  kv: {
-    keys: Float32Array[];
-    values: Float32Array[];
-    seqlensK: Int32Array;
-    totalSeqLen: number;
-    maxSeq: number;
-  } | null;
-  /** Plain graphs: past [batch, kvHeads, past, headDim] and a [batch, past+seq] mask. */
-  past: { keys: Float32Array[]; values: Float32Array[]; len: number; attentionMask: BigInt64Array } | null;
+  /** The cache, per the graph's KV design (see graphs/self-attention.ts). */
+  cache: DecodeCache;
 }
+
+export type DecodeCache =
+  /** Read-only views [batch, kvHeads, capacity, headDim]; `pastLengths` valid per row. */
+  | { mode: "append"; keys: Float32Array[]; values: Float32Array[]; capacity: number; pastLengths: BigInt64Array }
+  /** Shared [batch, kvHeads, maxSeq, headDim] buffers that GroupQueryAttention appends to in place. */
+  | {
+      mode: "shared";
+      keys: Float32Array[];
+      values: Float32Array[];
+      seqlensK: Int32Array;
+      totalSeqLen: number;
+      maxSeq: number;
+    }
+  /** Past [batch, kvHeads, past, headDim] and a [batch, past+seq] mask; present comes back whole. */
+  | { mode: "concat"; keys: Float32Array[]; values: Float32Array[]; len: number; attentionMask: BigInt64Array };
 
 export interface DecodeResult {
   logits: Float32Array;
-  /** Plain graphs only: present K/V [batch, kvHeads, past+seq, headDim] per layer. */
+  /** append: the new positions' K/V [batch, kvHeads, seq, headDim]; concat: past+new. Per layer. */
   presentKeys?: Float32Array[];
   presentValues?: Float32Array[];
 }
@@ -71,8 +79,8 @@ export class ModelRuntime {
     return new ModelRuntime(config, build, v, m, d);
   }
 
-  get fused(): boolean {
-    return this.build.fused;
+  get kvCache(): KvCacheMode {
+    return kvCacheOf(this.build);
   }
 
   /** Normalized CHW pixels of n images → media latents [n, latents, dim]. */
@@ -113,26 +121,31 @@ export class ModelRuntime {
       feeds[mediaKeyName(i)] = { data: b.mediaKeys.get(i)!, dims };
       feeds[mediaValueName(i)] = { data: b.mediaValues.get(i)!, dims };
     }
-    const outputs: Record<string, TensorValue | null> = { logits: null };
-    if (this.fused) {
-      const kv = b.kv!;
-      feeds.seqlens_k = { data: kv.seqlensK, dims: [b.batch] };
-      feeds.total_sequence_length = { data: Int32Array.of(kv.totalSeqLen), dims: [] };
-      const dims = [b.batch, L.kvHeads, kv.maxSeq, L.headDim];
+    const c = b.cache;
+    const perLayer = (dims: number[]) => {
       for (let i = 0; i < L.layers; i++) {
-        // Past and present share one buffer: GroupQueryAttention appends in place.
-        feeds[pastKeyName(i)] = outputs[presentKeyName(i)] = { data: kv.keys[i], dims };
-        feeds[pastValueName(i)] = outputs[presentValueName(i)] = { data: kv.values[i], dims };
+        feeds[pastKeyName(i)] = { data: c.keys[i], dims };
+        feeds[pastValueName(i)] = { data: c.values[i], dims };
       }
-      const out = await this.decoder.run(feeds, outputs);
-      return { logits: out.logits.data as Float32Array };
+    };
+    if (c.mode === "shared") {
+      feeds.seqlens_k = { data: c.seqlensK, dims: [b.batch] };
+      feeds.total_sequence_length = { data: Int32Array.of(c.totalSeqLen), dims: [] };
+      perLayer([b.batch, L.kvHeads, c.maxSeq, L.headDim]);
+      // Past and present are the same memory: GroupQueryAttention appends in place.
+      const outputs: Record<string, TensorValue | null> = { logits: null };
+      for (let i = 0; i < L.layers; i++) {
+        outputs[presentKeyName(i)] = feeds[pastKeyName(i)];
+        outputs[presentValueName(i)] = feeds[pastValueName(i)];
+      }
+      return { logits: (await this.decoder.run(feeds, outputs)).logits.data as Float32Array };
     }
-    const past = b.past!;
-    feeds.attention_mask = { data: past.attentionMask, dims: [b.batch, past.len + b.seq] };
-    const dims = [b.batch, L.kvHeads, past.len, L.headDim];
-    for (let i = 0; i < L.layers; i++) {
-      feeds[pastKeyName(i)] = { data: past.keys[i], dims };
-      feeds[pastValueName(i)] = { data: past.values[i], dims };
+    if (c.mode === "append") {
+      feeds.past_lengths = { data: c.pastLengths, dims: [b.batch] };
+      perLayer([b.batch, L.kvHeads, c.capacity, L.headDim]);
+    } else {
+      feeds.attention_mask = { data: c.attentionMask, dims: [b.batch, c.len + b.seq] };
+      perLayer([b.batch, L.kvHeads, c.len, L.headDim]);
     }
     const out = await this.decoder.run(feeds);
     return {

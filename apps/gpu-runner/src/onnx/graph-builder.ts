@@ -144,7 +144,14 @@ export class GraphBuilder {
     if (bytes.byteLength >= this.externalThreshold) {
       return this.externalInitializer(name, type, dims, this.sink.append(bytes));
     }
-    this.initializers.push(create(TensorProtoSchema, { name, dataType: type, dims: dims.map(BigInt), rawData: bytes }));
+    this.initializers.push(
+      create(TensorProtoSchema, {
+        name,
+        dataType: type,
+        dims: dims.map(BigInt),
+        rawData: bytes as Uint8Array<ArrayBuffer>,
+      }),
+    );
     return name;
   }
 
@@ -213,8 +220,8 @@ function valueInfo(name: string, type: DT, dims: Dim[]): ValueInfoProto {
           shape: {
             dim: dims.map((d) =>
               typeof d === "number"
-                ? { value: { case: "dimValue", value: BigInt(d) } }
-                : { value: { case: "dimParam", value: d } },
+                ? { value: { case: "dimValue" as const, value: BigInt(d) } }
+                : { value: { case: "dimParam" as const, value: d } },
             ),
           },
         },
@@ -247,8 +254,9 @@ function encode(type: DT, values: ArrayLike<number> | ArrayLike<bigint>): Uint8A
   }
 }
 
-export function bytesOf(a: ArrayBufferView): Uint8Array {
-  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+export function bytesOf(a: ArrayBufferView): Uint8Array<ArrayBuffer> {
+  // Weights never live in a SharedArrayBuffer; the proto types want a plain ArrayBuffer.
+  return new Uint8Array(a.buffer as ArrayBuffer, a.byteOffset, a.byteLength);
 }
 
 /** Float attribute helper: ONNX requires FLOAT-typed attributes for float params. */

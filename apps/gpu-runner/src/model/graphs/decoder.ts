@@ -2,14 +2,14 @@
 // in and out, a batch dimension, and logits for the last `num_logits_to_keep` positions.
 //
 //   input_ids ─embed─▶ x ─┬─ [gated xattn block before layer i when (i+1) % every == 0]
-//                         ├─ RMSNorm ─ q,k,v ─ RoPE ─ attention(past ⧺ new) ─ o_proj ─ +x
+//                         ├─ RMSNorm ─ q,k,v ─ RoPE ─ attention over cache + new ─ o_proj ─ +x
 //                         └─ RMSNorm ─ down(silu(gate)·up) ─ +x        (× layers)
 //   ─ norm ─ last num_logits_to_keep positions ─ lm_head ─▶ logits
 //
 // Which image a token sees is an INPUT (`media_time`, 1-based, 0 = none) computed by the
 // engine from the model's media rule, so the graph serves OpenFlamingo v1 and v2 alike.
 
-import { DT, float, MS_DOMAIN } from "../../onnx/graph-builder.js";
+import { DT } from "../../onnx/graph-builder.js";
 import { crossAttentionLayers, type ModelConfig } from "../config.js";
 import { mediaKeyName, mediaValueName } from "./media-kv.js";
 import {
@@ -25,24 +25,13 @@ import {
   splitHeads,
   where,
 } from "./ops.js";
-import { ropeCaches } from "./rope.js";
+import { type SelfAttentionInputs, selfAttention, selfAttentionInputs } from "./self-attention.js";
 import type { GraphWeights } from "./weights.js";
 
-export const pastKeyName = (i: number) => `past_key_values.${i}.key`;
-export const pastValueName = (i: number) => `past_key_values.${i}.value`;
-export const presentKeyName = (i: number) => `present.${i}.key`;
-export const presentValueName = (i: number) => `present.${i}.value`;
+export { pastKeyName, pastValueName, presentKeyName, presentValueName } from "./self-attention.js";
 
 /** Inputs shared by every layer, created once. */
-interface DecoderInputs {
-  positionIds: string;
-  /** Fused (GroupQueryAttention): */
-  seqlensK?: string;
-  totalSeqLen?: string;
-  /** Plain ops: [B, total] 1 = attend. */
-  attentionMask?: string;
-  cos: string;
-  sin: string;
+interface DecoderInputs extends SelfAttentionInputs {
   /** Cross-attention: additive bias [B,1,S,M], row validity [B,S,1], per-sequence gate [B,1,1]. */
   mediaBias: string;
   mediaRowValid: string;
@@ -52,30 +41,15 @@ interface DecoderInputs {
 export function buildDecoder(c: ModelConfig, w: GraphWeights): void {
   const g = w.g;
   const L = c.language;
-  const fused = w.opts.fused;
   const ids = g.input("input_ids", DT.INT64, ["batch_size", "sequence_length"]);
-  const positionIds = g.input("position_ids", DT.INT64, ["batch_size", "sequence_length"]);
-  const pastLen = fused ? "max_sequence_length" : "past_sequence_length";
-  const inputs: Partial<DecoderInputs> = { positionIds };
-  if (fused) {
-    inputs.seqlensK = g.input("seqlens_k", DT.INT32, ["batch_size"]);
-    inputs.totalSeqLen = g.input("total_sequence_length", DT.INT32, []);
-  } else {
-    inputs.attentionMask = g.input("attention_mask", DT.INT64, ["batch_size", "total_sequence_length"]);
-  }
-  const { cos, sin } = ropeCaches(g, L.headDim, L.maxPositions, L.ropeTheta);
-  inputs.cos = cos;
-  inputs.sin = sin;
-  Object.assign(inputs, mediaInputs(c, w));
+  const inputs: DecoderInputs = { ...selfAttentionInputs(c, w), ...mediaInputs(c, w) };
   const keep = g.input("num_logits_to_keep", DT.INT64, []);
 
   let x = g.op("Gather", [w.tensor("model.embed_tokens.weight"), ids], "/model/embed_tokens", { axis: 0 });
   const xLayers = new Set(crossAttentionLayers(c));
   for (let i = 0; i < L.layers; i++) {
-    g.input(pastKeyName(i), DT.FLOAT, ["batch_size", L.kvHeads, pastLen, L.headDim]);
-    g.input(pastValueName(i), DT.FLOAT, ["batch_size", L.kvHeads, pastLen, L.headDim]);
-    if (xLayers.has(i)) x = gatedCrossAttention(c, w, x, i, inputs as DecoderInputs);
-    x = decoderLayer(c, w, x, i, inputs as DecoderInputs);
+    if (xLayers.has(i)) x = gatedCrossAttention(c, w, x, i, inputs);
+    x = decoderLayer(c, w, x, i, inputs);
   }
   const normed = rmsNorm(w, x, "model.norm.weight", L.rmsNormEps, "/model/norm");
   const negKeep = g.op("Neg", [g.op("Unsqueeze", [keep, g.i64([0])], "/model/keep/Unsqueeze")], "/model/keep/Neg");
@@ -85,7 +59,7 @@ export function buildDecoder(c: ModelConfig, w: GraphWeights): void {
   g.output("logits", DT.FLOAT, ["batch_size", "logits_length", L.vocabSize]);
 }
 
-function decoderLayer(c: ModelConfig, w: GraphWeights, x: string, i: number, inp: DecoderInputs): string {
+function decoderLayer(c: ModelConfig, w: GraphWeights, x: string, i: number, inputs: DecoderInputs): string {
   const g = w.g;
   const L = c.language;
   const b = `model.layers.${i}`;
@@ -94,30 +68,7 @@ function decoderLayer(c: ModelConfig, w: GraphWeights, x: string, i: number, inp
   const q = w.linear(h, `${b}.self_attn.q_proj.weight`, `${p}/attn/q_proj`);
   const k = w.linear(h, `${b}.self_attn.k_proj.weight`, `${p}/attn/k_proj`);
   const v = w.linear(h, `${b}.self_attn.v_proj.weight`, `${p}/attn/v_proj`);
-  const past = [pastKeyName(i), pastValueName(i)];
-  const present = [presentKeyName(i), presentValueName(i)];
-  let attn: string;
-  if (w.opts.fused) {
-    const rope = (t: string, heads: number, name: string) =>
-      g.op(
-        "RotaryEmbedding",
-        [t, inp.positionIds, inp.cos, inp.sin],
-        `${p}/attn/${name}_rotary`,
-        { interleaved: 0, num_heads: heads },
-        MS_DOMAIN,
-      );
-    [attn] = g.node(
-      "GroupQueryAttention",
-      [rope(q, L.heads, "q"), rope(k, L.kvHeads, "k"), v, past[0], past[1], inp.seqlensK!, inp.totalSeqLen!],
-      `${p}/attn/GroupQueryAttention`,
-      { num_heads: L.heads, kv_num_heads: L.kvHeads, scale: float(L.headDim ** -0.5) },
-      { domain: MS_DOMAIN, outputs: [`${p}/attn/output`, ...present] },
-    );
-  } else {
-    attn = plainSelfAttention(c, w, q, k, v, i, inp);
-  }
-  const presentLen = w.opts.fused ? "max_sequence_length" : "total_sequence_length";
-  for (const name of present) g.output(name, DT.FLOAT, ["batch_size", L.kvHeads, presentLen, L.headDim]);
+  const attn = selfAttention(c, w, q, k, v, i, inputs);
   const o = w.linear(attn, `${b}.self_attn.o_proj.weight`, `${p}/attn/o_proj`);
   const { normed, sum } = addRmsNorm(
     w,
@@ -131,118 +82,6 @@ function decoderLayer(c: ModelConfig, w: GraphWeights, x: string, i: number, inp
   const up = w.linear(normed, `${b}.mlp.up_proj.weight`, `${p}/mlp/up_proj`);
   const down = w.linear(g.op("Mul", [gate, up], `${p}/mlp/Mul`), `${b}.mlp.down_proj.weight`, `${p}/mlp/down_proj`);
   return g.op("Add", [sum, down], `${p}/mlp/Residual`);
-}
-
-/** Standard-ops attention: past ⧺ new as present, RoPE by gather, causal + padding mask. */
-function plainSelfAttention(
-  c: ModelConfig,
-  w: GraphWeights,
-  q: string,
-  k: string,
-  v: string,
-  i: number,
-  inp: DecoderInputs,
-): string {
-  const g = w.g;
-  const L = c.language;
-  const p = `/model/layers.${i}/attn`;
-  const qh = applyRope(w, splitHeads(g, q, L.heads, L.headDim, `${p}/q_heads`), inp, `${p}/q_rope`);
-  const kh = applyRope(w, splitHeads(g, k, L.kvHeads, L.headDim, `${p}/k_heads`), inp, `${p}/k_rope`);
-  const vh = splitHeads(g, v, L.kvHeads, L.headDim, `${p}/v_heads`);
-  const kAll = g.node(
-    "Concat",
-    [pastKeyName(i), kh],
-    `${p}/present_key`,
-    { axis: 2 },
-    { outputs: [presentKeyName(i)] },
-  )[0];
-  const vAll = g.node(
-    "Concat",
-    [pastValueName(i), vh],
-    `${p}/present_value`,
-    { axis: 2 },
-    { outputs: [presentValueName(i)] },
-  )[0];
-  const rep = L.heads / L.kvHeads;
-  const expand = (t: string, name: string) => {
-    if (rep === 1) return t;
-    const u = g.op("Unsqueeze", [t, g.i64([2])], `${p}/${name}_repeat/Unsqueeze`);
-    const shape = g.op("Shape", [t], `${p}/${name}_repeat/Shape`);
-    const target = g.op(
-      "Concat",
-      [
-        g.op("Slice", [shape, g.i64([0]), g.i64([2])], `${p}/${name}_repeat/Head`),
-        g.i64([rep]),
-        g.op("Slice", [shape, g.i64([2]), g.i64([4])], `${p}/${name}_repeat/Tail`),
-      ],
-      `${p}/${name}_repeat/Target`,
-      { axis: 0 },
-    );
-    const e = g.op("Expand", [u, target], `${p}/${name}_repeat/Expand`);
-    return g.op("Reshape", [e, g.i64([0, L.heads, -1, L.headDim])], `${p}/${name}_repeat/Reshape`);
-  };
-  const o = attention(
-    g,
-    qh,
-    expand(kAll, "k"),
-    expand(vAll, "v"),
-    L.headDim ** -0.5,
-    causalBias(w, qh, kAll, inp.attentionMask!),
-    `${p}/sdpa`,
-  );
-  return mergeHeads(g, o, L.heads, L.headDim, `${p}/merge`);
-}
-
-const biasCache = new WeakMap<object, string>();
-
-/** [B,1,S,T] additive mask: key j visible to query s iff j ≤ past + s and attention_mask[b,j]. Built once per graph. */
-function causalBias(w: GraphWeights, q: string, kAll: string, attentionMask: string): string {
-  const g = w.g;
-  const hit = biasCache.get(g);
-  if (hit) return hit;
-  const p = "/model/causal_mask";
-  const s = g.op("Slice", [g.op("Shape", [q], `${p}/QShape`), g.i64([2]), g.i64([3])], `${p}/S`);
-  const t = g.op("Slice", [g.op("Shape", [kAll], `${p}/KShape`), g.i64([2]), g.i64([3])], `${p}/T`);
-  const past = g.op("Sub", [t, s], `${p}/Past`);
-  const scalar = (x: string, n: string) => g.op("Squeeze", [x, g.i64([0])], `${p}/${n}`);
-  const rows = g.op("Range", [scalar(past, "past0"), scalar(t, "t0"), g.constant(DT.INT64, [], [1n])], `${p}/Rows`);
-  const cols = g.op(
-    "Range",
-    [g.constant(DT.INT64, [], [0n]), scalar(t, "t1"), g.constant(DT.INT64, [], [1n])],
-    `${p}/Cols`,
-  );
-  const causal = g.op(
-    "LessOrEqual",
-    [g.op("Unsqueeze", [cols, g.i64([0])], `${p}/ColsU`), g.op("Unsqueeze", [rows, g.i64([1])], `${p}/RowsU`)],
-    `${p}/Causal`,
-  );
-  const pad = g.op("Cast", [g.op("Unsqueeze", [attentionMask, g.i64([1, 2])], `${p}/PadU`)], `${p}/PadBool`, {
-    to: DT.BOOL,
-  });
-  const allowed = g.op("And", [causal, pad], `${p}/Allowed`);
-  const bias = where(g, allowed, 0, MASKED, `${p}/Bias`);
-  biasCache.set(g, bias);
-  return bias;
-}
-
-/** HF rotate_half RoPE over [B,H,S,d]: x·cos + rotate_half(x)·sin, tables gathered by position. */
-function applyRope(w: GraphWeights, x: string, inp: DecoderInputs, path: string): string {
-  const g = w.g;
-  const table = (t: string, n: string) => {
-    const gathered = g.op("Gather", [t, inp.positionIds], `${path}/${n}/Gather`, { axis: 0 });
-    const full = g.op("Concat", [gathered, gathered], `${path}/${n}/Concat`, { axis: -1 });
-    return g.op("Unsqueeze", [full, g.i64([1])], `${path}/${n}/Unsqueeze`);
-  };
-  const [x1, x2] = g.node("Split", [x], `${path}/Split`, { axis: -1, num_outputs: 2 }, { outputs: 2 });
-  const rotated = g.op("Concat", [g.op("Neg", [x2], `${path}/Neg`), x1], `${path}/Rotate`, { axis: -1 });
-  return g.op(
-    "Add",
-    [
-      g.op("Mul", [x, table(inp.cos, "cos")], `${path}/MulCos`),
-      g.op("Mul", [rotated, table(inp.sin, "sin")], `${path}/MulSin`),
-    ],
-    `${path}/Add`,
-  );
 }
 
 /**

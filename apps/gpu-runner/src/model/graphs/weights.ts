@@ -4,6 +4,7 @@
 import { relative } from "node:path";
 import { bytesOf, DT, type GraphBuilder, MS_DOMAIN } from "../../onnx/graph-builder.js";
 import { quantizeInt4 } from "./quantize.js";
+import type { KvCacheMode } from "./self-attention.js";
 
 export interface TensorInfoLike {
   dtype: string;
@@ -24,8 +25,10 @@ export type Precision = "fp32" | "int4";
 
 export interface WeightOptions {
   precision: Precision;
-  /** Fused contrib ops (FusedMatMul, GroupQueryAttention, …) versus plain ONNX ops. */
+  /** Fused contrib ops (FusedMatMul, RotaryEmbedding, SimplifiedLayerNorm, …) versus plain ONNX ops. */
   fused: boolean;
+  /** KV-cache design of the decoder (see graphs/self-attention.ts). */
+  kvCache: KvCacheMode;
 }
 
 const SOURCE_TYPES: Record<string, DT> = { F32: DT.FLOAT, F16: DT.FLOAT16, BF16: DT.BFLOAT16 };

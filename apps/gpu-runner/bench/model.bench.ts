@@ -1,0 +1,92 @@
+// Model-runtime benchmark (prints figures; not a test): prefill tokens/s and decode
+// ms/token with the KV cache, fused contrib ops vs plain ops, int4 vs fp32, on the tiny and
+// a mid-size config, next to the memory-bandwidth bound for each.
+//   npx tsx bench/model.bench.ts [--threads N] [--configs tiny,mid]
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { SequenceState } from "../src/engine/sequence-state.js";
+import { MMGPT_MID } from "../src/model/bench-configs.js";
+import { type BuildOptions, buildModelGraphs } from "../src/model/build.js";
+import type { ModelConfig } from "../src/model/config.js";
+import { MMGPT_TINY } from "../src/model/presets.js";
+import { ModelRuntime } from "../src/model/runtime.js";
+import { generateTinyWeights } from "../src/weights/generate-tiny.js";
+import { baseTensorShapes } from "../src/weights/names.js";
+import { countParams } from "../src/weights/shape.js";
+
+const { values } = parseArgs({
+  options: { threads: { type: "string", default: "1" }, configs: { type: "string", default: "tiny,mid" } },
+});
+const threads = Number(values.threads);
+const CONFIGS: Record<string, ModelConfig> = { tiny: MMGPT_TINY, mid: MMGPT_MID };
+const VARIANTS: BuildOptions[] = [
+  { precision: "fp32", fused: true },
+  { precision: "fp32", fused: false },
+  { precision: "int4", fused: true },
+  { precision: "int4", fused: false },
+];
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Sustained copy bandwidth (GB/s, read + write counted) of a buffer far larger than cache. */
+function memoryBandwidth(): number {
+  const a = new Float64Array(64 << 20);
+  const b = new Float64Array(64 << 20);
+  a.fill(1);
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    b.set(a);
+    times.push(performance.now() - t);
+  }
+  return (2 * a.byteLength) / (median(times) / 1000) / 1e9;
+}
+
+/** Bytes of weights one decode step must read (every matrix once; embeddings: one row). */
+function decodeBytes(c: ModelConfig, precision: BuildOptions["precision"]): number {
+  const shapes = baseTensorShapes(c);
+  let n = 0;
+  for (const [name, s] of shapes) {
+    if (name.startsWith("vision_encoder.") || name.startsWith("perceiver.") || name.endsWith("to_kv.weight")) continue;
+    n += name === "model.embed_tokens.weight" ? s[1] : countParams([s]);
+  }
+  return precision === "int4" ? n * (0.5 + 4 / 32) : n * 4;
+}
+
+const bw = memoryBandwidth();
+console.log(`memory bandwidth (copy, JS): ${bw.toFixed(1)} GB/s; threads=${threads}`);
+console.log("config  variant       prefill256 tok/s  decode ms/tok (ctx 256)  bound ms/tok  weights MB");
+for (const name of values.configs!.split(",")) {
+  const config = CONFIGS[name];
+  const dir = mkdtempSync(join(tmpdir(), `mmgpt-bench-${name}-`));
+  generateTinyWeights(config, dir, { seed: 1, maxParams: 500_000_000 });
+  for (const v of VARIANTS) {
+    buildModelGraphs(config, dir, v);
+    const rt = await ModelRuntime.load(config, dir, v, { provider: "cpu", threads });
+    const prompt = Array.from({ length: 256 }, (_, i) => 100 + ((i * 7919) % 30000));
+    const pre: number[] = [];
+    for (let r = 0; r < 4; r++) {
+      const s = new SequenceState(rt, 512);
+      const t = performance.now();
+      await s.extend(prompt);
+      pre.push(performance.now() - t);
+    }
+    const s = new SequenceState(rt, 512);
+    await s.extend(prompt);
+    const dec: number[] = [];
+    for (let i = 0; i < 32; i++) {
+      const t = performance.now();
+      await s.extend([100 + i]);
+      dec.push(performance.now() - t);
+    }
+    const bytes = decodeBytes(config, v.precision);
+    const label = `${v.precision}-${v.fused ? "fused" : "plain"}`;
+    console.log(
+      `${name.padEnd(7)} ${label.padEnd(13)} ${(256 / (median(pre) / 1000)).toFixed(0).padStart(16)}  ${median(dec).toFixed(2).padStart(23)}  ${((bytes / (bw * 1e9)) * 1000).toFixed(2).padStart(12)}  ${(bytes / 1e6).toFixed(0).padStart(10)}`,
+    );
+    await rt.release();
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
