@@ -1,6 +1,6 @@
 // POST /internal/v1/generate: the edge sends the conversation as turns; the runner renders the
 // MultiModal-GPT prompt itself, generates, and answers with NDJSON events (or the done event
-// as JSON when stream is false).
+// as JSON when stream is false). Closing the connection cancels the generation.
 import { z } from "zod";
 import { RUNNER_ERROR_CODES } from "./errors";
 import { Sha256 } from "./images";
