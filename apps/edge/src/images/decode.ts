@@ -1,12 +1,10 @@
-// Pixel decoding inside workerd: @jsquash codecs (WebAssembly, instantiated from the imported
-// `.wasm` modules: Workers cannot fetch or compile wasm at runtime) and omggif for GIF.
+// Pixel decoding inside workerd: @jsquash codecs for JPEG and WebP (WebAssembly, instantiated
+// from the imported `.wasm` modules: Workers cannot fetch or compile wasm at runtime), our own
+// PNG decoder on native zlib (png.ts), omggif for GIF.
 // Every decoder failure becomes an ImageError; a JPEG/WebP instance is replaced after one
 // (cheap insurance: the heap of an interrupted run is in an unknown state).
 import jpegWasm from "@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm";
 import decodeJpeg, { init as initJpegCodec } from "@jsquash/jpeg/decode.js";
-// This .wasm ships its own .d.ts (its exports), so TypeScript needs the namespace form.
-import * as pngWasmModule from "@jsquash/png/codec/pkg/squoosh_png_bg.wasm";
-import decodePng, { init as initPngCodec } from "@jsquash/png/decode.js";
 import webpWasm from "@jsquash/webp/codec/dec/webp_dec.wasm";
 import decodeWebp, { init as initWebpCodec } from "@jsquash/webp/decode.js";
 import type { ImageHeader, PixelMode } from "./dimensions";
@@ -14,6 +12,7 @@ import { guardDecoder, ImageError } from "./errors";
 import { decodeGifFirstFrame } from "./gif";
 import { hasEndOfImage, jpegSegments } from "./jpeg-segments";
 import type { RgbaImage } from "./orientation";
+import { decodePng } from "./png";
 import type { ImageFormat } from "./sniff";
 
 export interface DecodedImage {
@@ -31,10 +30,8 @@ interface JsquashImage {
 type EmscriptenInit = (module: WebAssembly.Module, overrides: object) => Promise<void>;
 // libjpeg prints warnings ("Corrupt JPEG data: ...") on recoverable damage; keep logs clean.
 const QUIET = { print: () => {}, printErr: () => {} };
-const pngWasm = (pngWasmModule as unknown as { default: WebAssembly.Module }).default;
 let jpegReady: Promise<void> | undefined;
 let webpReady: Promise<void> | undefined;
-let pngReady: Promise<unknown> | undefined;
 
 // A wasm heap never shrinks: after a large decode the instance would pin its peak (≈ 4–7 bytes
 // per pixel) for the isolate's lifetime. Dropping it lets V8 reclaim that memory; a new
@@ -67,12 +64,6 @@ async function runWebp(buffer: ArrayBuffer): Promise<JsquashImage> {
   }
 }
 
-async function runPng(buffer: ArrayBuffer): Promise<JsquashImage> {
-  pngReady ??= initPngCodec(pngWasm);
-  await pngReady;
-  return (await decodePng(buffer)) as JsquashImage;
-}
-
 const FORMAT_NAMES: Record<ImageFormat, string> = { jpeg: "JPEG", png: "PNG", webp: "WebP", gif: "GIF" };
 
 /** Decodes to RGBA at the header's size; `header.mode` is refined for GIF. */
@@ -82,11 +73,14 @@ export async function decodePixels(bytes: Uint8Array, format: ImageFormat, heade
     const gif = await guardDecoder(name, () => decodeGifFirstFrame(bytes));
     return { image: gif.image, mode: gif.mode };
   }
+  if (format === "png") {
+    return { image: await guardDecoder(name, () => decodePng(bytes)), mode: header.mode };
+  }
   if (format === "jpeg") assertJpegComplete(bytes);
   // The codecs take an ArrayBuffer holding exactly the file.
   const buffer =
     bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer;
-  const run = format === "jpeg" ? runJpeg : format === "png" ? runPng : runWebp;
+  const run = format === "jpeg" ? runJpeg : runWebp;
   const decoded = await guardDecoder(name, () => run(buffer as ArrayBuffer));
   if (decoded.width !== header.width || decoded.height !== header.height) {
     throw new ImageError(

@@ -17,6 +17,7 @@ import io
 import json
 import os
 import struct
+import zlib
 
 import numpy as np
 import PIL
@@ -118,6 +119,68 @@ def png_small():
     return png(Image.fromarray(synth(100, 150, 8)))  # upscale
 
 
+def raw_png(samples, color_type, depth, interlace=False, palette=None):
+    """A PNG written by hand, for what Pillow's writer cannot make (Adam7, 16-bit RGB/RGBA, low
+    bit depths). Row filters cycle through all five types so every unfilter path is exercised.
+    `samples` is an (h, w, channels) integer array already in range for `depth`."""
+    h, w, channels = samples.shape
+    bpp = max(1, channels * depth // 8)
+
+    def pack_row(row):
+        if depth == 16:
+            return row.astype(">u2").tobytes()
+        if depth == 8:
+            return row.astype(np.uint8).tobytes()
+        bits = np.unpackbits(row.reshape(-1).astype(np.uint8)[:, None], axis=1)[:, 8 - depth :]
+        return np.packbits(bits.reshape(-1)).tobytes()
+
+    def filter_row(kind, row, prev):
+        out = bytearray(len(row))
+        for i in range(len(row)):
+            a = row[i - bpp] if i >= bpp else 0
+            b = prev[i] if prev else 0
+            c = prev[i - bpp] if prev and i >= bpp else 0
+            if kind == 0:
+                pred = 0
+            elif kind == 1:
+                pred = a
+            elif kind == 2:
+                pred = b
+            elif kind == 3:
+                pred = (a + b) // 2
+            else:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                pred = a if pa <= pb and pa <= pc else (b if pb <= pc else c)
+            out[i] = (row[i] - pred) & 0xFF
+        return bytes([kind]) + bytes(out)
+
+    passes = [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)]
+    raw = bytearray()
+    n = 0
+    for x0, y0, dx, dy in passes if interlace else [(0, 0, 1, 1)]:
+        sub = samples[y0::dy, x0::dx]
+        prev = None
+        for row in sub:
+            packed = pack_row(row)
+            raw += filter_row(n % 5, packed, prev)
+            prev = packed
+            n += 1
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    ihdr = struct.pack(">IIBBBBB", w, h, depth, color_type, 0, 0, 1 if interlace else 0)
+    plte = chunk(b"PLTE", bytes(palette)) if palette is not None else b""
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + plte + chunk(b"IDAT", zlib.compress(bytes(raw), 9)) + chunk(b"IEND", b"")
+
+
+def with_low_byte(rgb8, seed):
+    """16-bit samples whose high byte is the 8-bit image: Pillow keeps the high byte only."""
+    rng = np.random.default_rng(seed)
+    return rgb8.astype(np.uint16) * 256 + rng.integers(0, 256, rgb8.shape, dtype=np.uint16)
+
+
 def png_rgba_width_only():
     rgba = np.dstack([synth(260, 224, 13), alpha_ramp(260, 224, 13)])
     return png(Image.fromarray(rgba, "RGBA"))  # height already 224: premultiplied horizontal pass only
@@ -165,6 +228,22 @@ VECTORS = [
     ("png-small", "png", png_small),
     ("png-exact-width", "png", png_exact_width),
     ("png-rgba-width-only", "png", png_rgba_width_only),
+    ("png-adam7-rgb", "png", lambda: raw_png(synth(250, 230, 16), 2, 8, interlace=True)),
+    ("png-rgb16", "png", lambda: raw_png(with_low_byte(synth(240, 250, 17), 17), 2, 16)),
+    (
+        "png-adam7-rgba16",
+        "png",
+        lambda: raw_png(
+            with_low_byte(np.dstack([synth(230, 260, 18), alpha_ramp(230, 260, 18)]), 18), 6, 16, interlace=True
+        ),
+    ),
+    ("png-gray4", "png", lambda: raw_png(synth(250, 240, 19)[:, :, :1] // 17, 0, 4)),
+    ("png-gray1", "png", lambda: raw_png((synth(245, 260, 20)[:, :, :1] > 128).astype(np.uint8), 0, 1)),
+    (
+        "png-adam7-palette2",
+        "png",
+        lambda: raw_png(synth(235, 250, 21)[:, :, :1] // 64, 3, 2, True, [0, 0, 0, 250, 20, 20, 20, 250, 20, 240, 240, 240]),
+    ),
     ("webp-lossy", "webp", webp_lossy),
     ("webp-lossless-alpha", "webp", webp_lossless_alpha),
     ("gif-offset-frame", "gif", gif_offset_frame),
