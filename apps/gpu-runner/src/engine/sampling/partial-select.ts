@@ -1,0 +1,71 @@
+// Partial selection over a vocab-sized logits row: the k-th largest value and the ids at or above
+// a threshold in rank order. Sorting all 32003 logits costs milliseconds; these touch each logit
+// once and sort only the few survivors.
+
+/**
+ * Value of the k-th largest entry (1-based), found with a size-k min-heap in one pass.
+ * NaN never enters the heap (every comparison with it is false). k ≥ length gives the minimum.
+ */
+export function kthLargest(values: Float32Array, k: number): number {
+  const n = values.length;
+  if (k < 1 || n === 0) throw new RangeError(`kthLargest needs 1 ≤ k and a non-empty row (k=${k}, n=${n})`);
+  if (k >= n) {
+    let min = Infinity;
+    for (let i = 0; i < n; i++) if (values[i] < min) min = values[i];
+    return min;
+  }
+  // heap[0] is the smallest of the k largest seen so far.
+  const heap = values.slice(0, k);
+  for (let i = (k >> 1) - 1; i >= 0; i--) siftDown(heap, i);
+  for (let i = k; i < n; i++) {
+    const v = values[i];
+    if (v > heap[0]) {
+      heap[0] = v;
+      siftDown(heap, 0);
+    }
+  }
+  return heap[0];
+}
+
+function siftDown(heap: Float32Array, at: number): void {
+  const n = heap.length;
+  const v = heap[at];
+  let i = at;
+  for (;;) {
+    const l = 2 * i + 1;
+    if (l >= n) break;
+    const r = l + 1;
+    const c = r < n && heap[r] < heap[l] ? r : l;
+    if (!(heap[c] < v)) break;
+    heap[i] = heap[c];
+    i = c;
+  }
+  heap[i] = v;
+}
+
+/**
+ * Ids whose value is ≥ `threshold` and finite-or-+∞ (never −∞: those tokens are already
+ * removed), ordered by value descending, equal values by ascending id so ties always resolve
+ * the same way.
+ */
+export function idsAtLeast(values: Float32Array, threshold: number): Int32Array {
+  let count = 0;
+  for (let i = 0; i < values.length; i++) if (values[i] >= threshold && values[i] !== -Infinity) count++;
+  const ids = new Int32Array(count);
+  let j = 0;
+  for (let i = 0; i < values.length; i++) if (values[i] >= threshold && values[i] !== -Infinity) ids[j++] = i;
+  return ids.sort((a, b) => values[b] - values[a] || a - b);
+}
+
+/** Index of the largest value, the lowest id among equal maxima; −1 if nothing is above −∞. */
+export function argmax(values: Float32Array): number {
+  let best = -1;
+  let max = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] > max) {
+      max = values[i];
+      best = i;
+    }
+  }
+  return best;
+}

@@ -1,0 +1,118 @@
+// One request's token chooser: greedy argmax, or seeded sampling from the distribution left by the
+// logits processors. Same seed and same logits sequence → same tokens, on every platform
+// (mulberry32 is pure 32-bit integer math).
+import { mulberry32 } from "../../weights/prng.js";
+import { logSoftmax } from "./log-softmax.js";
+import {
+  applyRepetitionPenalty,
+  applyTemperature,
+  applyTopK,
+  applyTopP,
+  maskTokens,
+} from "./logits-processors.js";
+import { argmax } from "./partial-select.js";
+
+export interface SamplerParams {
+  /** 0 = greedy. Otherwise logits are divided by it before top-k/top-p. */
+  temperature: number;
+  /** Keep the k most likely tokens (ties with the k-th kept); 0 = off. */
+  top_k: number;
+  /** Nucleus mass in [0, 1]; 1 = off. */
+  top_p: number;
+  /** HF/CTRL penalty over prompt + generated ids; 1 = off. Applies to greedy decoding too. */
+  repetition_penalty: number;
+  /** Any non-negative integer ≤ 2^53 − 1; omitted → a random seed from crypto. */
+  seed?: number;
+  /** Ids never generated, e.g. `<image>` (32001) and `<PAD>` (32002). */
+  banned: readonly number[];
+  /** HF's do_sample; false → greedy whatever the temperature. Default true. */
+  do_sample?: boolean;
+}
+
+export interface Sampler {
+  /** True when tokens are chosen by argmax (temperature 0 or do_sample false). */
+  readonly greedy: boolean;
+  /** The 32-bit PRNG seed in use; log it to reproduce a request that came without a seed. */
+  readonly seed: number;
+  /**
+   * Chooses the next token from one sequence's logits. `history` is every id the model has seen
+   * in this sequence (prompt + generated), for the repetition penalty. `logits` is not modified.
+   */
+  next(logits: Float32Array, history: readonly number[]): number;
+  /** Plain log-softmax of a logits row (no processors applied), for beam search and scoring. */
+  logProbs(logits: Float32Array): Float32Array;
+}
+
+export function createSampler(params: SamplerParams): Sampler {
+  const { temperature, top_k, top_p, repetition_penalty, banned } = params;
+  if (!(temperature >= 0) || !Number.isFinite(temperature))
+    throw new RangeError(`temperature must be ≥ 0 (got ${temperature})`);
+  if (!Number.isInteger(top_k) || top_k < 0) throw new RangeError(`top_k must be an integer ≥ 0 (got ${top_k})`);
+  if (!(top_p >= 0 && top_p <= 1)) throw new RangeError(`top_p must be in [0, 1] (got ${top_p})`);
+  if (!(repetition_penalty > 0) || !Number.isFinite(repetition_penalty))
+    throw new RangeError(`repetition_penalty must be > 0 (got ${repetition_penalty})`);
+
+  const greedy = temperature === 0 || params.do_sample === false;
+  const seed = params.seed === undefined ? randomSeed() : foldSeed(params.seed);
+  const uniform = mulberry32(seed);
+  // One scratch row per sampler: the engine's logits stay untouched and no step allocates 128 KB.
+  let row = new Float32Array(0);
+
+  return {
+    greedy,
+    seed,
+    next(logits, history) {
+      if (row.length !== logits.length) row = new Float32Array(logits.length);
+      row.set(logits);
+      // HF order: processors (repetition penalty, bad words), then warpers for sampling only.
+      applyRepetitionPenalty(row, history, repetition_penalty);
+      maskTokens(row, banned);
+      if (greedy) return orThrow(argmax(row));
+      applyTemperature(row, temperature);
+      applyTopK(row, top_k);
+      applyTopP(row, top_p);
+      return orThrow(draw(row, uniform()));
+    },
+    logProbs: (logits) => logSoftmax(logits),
+  };
+}
+
+/**
+ * Inverse-CDF draw: walks ids in ascending order until the cumulative unnormalised mass passes
+ * u·Z. Only tokens left finite by the processors have mass. Returns −1 if none is left.
+ */
+export function draw(row: Float32Array, u: number): number {
+  let max = -Infinity;
+  for (let i = 0; i < row.length; i++) if (row[i] > max) max = row[i];
+  if (max === -Infinity) return -1;
+  if (max === Infinity) return row.indexOf(Infinity);
+  let total = 0;
+  for (let i = 0; i < row.length; i++) if (row[i] > -Infinity) total += Math.exp(row[i] - max);
+  const target = u * total;
+  let acc = 0;
+  let last = -1;
+  for (let i = 0; i < row.length; i++) {
+    if (!(row[i] > -Infinity)) continue; // −∞ (removed) and NaN have no mass
+    acc += Math.exp(row[i] - max);
+    last = i;
+    if (acc > target) return i;
+  }
+  return last; // rounding left target ≥ the summed mass: the last possible token
+}
+
+/** Seeds above 2^32 keep their high bits (the API allows up to 2^53 − 1) via a golden-ratio mix. */
+export function foldSeed(seed: number): number {
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`seed must be an integer in [0, 2^53) (got ${seed})`);
+  const high = Math.floor(seed / 2 ** 32);
+  return ((seed % 2 ** 32) ^ Math.imul(high, 0x9e3779b1)) >>> 0;
+}
+
+function randomSeed(): number {
+  return crypto.getRandomValues(new Uint32Array(1))[0];
+}
+
+function orThrow(id: number): number {
+  // Every token banned or −∞/NaN: a model or request bug, never a token to hand back.
+  if (id < 0) throw new Error("no token can be generated: every logit is -Infinity or NaN after processing");
+  return id;
+}
