@@ -3,13 +3,7 @@
 // (mulberry32 is pure 32-bit integer math).
 import { mulberry32 } from "../../weights/prng.js";
 import { logSoftmax } from "./log-softmax.js";
-import {
-  applyRepetitionPenalty,
-  applyTemperature,
-  applyTopK,
-  applyTopP,
-  maskTokens,
-} from "./logits-processors.js";
+import { applyRepetitionPenalty, applyTemperature, applyTopK, applyTopP, maskTokens } from "./logits-processors.js";
 import { argmax } from "./partial-select.js";
 
 export interface SamplerParams {
@@ -102,7 +96,8 @@ export function draw(row: Float32Array, u: number): number {
 
 /** Seeds above 2^32 keep their high bits (the API allows up to 2^53 − 1) via a golden-ratio mix. */
 export function foldSeed(seed: number): number {
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`seed must be an integer in [0, 2^53) (got ${seed})`);
+  if (!Number.isSafeInteger(seed) || seed < 0)
+    throw new RangeError(`seed must be an integer in [0, 2^53) (got ${seed})`);
   const high = Math.floor(seed / 2 ** 32);
   return ((seed % 2 ** 32) ^ Math.imul(high, 0x9e3779b1)) >>> 0;
 }

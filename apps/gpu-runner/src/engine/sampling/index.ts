@@ -1,0 +1,7 @@
+// Choosing tokens from logits: HF logits processors, the per-request sampler, and beam search.
+export { BeamHypotheses, type Hypothesis } from "./beam-hypotheses.js";
+export { type BeamChoice, type BeamResult, BeamSearch, type BeamSearchOptions, type BeamStep } from "./beam-search.js";
+export { logSoftmax } from "./log-softmax.js";
+export { applyRepetitionPenalty, applyTemperature, applyTopK, applyTopP, maskTokens } from "./logits-processors.js";
+export { argmax, idsAtLeast, kthLargest } from "./partial-select.js";
+export { createSampler, draw, foldSeed, type Sampler, type SamplerParams } from "./sampler.js";
