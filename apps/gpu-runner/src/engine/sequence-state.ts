@@ -2,7 +2,7 @@
 // `extend()` appends tokens (and images) and runs only what a full recompute would change:
 // under OpenFlamingo v1 a new image re-targets earlier text, so the cache is cut back to
 // the first affected position before the new tokens are run.
-import { firstAffected, mediaTime } from "../model/media-time.js";
+import { mediaTime, reusablePrefix } from "../model/media-time.js";
 import type { DecodeBatch, ImageKv, ModelRuntime } from "../model/runtime.js";
 
 export interface ExtendResult {
@@ -40,10 +40,12 @@ export class SequenceState {
     const cfg = this.rt.config;
     const next = [...this.ids, ...newIds];
     if (next.length > this.maxSeq) throw new Error(`sequence of ${next.length} tokens exceeds ${this.maxSeq}`);
-    const cut = Math.min(this.cached, firstAffected(this.ids, next, cfg.tokens.image, cfg.crossAttention.mediaRule));
+    const images = [...this.images, ...newImages];
+    const cached = { ids: this.ids.slice(0, this.cached), images: this.images };
+    const cut = reusablePrefix(cached, { ids: next, images }, cfg.tokens.image, cfg.crossAttention.mediaRule);
     this.truncateCache(cut);
     this.ids = next;
-    this.images = [...this.images, ...newImages];
+    this.images = images;
     const run = next.slice(cut);
     if (run.length === 0) throw new Error("nothing to run: extend() needs at least one new token");
     const logits = await this.run(run, cut, Math.min(keep, run.length));

@@ -1,0 +1,330 @@
+// The generation engine: a numbered pipeline per request and one scheduler loop that shares
+// the model between requests.
+//
+//   generate(): 1 render the prompt per turn   2 resolve images (409 when missing)
+//               3 check the context length      4 queue (503 when full)
+//   loop:       5 admit: pick the slot with the longest reusable prefix, prefill the rest
+//               6 decode: one batched step for every sampling request (continuous batching:
+//                 requests join between steps, finished ones leave)
+//               7 beam requests: one step each over their own beam rows
+import type { GenerateRequest } from "@mmgpt/schema/internal";
+import { mediaTime, reusablePrefix } from "../model/media-time.js";
+import type { ImageKv, ModelRuntime } from "../model/runtime.js";
+import { renderPrompt } from "../prompt/index.js";
+import type { Tokenizer } from "../tokenizer/index.js";
+import { BeamRunner } from "./beam-runner.js";
+import { EngineError } from "./errors.js";
+import { ImageStore } from "./image-store.js";
+import { type EngineEvent, Job } from "./job.js";
+import { KvPool } from "./kv-pool.js";
+import { buildMediaInputs } from "./media-batch.js";
+import { EngineStats } from "./stats.js";
+
+export interface EngineOptions {
+  /** Sequences decoded together in one step. */
+  maxBatch: number;
+  /** KV rows kept (≥ maxBatch); idle rows keep their conversation's cache for reuse. */
+  slots: number;
+  /** Requests waiting for a row before new ones get 503 overloaded. */
+  maxQueue: number;
+  /** Longest prompt + completion, in tokens (≤ the model's positions). */
+  maxContext: number;
+  imageFeatureBytes: number;
+  imagePixelBytes: number;
+  /** Diagnostics: sees every logits row a token is chosen from (tests compare them). */
+  onLogits?: (jobId: string, logits: Float32Array) => void;
+}
+
+interface Slot {
+  row: number;
+  ids: number[];
+  images: string[];
+  lastUsed: number;
+  conversationId?: string;
+}
+
+export class Engine {
+  readonly stats = new EngineStats();
+  readonly images: ImageStore;
+  private readonly pool: KvPool;
+  private readonly slots: Slot[];
+  /** rowOwner[row] = slot index. Active jobs occupy rows 0..active.length-1, in order. */
+  private readonly rowOwner: number[];
+  private readonly queue: Job[] = [];
+  private readonly active: Job[] = [];
+  private readonly beams: BeamRunner[] = [];
+  private running = false;
+  private draining = false;
+
+  constructor(
+    readonly rt: ModelRuntime,
+    readonly tokenizer: Tokenizer,
+    readonly opts: EngineOptions,
+  ) {
+    if (opts.slots < opts.maxBatch) throw new Error("slots must be ≥ maxBatch");
+    this.pool = new KvPool(rt.config.language, opts.slots, opts.maxContext);
+    this.slots = Array.from({ length: opts.slots }, (_, row) => ({ row, ids: [], images: [], lastUsed: 0 }));
+    this.rowOwner = this.slots.map((_, i) => i);
+    this.images = new ImageStore(rt, opts.imagePixelBytes, opts.imageFeatureBytes, this.stats);
+  }
+
+  get queueDepth(): number {
+    return this.queue.length;
+  }
+
+  get busy(): number {
+    return this.active.length + this.beams.length + this.queue.length;
+  }
+
+  /** Stop admitting new requests (graceful shutdown); in-flight ones finish. */
+  drain(): void {
+    this.draining = true;
+  }
+
+  /** Steps 1–4. Throws EngineError before anything is queued; events follow on the job. */
+  submit(req: GenerateRequest): Job {
+    if (this.draining) throw new EngineError("not_ready", "the runner is shutting down");
+    const cfg = this.rt.config;
+    const rendered = renderPrompt(this.tokenizer, { system: req.system, turns: req.turns });
+    const hashes = rendered.images.map((p) => p.image as string);
+    const missing = [...new Set(hashes)].filter((h) => !this.images.has(h));
+    if (missing.length)
+      throw new EngineError("image_missing", `${missing.length} image(s) not on this runner`, { missing });
+    const total = rendered.ids.length + req.params.max_tokens;
+    if (total > this.opts.maxContext) {
+      throw new EngineError(
+        "context_length_exceeded",
+        `prompt of ${rendered.ids.length} tokens + max_tokens ${req.params.max_tokens} exceeds the context of ${this.opts.maxContext} tokens`,
+      );
+    }
+    if (req.params.num_beams > this.opts.slots)
+      throw new EngineError("invalid_request", `num_beams must be ≤ ${this.opts.slots}`);
+    if (this.queue.length >= this.opts.maxQueue) throw new EngineError("overloaded", "the generation queue is full");
+    void cfg;
+    const job = new Job(
+      req.request_id,
+      rendered.ids,
+      hashes,
+      rendered.text,
+      req.params,
+      this.tokenizer,
+      req.conversation_id,
+    );
+    this.queue.push(job);
+    this.stats.requests++;
+    this.kick();
+    return job;
+  }
+
+  /** Async iteration over a submitted job's events (cancels it when the consumer stops early). */
+  async *events(job: Job): AsyncGenerator<EngineEvent> {
+    try {
+      for await (const e of job.events) yield e;
+    } finally {
+      this.cancel(job);
+    }
+  }
+
+  cancel(job: Job): void {
+    if (!job.finished) {
+      job.cancelled = true;
+      this.stats.cancelled++;
+    }
+    this.kick();
+  }
+
+  private kick(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop()
+      .catch((e) => {
+        const err = e instanceof EngineError ? e : new EngineError("internal", String(e?.message ?? e));
+        for (const j of [...this.active, ...this.queue]) j.fail(err);
+        this.active.length = 0;
+        this.queue.length = 0;
+      })
+      .finally(() => {
+        this.running = false;
+        if (this.queue.length || this.active.length || this.beams.length) this.kick();
+      });
+  }
+
+  private async loop(): Promise<void> {
+    while (this.queue.length || this.active.length || this.beams.length) {
+      this.dropCancelled();
+      // 5: admit while there is room in the batch.
+      while (this.queue.length && this.active.length + this.beamRows() < this.opts.maxBatch) {
+        const job = this.queue.shift()!;
+        if (job.cancelled) continue;
+        await this.admit(job);
+      }
+      this.stats.queueDepth = this.queue.length;
+      // 6: one decode step for every sampling request.
+      if (this.active.length) await this.decodeStep();
+      // 7: one step of every beam search.
+      for (const b of [...this.beams]) {
+        if (b.job.cancelled || (await b.step())) this.beams.splice(this.beams.indexOf(b), 1);
+      }
+      this.retireFinished();
+      // Let HTTP handlers run (new requests, disconnects) between steps.
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+
+  private beamRows(): number {
+    return this.beams.reduce((n, b) => n + b.rows, 0);
+  }
+
+  /** Picks the idle slot whose cache a full recompute would reproduce the most of (else LRU). */
+  private pickSlot(job: Job): { slot: number; reuse: number } {
+    const rule = this.rt.config.crossAttention.mediaRule;
+    const image = this.rt.config.tokens.image;
+    let best = -1;
+    let bestReuse = -1;
+    for (let r = this.active.length; r < this.slots.length; r++) {
+      const s = this.rowOwner[r];
+      const slot = this.slots[s];
+      const reuse = Math.min(
+        this.pool.lengths[r],
+        reusablePrefix(slot, { ids: job.ids, images: job.imageHashes }, image, rule),
+      );
+      if (reuse > bestReuse || (reuse === bestReuse && slot.lastUsed < this.slots[best].lastUsed)) {
+        best = s;
+        bestReuse = reuse;
+      }
+    }
+    // At least the last prompt token is run: its logits pick the first new token.
+    return { slot: best, reuse: Math.min(bestReuse, job.ids.length - 1) };
+  }
+
+  private swapRows(a: number, b: number): void {
+    this.pool.swap(a, b);
+    const sa = this.rowOwner[a];
+    const sb = this.rowOwner[b];
+    this.rowOwner[a] = sb;
+    this.rowOwner[b] = sa;
+    this.slots[sa].row = b;
+    this.slots[sb].row = a;
+  }
+
+  /** Step 5: take a slot into the batch's next row and prefill what its cache lacks. */
+  private async admit(job: Job): Promise<void> {
+    try {
+      job.images = await this.images.features(job.imageHashes);
+    } catch (e) {
+      job.fail(e instanceof EngineError ? e : new EngineError("internal", String(e)));
+      return;
+    }
+    const { slot: s, reuse } = this.pickSlot(job);
+    const row = this.active.length;
+    this.swapRows(this.slots[s].row, row);
+    const slot = this.slots[s];
+    Object.assign(slot, {
+      ids: job.ids,
+      images: job.imageHashes,
+      lastUsed: performance.now(),
+      conversationId: job.conversationId,
+    });
+    this.pool.truncate(row, reuse);
+    job.cachedTokens = reuse;
+    job.events.push({ type: "start", prompt_tokens: job.ids.length, cached_tokens: reuse });
+    const logits = await this.run(row, job.ids.slice(reuse), reuse, [job]);
+    this.stats.prefillTokens += job.ids.length - reuse;
+    this.stats.reusedTokens += reuse;
+    if (job.beams > 1) {
+      this.beams.push(new BeamRunner(this, job, logits, row));
+      // The beam runner keeps its own rows; this slot leaves the batch again.
+      return;
+    }
+    this.active.push(job);
+    this.opts.onLogits?.(job.id, logits);
+    job.accept(logits);
+    this.stats.observeFirstToken(job);
+  }
+
+  /** Step 6. */
+  private async decodeStep(): Promise<void> {
+    const jobs = this.active;
+    const positions = jobs.map((_, r) => this.pool.lengths[r]);
+    const logits = await this.run(
+      0,
+      jobs.map((j) => j.last),
+      positions,
+      jobs,
+    );
+    const V = this.rt.config.language.vocabSize;
+    jobs.forEach((j, r) => {
+      const row = logits.subarray(r * V, (r + 1) * V);
+      this.opts.onLogits?.(j.id, row);
+      j.accept(row);
+      const slot = this.slots[this.rowOwner[r]];
+      slot.ids = [...j.ids, ...j.generated.slice(0, -1)];
+    });
+    this.stats.observeStep(jobs.length);
+  }
+
+  /**
+   * One decoder call over rows [first, first + jobs.length). Prefill: one job, `tokens` its
+   * new ids from `positions` on. Decode: one token per job at each row's position.
+   * Returns the last position's logits per row.
+   */
+  async run(
+    first: number,
+    tokens: number[],
+    positions: number | number[],
+    jobs: Job[],
+    pool = this.pool,
+  ): Promise<Float32Array> {
+    const cfg = this.rt.config;
+    const B = jobs.length;
+    const S = B === 1 && typeof positions === "number" ? tokens.length : 1;
+    const pos = typeof positions === "number" ? [positions] : positions;
+    pool.ensure(Math.max(...pos) + S);
+    const rows = jobs.map((j, b) => ({ images: j.images as readonly ImageKv[], times: this.mediaTimes(j, pos[b], S) }));
+    const media = buildMediaInputs(cfg, this.rt.xLayers, rows, S);
+    const view = pool.view(first, B);
+    const out = await this.rt.decode({
+      batch: B,
+      seq: S,
+      inputIds: BigInt64Array.from(tokens, BigInt),
+      positionIds: BigInt64Array.from({ length: B * S }, (_, k) => BigInt(pos[Math.floor(k / S)] + (k % S))),
+      hasMedia: Float32Array.from(jobs, (j) => (j.images.length ? 1 : 0)),
+      numLogitsToKeep: 1,
+      ...media,
+      cache: { mode: "append", ...view, capacity: pool.capacity, pastLengths: BigInt64Array.from(pos, BigInt) },
+    });
+    pool.append(first, B, pos, S, out.presentKeys!, out.presentValues!);
+    return out.logits;
+  }
+
+  /** Image index of positions [from, from+count) of a job's sequence (prompt, then generated text). */
+  private mediaTimes(job: Job, from: number, count: number): Int32Array {
+    const cfg = this.rt.config;
+    const prompt = mediaTime(job.ids, cfg.tokens.image, cfg.crossAttention.mediaRule);
+    // Generated tokens follow the last image: v1 gives them no image, v2 the last one.
+    const after = cfg.crossAttention.mediaRule === "previous-image" ? job.imageHashes.length : 0;
+    return Int32Array.from({ length: count }, (_, k) => (from + k < prompt.length ? prompt[from + k] : after));
+  }
+
+  private dropCancelled(): void {
+    for (const j of this.active) if (j.cancelled) j.finish("stop");
+    for (const j of this.queue) if (j.cancelled) j.fail(new EngineError("internal", "cancelled"));
+  }
+
+  /** Finished jobs leave the batch; the last active row moves into the gap. */
+  private retireFinished(): void {
+    for (let r = this.active.length - 1; r >= 0; r--) {
+      if (!this.active[r].finished) continue;
+      const last = this.active.length - 1;
+      this.swapRows(r, last);
+      this.active[r] = this.active[last];
+      this.active.pop();
+      this.stats.completed++;
+    }
+  }
+
+  /** For the beam runner: the pool, a free row count, and stats. */
+  get kvPool(): KvPool {
+    return this.pool;
+  }
+}

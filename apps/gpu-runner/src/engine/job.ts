@@ -1,0 +1,118 @@
+// One generation request inside the engine: its prompt ids and images, how it picks tokens
+// (sampler or beam search), and how tokens become streamed text (UTF-8-safe detokenizer →
+// stop-string matcher). The scheduler drives it; it never touches the model itself.
+import type { GenerationParams } from "@mmgpt/schema/internal";
+import type { ImageKv } from "../model/runtime.js";
+import type { StreamDecoder, Tokenizer } from "../tokenizer/index.js";
+import { Channel } from "./channel.js";
+import { EngineError } from "./errors.js";
+import { createSampler, type Sampler } from "./sampling/sampler.js";
+import { StopMatcher } from "./stop/stop-strings.js";
+
+export type FinishReason = "stop" | "length";
+
+export interface EngineUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  cached_tokens: number;
+}
+
+export type EngineEvent =
+  | { type: "start"; prompt_tokens: number; cached_tokens: number }
+  | { type: "delta"; text: string }
+  | { type: "done"; finish_reason: FinishReason; text: string; usage: EngineUsage; prompt: string };
+
+export class Job {
+  readonly events = new Channel<EngineEvent>();
+  readonly generated: number[] = [];
+  /** Set by the scheduler once the prompt is prefilled. */
+  cachedTokens = 0;
+  /** The token to feed on the next decode step. */
+  last = -1;
+  cancelled = false;
+  finished = false;
+  readonly queuedAt = performance.now();
+  firstTokenAt = 0;
+  private readonly sampler: Sampler;
+  private readonly detok: StreamDecoder;
+  private readonly stops: StopMatcher;
+  private text = "";
+
+  constructor(
+    readonly id: string,
+    readonly ids: number[],
+    /** Image hashes in `<image>` order (identity for prefix reuse). */
+    readonly imageHashes: string[],
+    readonly prompt: string,
+    readonly params: GenerationParams,
+    private readonly tokenizer: Tokenizer,
+    readonly conversationId?: string,
+  ) {
+    const s = tokenizer.special;
+    this.sampler = createSampler({
+      temperature: params.temperature,
+      top_k: params.top_k,
+      top_p: params.top_p,
+      repetition_penalty: params.repetition_penalty,
+      seed: params.seed,
+      // Flamingo's added tokens are never generated as text.
+      banned: [s.image, s.pad],
+    });
+    this.detok = tokenizer.createStreamDecoder();
+    this.stops = new StopMatcher(params.stop);
+  }
+
+  /** Images resolved to media K/V by the scheduler before prefill. */
+  images: ImageKv[] = [];
+
+  get beams(): number {
+    return this.params.num_beams;
+  }
+
+  /** Picks the next token from this job's logits row and feeds it through the text pipeline. */
+  accept(logits: Float32Array): void {
+    const token = this.sampler.next(logits, [...this.ids, ...this.generated]);
+    this.feed(token);
+  }
+
+  /** Feeds one chosen token: EOS / <|endofchunk|> / stop string / max_tokens end the job. */
+  feed(token: number): void {
+    if (this.generated.length === 0) this.firstTokenAt = performance.now();
+    const s = this.tokenizer.special;
+    if (token === s.eos || token === s.endOfChunk) return this.finish("stop");
+    this.generated.push(token);
+    this.last = token;
+    const { emit, stopped } = this.stops.push(this.detok.push(token));
+    this.emit(emit);
+    if (stopped) return this.finish("stop", true);
+    if (this.generated.length >= this.params.max_tokens) this.finish("length");
+  }
+
+  /** Ends the job; `stoppedByString` means held-back text must not be flushed. */
+  finish(reason: FinishReason, stoppedByString = false): void {
+    if (this.finished) return;
+    if (!stoppedByString) this.emit(this.stops.push(this.detok.flush()).emit + this.stops.flush());
+    this.finished = true;
+    const usage = {
+      prompt_tokens: this.ids.length,
+      completion_tokens: this.generated.length,
+      cached_tokens: this.cachedTokens,
+    };
+    this.events.push({ type: "done", finish_reason: reason, text: this.text, usage, prompt: this.prompt });
+    this.events.close();
+  }
+
+  fail(e: EngineError): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.events.fail(e);
+  }
+
+  private emit(text: string): void {
+    if (!text) return;
+    this.text += text;
+    this.events.push({ type: "delta", text });
+  }
+}
+
+export { EngineError };

@@ -1,0 +1,162 @@
+// The engine's KV cache: per layer one buffer [rows, kvHeads, capacity, headDim] for keys
+// and one for values. A row holds one sequence. The decoder reads rows 0..B-1 as a
+// zero-copy view (the "append" graph design) and returns only new positions, written here.
+// Capacity grows in CACHE_STEP steps; rows move only when a sequence joins or leaves the batch.
+import type { LanguageConfig } from "../model/config.js";
+
+export const CACHE_STEP = 256;
+
+export class KvPool {
+  keys: Float32Array[] = [];
+  values: Float32Array[] = [];
+  capacity = 0;
+  /** Valid positions per row (what swaps and growth must preserve). */
+  readonly lengths: Int32Array;
+
+  constructor(
+    private readonly L: LanguageConfig,
+    readonly rows: number,
+    /** Longest sequence a row may hold. */
+    readonly maxCapacity: number,
+  ) {
+    this.lengths = new Int32Array(rows);
+    this.grow(CACHE_STEP);
+  }
+
+  get bytes(): number {
+    return 2 * this.L.layers * this.rows * this.rowSize * 4;
+  }
+
+  private get rowSize(): number {
+    return this.L.kvHeads * this.capacity * this.L.headDim;
+  }
+
+  /** Makes room for `n` positions in every row. */
+  ensure(n: number): void {
+    if (n > this.maxCapacity) throw new Error(`KV pool: ${n} positions exceed the maximum of ${this.maxCapacity}`);
+    if (n > this.capacity) this.grow(Math.min(this.maxCapacity, Math.ceil(n / CACHE_STEP) * CACHE_STEP));
+  }
+
+  private grow(capacity: number): void {
+    const { kvHeads, headDim, layers } = this.L;
+    const move = (old: Float32Array | undefined) => {
+      const out = new Float32Array(this.rows * kvHeads * capacity * headDim);
+      if (!old) return out;
+      for (let r = 0; r < this.rows; r++) {
+        const len = this.lengths[r] * headDim;
+        for (let h = 0; h < kvHeads; h++) {
+          const src = (r * kvHeads + h) * this.capacity * headDim;
+          out.set(old.subarray(src, src + len), (r * kvHeads + h) * capacity * headDim);
+        }
+      }
+      return out;
+    };
+    this.keys = Array.from({ length: layers }, (_, i) => move(this.keys[i]));
+    this.values = Array.from({ length: layers }, (_, i) => move(this.values[i]));
+    this.capacity = capacity;
+  }
+
+  /** Rows [first, first+count) of every layer, as zero-copy views. */
+  view(first: number, count: number): { keys: Float32Array[]; values: Float32Array[] } {
+    const a = first * this.rowSize;
+    const b = (first + count) * this.rowSize;
+    return { keys: this.keys.map((k) => k.subarray(a, b)), values: this.values.map((v) => v.subarray(a, b)) };
+  }
+
+  /**
+   * Writes the new positions a decoder call returned — present [count, kvHeads, S, headDim]
+   * per layer for rows first..first+count — at each row's `at` position.
+   */
+  append(
+    first: number,
+    count: number,
+    at: ArrayLike<number>,
+    S: number,
+    keys: Float32Array[],
+    values: Float32Array[],
+  ): void {
+    const { kvHeads, headDim, layers } = this.L;
+    for (let i = 0; i < layers; i++) {
+      for (let b = 0; b < count; b++) {
+        const r = first + b;
+        for (let h = 0; h < kvHeads; h++) {
+          const src = (b * kvHeads + h) * S * headDim;
+          const dst = ((r * kvHeads + h) * this.capacity + at[b]) * headDim;
+          this.keys[i].set(keys[i].subarray(src, src + S * headDim), dst);
+          this.values[i].set(values[i].subarray(src, src + S * headDim), dst);
+        }
+      }
+    }
+    for (let b = 0; b < count; b++) this.lengths[first + b] = Math.max(this.lengths[first + b], at[b] + S);
+  }
+
+  /** Exchanges the valid contents of two rows (a sequence joining or leaving the batch). */
+  swap(a: number, b: number): void {
+    if (a === b) return;
+    const { kvHeads, headDim } = this.L;
+    const n = Math.max(this.lengths[a], this.lengths[b]) * headDim;
+    const tmp = new Float32Array(n);
+    for (const buf of [...this.keys, ...this.values]) {
+      for (let h = 0; h < kvHeads; h++) {
+        const pa = (a * kvHeads + h) * this.capacity * headDim;
+        const pb = (b * kvHeads + h) * this.capacity * headDim;
+        tmp.set(buf.subarray(pa, pa + n));
+        buf.copyWithin(pa, pb, pb + n);
+        buf.set(tmp, pb);
+      }
+    }
+    const la = this.lengths[a];
+    this.lengths[a] = this.lengths[b];
+    this.lengths[b] = la;
+  }
+
+  /** Copies row `from`'s first `n` positions into row `to` (beam search forks). */
+  copy(from: number, to: number, n: number): void {
+    if (from === to) return;
+    const { kvHeads, headDim } = this.L;
+    for (const buf of [...this.keys, ...this.values]) {
+      for (let h = 0; h < kvHeads; h++) {
+        const pf = (from * kvHeads + h) * this.capacity * headDim;
+        buf.copyWithin((to * kvHeads + h) * this.capacity * headDim, pf, pf + n * headDim);
+      }
+    }
+    this.lengths[to] = n;
+  }
+
+  /** Copies `n` positions of another pool's row into one of ours (forking beams from a slot). */
+  copyFrom(src: KvPool, fromRow: number, toRow: number, n: number): void {
+    this.ensure(n);
+    const { kvHeads, headDim, layers } = this.L;
+    for (let i = 0; i < layers; i++) {
+      for (const [dst, from] of [
+        [this.keys[i], src.keys[i]],
+        [this.values[i], src.values[i]],
+      ]) {
+        for (let h = 0; h < kvHeads; h++) {
+          const pf = (fromRow * kvHeads + h) * src.capacity * headDim;
+          dst.set(from.subarray(pf, pf + n * headDim), (toRow * kvHeads + h) * this.capacity * headDim);
+        }
+      }
+    }
+    this.lengths[toRow] = n;
+  }
+
+  /** Row j becomes a copy of old row parents[j] (beam search keeps the best continuations). */
+  reorder(parents: number[]): void {
+    const size = this.rowSize;
+    const lengths = Int32Array.from(parents, (p) => this.lengths[p]);
+    const permute = (buf: Float32Array) => {
+      const out = new Float32Array(buf.length);
+      parents.forEach((p, j) => out.set(buf.subarray(p * size, (p + 1) * size), j * size));
+      return out;
+    };
+    this.keys = this.keys.map(permute);
+    this.values = this.values.map(permute);
+    this.lengths.set(lengths);
+  }
+
+  /** Marks a row's positions from `n` on as free (they will be overwritten). */
+  truncate(row: number, n: number): void {
+    this.lengths[row] = Math.min(this.lengths[row], n);
+  }
+}

@@ -1,0 +1,194 @@
+// The runner's HTTP service (Hono): the internal protocol of @mmgpt/schema/internal over the
+// engine. Health is open; everything else needs the edge's shared secret and protocol
+// version. Errors are the protocol's RunnerErrorBody, rendered in one place.
+import { createHash } from "node:crypto";
+import {
+  GenerateRequest,
+  ImageParams,
+  INTERNAL_PATHS,
+  NDJSON_CONTENT_TYPE,
+  PROMETHEUS_CONTENT_TYPE,
+  PROTOCOL_HEADER,
+  PROTOCOL_VERSION,
+  REQUEST_ID_HEADER,
+  RUNNER_ERROR_STATUS,
+  routingPath,
+} from "@mmgpt/schema/internal";
+import { Hono } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { Engine } from "../engine/engine.js";
+import { EngineError } from "../engine/errors.js";
+import type { EngineEvent } from "../engine/job.js";
+import { bearerSecret } from "./auth.js";
+import type { Logger } from "./logger.js";
+
+export interface AppState {
+  /** null while the model loads. */
+  engine: Engine | null;
+  modelId: string;
+  contextLength: number;
+  draining: boolean;
+  inFlight: number;
+}
+
+export interface AppOptions {
+  secret: string;
+  logger: Logger;
+  logPrompts: boolean;
+}
+
+const errorBody = (e: EngineError) => ({ error: { code: e.code, message: e.message, ...e.details } });
+
+export function createApp(state: AppState, opts: AppOptions): Hono {
+  const app = new Hono();
+
+  app.onError((err, c) => {
+    const e = err instanceof EngineError ? err : new EngineError("internal", "internal error");
+    if (!(err instanceof EngineError)) opts.logger.error("unhandled error", { error: String(err?.stack ?? err) });
+    return c.json(errorBody(e), RUNNER_ERROR_STATUS[e.code] as ContentfulStatusCode);
+  });
+  app.notFound((c) =>
+    c.json({ error: { code: "invalid_request", message: `no route ${c.req.method} ${c.req.path}` } }, 404),
+  );
+
+  app.get(INTERNAL_PATHS.healthz, (c) => c.json({ status: "ok", protocol: PROTOCOL_VERSION }));
+  app.get(INTERNAL_PATHS.readyz, (c) => {
+    const ready = state.engine !== null && !state.draining;
+    return c.json(
+      { status: ready ? "ready" : "loading", models: state.engine ? [state.modelId] : [] },
+      ready ? 200 : 503,
+    );
+  });
+
+  app.use("*", bearerSecret(opts.secret));
+  app.use("*", async function protocolVersion(c, next) {
+    const v = c.req.header(PROTOCOL_HEADER);
+    if (v !== String(PROTOCOL_VERSION)) {
+      throw new EngineError("protocol_mismatch", `${PROTOCOL_HEADER} must be ${PROTOCOL_VERSION} (got ${v ?? "none"})`);
+    }
+    await next();
+  });
+
+  const engineOf = (): Engine => {
+    if (!state.engine) throw new EngineError("not_ready", "the model is still loading");
+    if (state.draining) throw new EngineError("not_ready", "the runner is shutting down");
+    return state.engine;
+  };
+
+  app.get(INTERNAL_PATHS.metrics, (c) => {
+    const e = state.engine;
+    const extra: Record<string, number> = e
+      ? {
+          mmgpt_in_flight_requests: state.inFlight,
+          mmgpt_image_feature_cache_hits_total: e.images.featureCache.hits,
+          mmgpt_image_feature_cache_misses_total: e.images.featureCache.misses,
+          mmgpt_image_feature_cache_bytes: e.images.featureCache.bytes,
+          mmgpt_image_pixel_cache_bytes: e.images.pixels.bytes,
+          mmgpt_prefix_cache_hit_ratio:
+            e.stats.reusedTokens / Math.max(1, e.stats.reusedTokens + e.stats.prefillTokens),
+        }
+      : {};
+    return c.body(e ? e.stats.render(extra) : "", 200, { "content-type": PROMETHEUS_CONTENT_TYPE });
+  });
+
+  app.get(INTERNAL_PATHS.models, (c) =>
+    c.json({ models: state.engine ? [{ id: state.modelId, context_length: state.contextLength, vision: true }] : [] }),
+  );
+
+  const image = routingPath(INTERNAL_PATHS.image);
+  const sha = (c: { req: { param(n: string): string } }) => {
+    const p = ImageParams.safeParse({ sha256: c.req.param("sha256") });
+    if (!p.success) throw new EngineError("image_invalid", "the image path must end in a lowercase hex sha256");
+    return p.data.sha256;
+  };
+  app.on("HEAD", image, (c) => c.body(null, engineOf().images.has(sha(c)) ? 200 : 404));
+  app.put(image, async (c) => {
+    const hash = sha(c);
+    const body = new Uint8Array(await c.req.arrayBuffer());
+    const actual = createHash("sha256").update(body).digest("hex");
+    if (actual !== hash) throw new EngineError("image_invalid", `body hashes to ${actual}, not ${hash}`);
+    engineOf().images.put(hash, body);
+    return c.body(null, 204);
+  });
+
+  app.post(INTERNAL_PATHS.generate, async (c) => {
+    const engine = engineOf();
+    let json: unknown;
+    try {
+      json = await c.req.json();
+    } catch {
+      throw new EngineError("invalid_request", "the body is not valid JSON");
+    }
+    const parsed = GenerateRequest.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new EngineError("invalid_request", `${issue.path.join(".") || "body"}: ${issue.message}`);
+    }
+    const req = parsed.data;
+    if (req.model !== state.modelId)
+      throw new EngineError("model_not_found", `no model ${req.model} on this runner (serving ${state.modelId})`);
+    const requestId = c.req.header(REQUEST_ID_HEADER) ?? req.request_id;
+    const job = engine.submit(req);
+    state.inFlight++;
+    const t0 = performance.now();
+    const log = (e: EngineEvent | null, error?: EngineError) =>
+      opts.logger.info("generate", {
+        request_id: requestId,
+        conversation_id: req.conversation_id,
+        ...(e?.type === "done" ? { finish_reason: e.finish_reason, ...e.usage } : {}),
+        ...(error ? { error: error.code } : {}),
+        ...(opts.logPrompts && e?.type === "done" ? { prompt: e.prompt } : {}),
+        ms: Math.round(performance.now() - t0),
+        cancelled: job.cancelled,
+      });
+    // The client going away (edge aborted) cancels the generation and frees its row.
+    const onAbort = () => engine.cancel(job);
+    c.req.raw.signal.addEventListener("abort", onAbort);
+    const release = () => {
+      state.inFlight--;
+      c.req.raw.signal.removeEventListener("abort", onAbort);
+    };
+    if (!req.stream) {
+      try {
+        let done: EngineEvent | null = null;
+        for await (const e of engine.events(job)) if (e.type === "done") done = e;
+        log(done);
+        return c.json(done);
+      } finally {
+        release();
+      }
+    }
+    const encoder = new TextEncoder();
+    const stream = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        let last: EngineEvent | null = null;
+        try {
+          for await (const e of engine.events(job)) {
+            last = e;
+            controller.enqueue(encoder.encode(`${JSON.stringify(e)}\n`));
+          }
+          log(last);
+        } catch (err) {
+          const e = err instanceof EngineError ? err : new EngineError("internal", String(err));
+          controller.enqueue(
+            encoder.encode(`${JSON.stringify({ type: "error", error: { code: e.code, message: e.message } })}\n`),
+          );
+          log(last, e);
+        } finally {
+          release();
+          controller.close();
+        }
+      },
+      cancel() {
+        engine.cancel(job);
+      },
+    });
+    return c.body(stream, 200, {
+      "content-type": NDJSON_CONTENT_TYPE,
+      "cache-control": "no-store",
+      [REQUEST_ID_HEADER]: requestId,
+    });
+  });
+
+  return app;
+}

@@ -1,0 +1,56 @@
+// Gets a model directory ready to serve: generates the tiny preset when the directory is
+// empty (the default `npm start`), validates config.json, builds the graphs for the chosen
+// precision if they are missing, and opens the sessions. Progress goes to the logger.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { Engine, type EngineOptions } from "../engine/engine.js";
+import { type BuildOptions, buildModelGraphs, graphPath } from "../model/build.js";
+import { loadModelConfig } from "../model/load-config.js";
+import { PRESETS } from "../model/presets.js";
+import { ModelRuntime } from "../model/runtime.js";
+import { loadTokenizer } from "../tokenizer/index.js";
+import { generateTinyWeights } from "../weights/generate-tiny.js";
+import type { RunnerConfig } from "./config.js";
+import type { Logger } from "./logger.js";
+
+/** The serving design: fused contrib ops and the append KV cache (see graphs/self-attention.ts). */
+export function servingBuild(cfg: Pick<RunnerConfig, "precision">): BuildOptions {
+  return { precision: cfg.precision, fused: true, kvCache: "append" };
+}
+
+export async function loadEngine(
+  cfg: RunnerConfig,
+  log: Logger,
+  overrides: Partial<EngineOptions> = {},
+): Promise<Engine> {
+  const dir = cfg.modelDir;
+  if (!existsSync(join(dir, "config.json"))) {
+    if (cfg.model !== "mmgpt-tiny") {
+      throw new Error(
+        `${dir} holds no model (config.json missing): convert a checkpoint into it with \`mmgpt convert\``,
+      );
+    }
+    log.info("generating the tiny model", { dir, seed: 1 });
+    const g = generateTinyWeights(PRESETS["mmgpt-tiny"], dir, { seed: 1 });
+    log.info("generated the tiny model", { params: g.baseParams, lora_params: g.loraParams });
+  }
+  const config = loadModelConfig(dir);
+  const build = servingBuild(cfg);
+  if (!existsSync(graphPath(dir, build, "decoder"))) {
+    log.info("building ONNX graphs", { dir, ...build });
+    const report = buildModelGraphs(config, dir, build, (m) => log.info(m));
+    log.info("built ONNX graphs", { ms: Math.round(report.ms), lora_merged: report.loraMerged });
+  }
+  const rt = await ModelRuntime.load(config, dir, build, { provider: cfg.provider, threads: cfg.threads });
+  const tokenizer = await loadTokenizer(dir);
+  const maxContext = Math.min(cfg.maxContext ?? config.language.maxPositions, config.language.maxPositions);
+  return new Engine(rt, tokenizer, {
+    maxBatch: cfg.maxBatch,
+    slots: cfg.slots,
+    maxQueue: cfg.maxQueue,
+    maxContext,
+    imageFeatureBytes: cfg.imageFeatureMB * 2 ** 20,
+    imagePixelBytes: cfg.imagePixelMB * 2 ** 20,
+    ...overrides,
+  });
+}
