@@ -98,7 +98,9 @@ describe("engine", () => {
     const a = warmLogits.get(req2.request_id)!;
     const b = coldLogits.get("cold")!;
     expect(a.length).toBe(b.length);
-    a.forEach((row, i) => expect(maxAbsDiff(row, b[i])).toBeLessThan(1e-4));
+    a.forEach((row, i) => {
+      expect(maxAbsDiff(row, b[i])).toBeLessThan(1e-4);
+    });
   });
 
   it("a later turn that adds a new image matches a cold run", async () => {
@@ -117,9 +119,9 @@ describe("engine", () => {
     for (const i of [img1, img2]) cold.images.put(i.hash, i.bytes);
     const c2 = await collect(cold, { ...req2, request_id: "cold2" });
     expect(r2.text).toBe(c2.text);
-    logits
-      .get(req2.request_id)!
-      .forEach((row, i) => expect(maxAbsDiff(row, logits.get("cold2")![i])).toBeLessThan(1e-4));
+    logits.get(req2.request_id)!.forEach((row, i) => {
+      expect(maxAbsDiff(row, logits.get("cold2")![i])).toBeLessThan(1e-4);
+    });
   });
 
   it("the same image in a second request does not run the vision graph again", async () => {
@@ -163,7 +165,9 @@ describe("engine", () => {
       const a = seqLogits.get(`s${i}`)!;
       const b = parLogits.get(`p${i}`)!;
       expect(b.length).toBe(a.length);
-      a.forEach((row, k) => expect(maxAbsDiff(row, b[k])).toBeLessThan(1e-4));
+      a.forEach((row, k) => {
+        expect(maxAbsDiff(row, b[k])).toBeLessThan(1e-4);
+      });
     });
   });
 });

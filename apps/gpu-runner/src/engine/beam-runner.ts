@@ -68,7 +68,10 @@ export class BeamRunner {
 
   private complete(): void {
     const best = this.search.finish();
-    if (this.job.cancelled) return this.job.finish("stop");
+    if (this.job.cancelled) {
+      this.job.finish("stop");
+      return;
+    }
     for (const t of best.tokens) {
       if (this.job.finished) break;
       this.job.feed(t);

@@ -57,7 +57,7 @@ export class ImageStore {
       const latents = await this.rt.imageLatents(pixels, missing.length);
       const kvs = await this.rt.imageKv(latents, missing.length);
       this.stats.visionRuns += missing.length;
-      missing.forEach((h, n) => this.featureCache.set(h, kvs[n]));
+      for (const [n, h] of missing.entries()) this.featureCache.set(h, kvs[n]);
       // A budget smaller than these images' features still serves this request.
       return hashes.map((h) => this.featureCache.get(h) ?? kvs[missing.indexOf(h)]);
     }

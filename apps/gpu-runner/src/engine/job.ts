@@ -79,13 +79,16 @@ export class Job {
   feed(token: number): void {
     if (this.generated.length === 0) this.firstTokenAt = performance.now();
     const s = this.tokenizer.special;
-    if (token === s.eos || token === s.endOfChunk) return this.finish("stop");
+    if (token === s.eos || token === s.endOfChunk) {
+      this.finish("stop");
+      return;
+    }
     this.generated.push(token);
     this.last = token;
     const { emit, stopped } = this.stops.push(this.detok.push(token));
     this.emit(emit);
-    if (stopped) return this.finish("stop", true);
-    if (this.generated.length >= this.params.max_tokens) this.finish("length");
+    if (stopped) this.finish("stop", true);
+    else if (this.generated.length >= this.params.max_tokens) this.finish("length");
   }
 
   /** Ends the job; `stoppedByString` means held-back text must not be flushed. */

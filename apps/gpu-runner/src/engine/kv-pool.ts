@@ -147,7 +147,7 @@ export class KvPool {
     const lengths = Int32Array.from(parents, (p) => this.lengths[p]);
     const permute = (buf: Float32Array) => {
       const out = new Float32Array(buf.length);
-      parents.forEach((p, j) => out.set(buf.subarray(p * size, (p + 1) * size), j * size));
+      for (const [j, p] of parents.entries()) out.set(buf.subarray(p * size, (p + 1) * size), j * size);
       return out;
     };
     this.keys = this.keys.map(permute);
