@@ -1,0 +1,52 @@
+// The edge application: request ids first, then public endpoints, the admin API behind the
+// admin token, and the API-key routes behind auth + rate limit. One onError renders all
+// failures; unknown routes are a 404 in the same envelope.
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { adminRoutes } from "./auth/admin-routes";
+import { requireAdmin } from "./auth/require-admin";
+import { requireApiKey } from "./auth/require-api-key";
+import { chatRoutes } from "./chat/routes";
+import { conversationRoutes } from "./conversations/routes";
+import type { AppEnv, Deps } from "./env";
+import { ApiError } from "./errors/api-error";
+import { renderError } from "./errors/render";
+import { fileRoutes } from "./files/routes";
+import { requestId } from "./http/request-id";
+import { modelRoutes, publicMetaRoutes } from "./meta/routes";
+import { rateLimit } from "./rate-limit/rate-limit";
+
+export const defaultDeps: Deps = {
+  runnerFetch: (input, init) => fetch(input, init),
+  imageFetch: (input, init) => fetch(input, init),
+};
+
+export function createApp(deps: Deps = defaultDeps) {
+  const app = new OpenAPIHono<AppEnv>();
+  app.use("*", requestId());
+  app.route("/", publicMetaRoutes);
+
+  app.use("/v1/admin/*", requireAdmin());
+  app.route("/", adminRoutes);
+
+  const authenticated = [requireApiKey(), rateLimit()] as const;
+  for (const path of [
+    "/v1/models",
+    "/v1/chat/*",
+    "/v1/conversations",
+    "/v1/conversations/*",
+    "/v1/files",
+    "/v1/files/*",
+  ]) {
+    app.use(path, ...authenticated);
+  }
+  app.route("/", modelRoutes(deps));
+  app.route("/", chatRoutes(deps));
+  app.route("/", conversationRoutes(deps));
+  app.route("/", fileRoutes);
+
+  app.notFound((c) => {
+    throw new ApiError("not_found", `No route ${c.req.method} ${c.req.path}.`);
+  });
+  app.onError(renderError);
+  return app;
+}

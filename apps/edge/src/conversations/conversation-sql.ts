@@ -1,0 +1,57 @@
+// The SQLite schema of a ConversationDO and the row shapes it hands back over RPC.
+import type { FinishReason, MessageContentPart, Metadata } from "@mmgpt/schema";
+import type { GenerateUsage } from "@mmgpt/schema/internal";
+
+export const SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS conversation (
+    id TEXT PRIMARY KEY, account_id TEXT NOT NULL, model TEXT NOT NULL, system TEXT,
+    metadata TEXT NOT NULL, created_at INTEGER NOT NULL,
+    pending_id TEXT, pending_until INTEGER, last_error TEXT)`,
+  `CREATE TABLE IF NOT EXISTS messages (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, role TEXT NOT NULL,
+    text TEXT NOT NULL, content TEXT NOT NULL, image_sha256 TEXT, model TEXT,
+    finish_reason TEXT, usage TEXT, status TEXT NOT NULL, created_at INTEGER NOT NULL)`,
+];
+
+export interface ConversationMeta {
+  id: string;
+  account_id: string;
+  model: string;
+  system: string | null;
+  metadata: Metadata;
+  created_at: number;
+}
+
+/** The failure of the last generation, shown on the conversation until a turn succeeds. */
+export interface LastError {
+  code: string;
+  message: string;
+  request_id: string;
+  at: number;
+}
+
+export interface NewMessage {
+  id: string;
+  role: "user" | "assistant";
+  text: string;
+  content: MessageContentPart[];
+  image_sha256: string | null;
+  model: string | null;
+  finish_reason: FinishReason | null;
+  usage: GenerateUsage | null;
+  created_at: number;
+}
+
+export type MessageRow = {
+  seq: number;
+  id: string;
+  role: "user" | "assistant";
+  text: string;
+  content: string; // JSON MessageContentPart[]
+  image_sha256: string | null;
+  model: string | null;
+  finish_reason: FinishReason | null;
+  usage: string | null; // JSON GenerateUsage
+  status: string;
+  created_at: number;
+};

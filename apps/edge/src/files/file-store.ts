@@ -1,0 +1,88 @@
+// File metadata in D1 (always scoped by account: another account's id reads as absent) and
+// the uploaded bytes in R2 under `files/<account>/<file id>`.
+import type { FileObject, FilePurpose } from "@mmgpt/schema";
+
+export interface FileRow {
+  id: string;
+  account_id: string;
+  purpose: FilePurpose;
+  filename: string;
+  content_type: string;
+  bytes: number;
+  sha256: string;
+  width: number | null;
+  height: number | null;
+  preprocessed_sha256: string | null;
+  created_at: number;
+}
+
+export function fileKey(accountId: string, fileId: string): string {
+  return `files/${accountId}/${fileId}`;
+}
+
+export function toFileObject(row: FileRow): FileObject {
+  return {
+    id: row.id,
+    object: "file",
+    bytes: row.bytes,
+    sha256: row.sha256,
+    width: row.width,
+    height: row.height,
+    purpose: row.purpose,
+    filename: row.filename,
+    created_at: row.created_at,
+  };
+}
+
+export async function insertFile(db: D1Database, row: FileRow): Promise<void> {
+  await db
+    .prepare(
+      `INSERT INTO files (id, account_id, purpose, filename, content_type, bytes, sha256, width, height,
+        preprocessed_sha256, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .bind(
+      row.id,
+      row.account_id,
+      row.purpose,
+      row.filename,
+      row.content_type,
+      row.bytes,
+      row.sha256,
+      row.width,
+      row.height,
+      row.preprocessed_sha256,
+      row.created_at,
+    )
+    .run();
+}
+
+export async function findFile(db: D1Database, accountId: string, fileId: string): Promise<FileRow | null> {
+  return db.prepare("SELECT * FROM files WHERE id = ? AND account_id = ?").bind(fileId, accountId).first<FileRow>();
+}
+
+export async function listFiles(
+  db: D1Database,
+  accountId: string,
+  query: { limit: number; after?: string; order: "asc" | "desc"; purpose?: FilePurpose },
+): Promise<FileRow[]> {
+  const where = ["account_id = ?"];
+  const args: unknown[] = [accountId];
+  if (query.purpose) {
+    where.push("purpose = ?");
+    args.push(query.purpose);
+  }
+  if (query.after) {
+    where.push(query.order === "desc" ? "id < ?" : "id > ?");
+    args.push(query.after);
+  }
+  const { results } = await db
+    .prepare(`SELECT * FROM files WHERE ${where.join(" AND ")} ORDER BY id ${query.order.toUpperCase()} LIMIT ?`)
+    .bind(...args, query.limit + 1)
+    .all<FileRow>();
+  return results;
+}
+
+export async function deleteFileRow(db: D1Database, accountId: string, fileId: string): Promise<boolean> {
+  const result = await db.prepare("DELETE FROM files WHERE id = ? AND account_id = ?").bind(fileId, accountId).run();
+  return result.meta.changes > 0;
+}

@@ -1,0 +1,74 @@
+// /v1/files: upload (multipart), list, metadata, content, delete. Every lookup is scoped to
+// the caller's account; another account's file id is a plain 404.
+import {
+  deleteFileRoute,
+  getFileContentRoute,
+  getFileRoute,
+  LIMITS,
+  listFilesRoute,
+  uploadFileRoute,
+} from "@mmgpt/schema";
+import { bodyLimit } from "hono/body-limit";
+import { ApiError, notFound } from "../errors/api-error";
+import { toPage } from "../http/pagination";
+import { newRouter } from "../http/router";
+import { deleteFileRow, fileKey, findFile, listFiles, toFileObject } from "./file-store";
+import { storeUpload } from "./upload";
+
+/** Multipart framing on top of the largest file. */
+const MAX_UPLOAD_BODY = LIMITS.maxFileBytes + 64 * 1024;
+
+export const fileRoutes = newRouter();
+
+fileRoutes.post(
+  "/v1/files",
+  bodyLimit({
+    maxSize: MAX_UPLOAD_BODY,
+    onError: () => {
+      throw new ApiError("payload_too_large", `Uploads are limited to ${LIMITS.maxFileBytes} bytes.`);
+    },
+  }),
+  async (c, next) => {
+    if (!(c.req.header("content-type") ?? "").toLowerCase().startsWith("multipart/form-data")) {
+      throw new ApiError("unsupported_media_type", "Upload files as multipart/form-data (fields `file`, `purpose`).");
+    }
+    await next();
+  },
+);
+
+fileRoutes
+  .openapi(uploadFileRoute, async (c) => {
+    const form = c.req.valid("form");
+    // zod types its File from lib.dom; at runtime it is the Workers File from parseBody.
+    const row = await storeUpload(c.env, c.get("principal").accountId, form.file as unknown as File, form.purpose);
+    return c.json(toFileObject(row), 200);
+  })
+  .openapi(listFilesRoute, async (c) => {
+    const query = c.req.valid("query");
+    return c.json(
+      toPage(await listFiles(c.env.DB, c.get("principal").accountId, query), query.limit, toFileObject),
+      200,
+    );
+  })
+  .openapi(getFileRoute, async (c) => {
+    const row = await findFile(c.env.DB, c.get("principal").accountId, c.req.valid("param").file_id);
+    if (!row) throw notFound("file", "file_id");
+    return c.json(toFileObject(row), 200);
+  })
+  .openapi(getFileContentRoute, async (c) => {
+    const { accountId } = c.get("principal");
+    const row = await findFile(c.env.DB, accountId, c.req.valid("param").file_id);
+    const object = row ? await c.env.BUCKET.get(fileKey(accountId, row.id)) : null;
+    if (!row || !object) throw notFound("file", "file_id");
+    c.header("content-type", row.content_type);
+    c.header("content-length", String(row.bytes));
+    return c.body(object.body, 200);
+  })
+  .openapi(deleteFileRoute, async (c) => {
+    const { accountId } = c.get("principal");
+    const fileId = c.req.valid("param").file_id;
+    if (!(await deleteFileRow(c.env.DB, accountId, fileId))) throw notFound("file", "file_id");
+    // The preprocessed pixels stay: they are shared by hash and past messages still use them.
+    await c.env.BUCKET.delete(fileKey(accountId, fileId));
+    return c.json({ id: fileId, object: "file" as const, deleted: true as const }, 200);
+  });

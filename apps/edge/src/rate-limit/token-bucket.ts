@@ -1,0 +1,36 @@
+// A token bucket as a pure function: `burst` tokens at most, refilled at `perSecond`. One
+// request takes one token. Times are milliseconds; answers are whole seconds for headers.
+export interface BucketState {
+  tokens: number;
+  updatedMs: number;
+}
+
+export interface BucketConfig {
+  perSecond: number;
+  burst: number;
+}
+
+export interface TakeResult {
+  allowed: boolean;
+  limit: number;
+  remaining: number;
+  /** Seconds until the bucket is full again. */
+  resetSeconds: number;
+  /** Seconds until one token is available (0 when allowed). */
+  retryAfterSeconds: number;
+}
+
+export function take(state: BucketState | null, config: BucketConfig, nowMs: number): [BucketState, TakeResult] {
+  const elapsed = state ? Math.max(0, nowMs - state.updatedMs) / 1000 : 0;
+  const refilled = state ? Math.min(config.burst, state.tokens + elapsed * config.perSecond) : config.burst;
+  const allowed = refilled >= 1;
+  const tokens = allowed ? refilled - 1 : refilled;
+  const result: TakeResult = {
+    allowed,
+    limit: config.burst,
+    remaining: Math.floor(tokens),
+    resetSeconds: Math.ceil((config.burst - tokens) / config.perSecond),
+    retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil((1 - tokens) / config.perSecond)),
+  };
+  return [{ tokens, updatedMs: nowMs }, result];
+}
