@@ -62,38 +62,41 @@ export function pngRowToRgba(
   step: number,
 ): void {
   const { colorType, depth, palette } = layout;
-  const wide = depth === 16 ? 2 : 1; // bytes per sample when ≥ 8 bits; the high byte comes first
-  for (let j = 0, o = at; j < count; j++, o += step) {
-    switch (colorType) {
-      case 0: {
-        const v = depth >= 8 ? row[j * wide] : packedSample(row, j, depth) * (255 / ((1 << depth) - 1));
-        out[o] = out[o + 1] = out[o + 2] = v;
-        out[o + 3] = 255;
-        break;
-      }
-      case 2:
-        out[o] = row[j * 3 * wide];
-        out[o + 1] = row[(j * 3 + 1) * wide];
-        out[o + 2] = row[(j * 3 + 2) * wide];
-        out[o + 3] = 255;
-        break;
-      case 3: {
-        const index = packedSample(row, j, depth) * 3; // entries past PLTE read as black
-        out[o] = palette[index] ?? 0;
-        out[o + 1] = palette[index + 1] ?? 0;
-        out[o + 2] = palette[index + 2] ?? 0;
-        out[o + 3] = 255;
-        break;
-      }
-      case 4:
-        out[o] = out[o + 1] = out[o + 2] = row[j * 2 * wide];
-        out[o + 3] = row[(j * 2 + 1) * wide];
-        break;
-      default: // 6
-        out[o] = row[j * 4 * wide];
-        out[o + 1] = row[(j * 4 + 1) * wide];
-        out[o + 2] = row[(j * 4 + 2) * wide];
-        out[o + 3] = row[(j * 4 + 3) * wide];
+  const w = depth === 16 ? 2 : 1; // bytes per sample when ≥ 8 bits; the high byte comes first
+  // One loop per layout: this runs for every pixel of the image.
+  if (colorType === 2) {
+    for (let j = 0, i = 0, o = at; j < count; j++, i += 3 * w, o += step) {
+      out[o] = row[i];
+      out[o + 1] = row[i + w];
+      out[o + 2] = row[i + 2 * w];
+      out[o + 3] = 255;
+    }
+  } else if (colorType === 6) {
+    for (let j = 0, i = 0, o = at; j < count; j++, i += 4 * w, o += step) {
+      out[o] = row[i];
+      out[o + 1] = row[i + w];
+      out[o + 2] = row[i + 2 * w];
+      out[o + 3] = row[i + 3 * w];
+    }
+  } else if (colorType === 4) {
+    for (let j = 0, i = 0, o = at; j < count; j++, i += 2 * w, o += step) {
+      out[o] = out[o + 1] = out[o + 2] = row[i];
+      out[o + 3] = row[i + w];
+    }
+  } else if (colorType === 0) {
+    const scale = 255 / ((1 << Math.min(depth, 8)) - 1); // 1, 2, 4 bits → ×255, ×85, ×17
+    for (let j = 0, o = at; j < count; j++, o += step) {
+      const v = depth >= 8 ? row[j * w] : packedSample(row, j, depth) * scale;
+      out[o] = out[o + 1] = out[o + 2] = v;
+      out[o + 3] = 255;
+    }
+  } else {
+    for (let j = 0, o = at; j < count; j++, o += step) {
+      const index = packedSample(row, j, depth) * 3; // entries past PLTE read as black
+      out[o] = palette[index] ?? 0;
+      out[o + 1] = palette[index + 1] ?? 0;
+      out[o + 2] = palette[index + 2] ?? 0;
+      out[o + 3] = 255;
     }
   }
 }

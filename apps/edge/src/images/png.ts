@@ -69,9 +69,11 @@ function bitsPerPixel({ colorType, depth }: PngLayout): number {
   return channels * depth;
 }
 
-/** Inflates exactly `size` bytes from the IDAT stream; trailing data is ignored, as Pillow does. */
-async function inflate(idat: Uint8Array[], size: number): Promise<Uint8Array> {
-  const out = new Uint8Array(size);
+/**
+ * Streams the inflated IDAT data to `consume` until it reports the image complete; whatever
+ * follows is never inflated (Pillow ignores it too). Returns false if the data ran out first.
+ */
+async function inflate(idat: Uint8Array[], consume: (chunk: Uint8Array) => boolean): Promise<boolean> {
   const stream = new DecompressionStream("deflate");
   const writer = stream.writable.getWriter();
   const writing = (async () => {
@@ -79,51 +81,67 @@ async function inflate(idat: Uint8Array[], size: number): Promise<Uint8Array> {
     await writer.close();
   })().catch(() => undefined); // errors surface on the reading side
   const reader = stream.readable.getReader();
-  let filled = 0;
+  let complete = false;
   try {
-    while (filled < size) {
+    while (!complete) {
       const { done, value } = await reader.read();
       if (done) break;
-      const n = Math.min(value.byteLength, size - filled);
-      out.set(value.subarray(0, n), filled);
-      filled += n;
+      complete = consume(value);
     }
   } catch (cause) {
-    if (filled < size) throw new ImageError("corrupt", "The PNG image data is corrupt.", { cause });
+    if (cause instanceof ImageError) throw cause;
+    throw new ImageError("corrupt", "The PNG image data is corrupt.", { cause });
   } finally {
     reader.cancel().catch(() => undefined);
     await writing;
   }
-  if (filled < size) throw corrupt("the image data is truncated");
-  return out;
+  return complete;
 }
 
+/**
+ * Decodes to RGBA row by row as the data inflates: besides the output, only two rows are held,
+ * so memory is 4 bytes per pixel plus the file.
+ */
 export async function decodePng(bytes: Uint8Array): Promise<RgbaImage> {
   const { layout, width, height, interlaced, idat } = readChunks(bytes);
-  const passes = interlaced ? ADAM7 : ([[0, 0, 1, 1]] as const);
-  const sizes = passes.map(([x0, y0, dx, dy]) => {
-    const w = Math.ceil((width - x0) / dx);
-    const h = Math.ceil((height - y0) / dy);
-    return { w, h, stride: w > 0 && h > 0 ? rowBytes(layout, w) : 0 };
-  });
-  const raw = await inflate(
-    idat,
-    sizes.reduce((sum, s) => sum + (s.w > 0 ? s.h * (s.stride + 1) : 0), 0),
-  );
+  const passes = (interlaced ? ADAM7 : ([[0, 0, 1, 1]] as const))
+    .map(([x0, y0, dx, dy]) => ({ x0, y0, dx, dy, w: Math.ceil((width - x0) / dx), h: Math.ceil((height - y0) / dy) }))
+    .filter((pass) => pass.w > 0 && pass.h > 0); // small interlaced images skip some passes
   const rgba = new Uint8Array(width * height * 4);
   const bpp = Math.max(1, bitsPerPixel(layout) >> 3);
-  let offset = 0;
-  passes.forEach(([x0, y0, dx, dy], i) => {
-    const { w, h, stride } = sizes[i];
-    if (w <= 0 || h <= 0) return;
-    let previous: Uint8Array | undefined;
-    for (let y = 0; y < h; y++) {
-      const row = raw.subarray(offset + 1, offset + 1 + stride);
-      if (!unfilterRow(raw[offset], row, previous, bpp)) throw corrupt(`unknown row filter ${raw[offset]}`);
-      pngRowToRgba(layout, row, w, rgba, ((y0 + y * dy) * width + x0) * 4, dx * 4);
-      previous = row;
-      offset += stride + 1;
+  let passIndex = 0;
+  let y = 0; // row within the pass
+  let rows: [Uint8Array, Uint8Array] = [new Uint8Array(0), new Uint8Array(0)]; // current, previous (with filter byte)
+  let filled = 0;
+  const startPass = () => {
+    const stride = rowBytes(layout, passes[passIndex].w);
+    rows = [new Uint8Array(stride + 1), new Uint8Array(stride + 1)];
+    y = 0;
+  };
+  startPass();
+  const complete = await inflate(idat, (chunk) => {
+    for (let i = 0; i < chunk.length; ) {
+      const [row, previous] = rows;
+      const n = Math.min(chunk.length - i, row.length - filled);
+      row.set(chunk.subarray(i, i + n), filled);
+      filled += n;
+      i += n;
+      if (filled < row.length) return false;
+      filled = 0;
+      const pass = passes[passIndex];
+      const data = row.subarray(1);
+      if (!unfilterRow(row[0], data, y > 0 ? previous.subarray(1) : undefined, bpp)) {
+        throw corrupt(`unknown row filter ${row[0]}`);
+      }
+      pngRowToRgba(layout, data, pass.w, rgba, ((pass.y0 + y * pass.dy) * width + pass.x0) * 4, pass.dx * 4);
+      rows = [previous, row];
+      if (++y === pass.h) {
+        if (++passIndex === passes.length) return true;
+        startPass();
+      }
     }
+    return false;
   });
+  if (!complete) throw corrupt("the image data is truncated");
   return { data: rgba, width, height };
 }
