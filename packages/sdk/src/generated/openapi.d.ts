@@ -668,7 +668,7 @@ export interface components {
              * @default 512
              * @example 256
              */
-            max_tokens: number | null;
+            max_tokens?: number | null;
             /** @description Maximum tokens to generate; wins over `max_tokens` when both are given. */
             max_completion_tokens?: number | null;
             /**
@@ -676,24 +676,24 @@ export interface components {
              * @default 1
              * @example 0.7
              */
-            temperature: number | null;
+            temperature?: number | null;
             /** @default 1 */
-            top_p: number | null;
+            top_p?: number | null;
             /**
              * @description Extension: sample from the k most likely tokens (0 = off).
              * @default 20
              */
-            top_k: number | null;
+            top_k?: number | null;
             /**
              * @description Extension: beam search width (the original MultiModal-GPT demo used 3). Values above 1 cannot be streamed.
              * @default 1
              */
-            num_beams: number | null;
+            num_beams?: number | null;
             /**
              * @description Extension: HF-style repetition penalty (1 = off).
              * @default 1
              */
-            repetition_penalty: number | null;
+            repetition_penalty?: number | null;
             /** @description Makes sampling reproducible on the same runner build. */
             seed?: number | null;
             /**
@@ -712,7 +712,7 @@ export interface components {
              * @description Stream the reply as server-sent events.
              * @default false
              */
-            stream: boolean | null;
+            stream?: boolean | null;
             stream_options?: {
                 /** @description Send a last chunk with empty `choices` and the `usage` of the request. */
                 include_usage?: boolean;
@@ -862,13 +862,13 @@ export interface components {
              * @description Stream the reply as server-sent events.
              * @default false
              */
-            stream: boolean | null;
+            stream?: boolean | null;
             /**
              * @description Maximum tokens to generate (legacy name of `max_completion_tokens`).
              * @default 512
              * @example 256
              */
-            max_tokens: number | null;
+            max_tokens?: number | null;
             /** @description Maximum tokens to generate; wins over `max_tokens` when both are given. */
             max_completion_tokens?: number | null;
             /**
@@ -876,24 +876,24 @@ export interface components {
              * @default 1
              * @example 0.7
              */
-            temperature: number | null;
+            temperature?: number | null;
             /** @default 1 */
-            top_p: number | null;
+            top_p?: number | null;
             /**
              * @description Extension: sample from the k most likely tokens (0 = off).
              * @default 20
              */
-            top_k: number | null;
+            top_k?: number | null;
             /**
              * @description Extension: beam search width (the original MultiModal-GPT demo used 3). Values above 1 cannot be streamed.
              * @default 1
              */
-            num_beams: number | null;
+            num_beams?: number | null;
             /**
              * @description Extension: HF-style repetition penalty (1 = off).
              * @default 1
              */
-            repetition_penalty: number | null;
+            repetition_penalty?: number | null;
             /** @description Makes sampling reproducible on the same runner build. */
             seed?: number | null;
             /**
