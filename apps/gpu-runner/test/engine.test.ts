@@ -171,3 +171,75 @@ describe("engine", () => {
     });
   });
 });
+
+describe("decoding options", () => {
+  const hello = [{ role: "user" as const, text: "Write a short poem about the sea." }];
+
+  it("beam search equals a cache-free beam search over full forwards (KV rows reordered correctly)", async () => {
+    const e = engine();
+    const req = request(hello, { num_beams: 3, max_tokens: 6 });
+    const got = await collect(e, { ...req, stream: false });
+    // Reference: the same BeamSearch driven by full recomputes of every beam, no KV reuse.
+    const { BeamSearch } = await import("../src/engine/sampling/beam-search.js");
+    const { SequenceState } = await import("../src/engine/sequence-state.js");
+    const { renderPrompt } = await import("../src/prompt/index.js");
+    const ids = renderPrompt(tokenizer, { turns: hello }).ids;
+    const s = tokenizer.special;
+    const search = new BeamSearch({
+      numBeams: 3,
+      maxNewTokens: 6,
+      eosIds: [s.eos, s.endOfChunk],
+      banned: [s.image, s.pad],
+      repetitionPenalty: 1,
+      prompt: ids,
+    });
+    search.start();
+    let beams: number[][] = [[]];
+    let logits = [await forward(ids)];
+    for (;;) {
+      const step = search.step(logits);
+      if (step.done || step.beams.length === 0) break;
+      beams = step.beams.map((b) => [...beams[b.parent], b.token]);
+      logits = await Promise.all(beams.map((b) => forward([...ids, ...b])));
+    }
+    const best = search.finish();
+    expect(got.text).toBe(tokenizer.decode(best.tokens));
+    async function forward(seq: number[]) {
+      return Float32Array.from((await new SequenceState(rt, 256).extend(seq)).logits);
+    }
+  });
+
+  it("seeded sampling is reproducible; different seeds differ", async () => {
+    const e = engine();
+    const p = { temperature: 1, top_k: 0, top_p: 1, max_tokens: 16 };
+    const a = await collect(e, request(hello, { ...p, seed: 42 }));
+    const b = await collect(e, request(hello, { ...p, seed: 42 }));
+    const c = await collect(e, request(hello, { ...p, seed: 43 }));
+    expect(a.text).toBe(b.text);
+    expect(a.text).not.toBe(c.text);
+  });
+
+  it("top_k = 1 and a tiny top_p both reduce sampling to greedy", async () => {
+    const e = engine();
+    const greedy = await collect(e, request(hello, { max_tokens: 10 }));
+    const k1 = await collect(e, request(hello, { temperature: 1, top_k: 1, seed: 1, max_tokens: 10 }));
+    const p0 = await collect(e, request(hello, { temperature: 1, top_p: 1e-6, seed: 2, max_tokens: 10 }));
+    expect(k1.text).toBe(greedy.text);
+    expect(p0.text).toBe(greedy.text);
+  });
+
+  it("a stop string ends the reply and never leaks into it; max_tokens gives finish_reason length", async () => {
+    const e = engine();
+    const full = await collect(e, request(hello, { max_tokens: 12 }));
+    expect(full.done.finish_reason).toBe("length");
+    expect(full.done.usage.completion_tokens).toBe(12);
+    const deltas = full.events.filter((x) => x.type === "delta").map((x) => (x.type === "delta" ? x.text : ""));
+    const cut = deltas.slice(0, 3).join("").length;
+    const stop = full.text.slice(cut, cut + 4);
+    const stopped = await collect(e, request(hello, { max_tokens: 12, stop: [stop] }));
+    expect(stopped.done.finish_reason).toBe("stop");
+    expect(stopped.text).toBe(full.text.slice(0, full.text.indexOf(stop)));
+    const streamed = stopped.events.filter((x) => x.type === "delta").map((x) => (x.type === "delta" ? x.text : ""));
+    expect(streamed.join("")).not.toContain(stop);
+  });
+});

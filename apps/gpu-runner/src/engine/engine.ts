@@ -126,7 +126,7 @@ export class Engine {
   }
 
   cancel(job: Job): void {
-    if (!job.finished) {
+    if (!job.finished && !job.cancelled) {
       job.cancelled = true;
       this.stats.cancelled++;
     }

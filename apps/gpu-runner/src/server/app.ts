@@ -45,6 +45,8 @@ export function createApp(state: AppState, opts: AppOptions): Hono {
   app.onError((err, c) => {
     const e = err instanceof EngineError ? err : new EngineError("internal", "internal error");
     if (!(err instanceof EngineError)) opts.logger.error("unhandled error", { error: String(err?.stack ?? err) });
+    // Overload and warm-up are transient: tell the edge when to come back.
+    if (e.code === "overloaded" || e.code === "not_ready") c.header("retry-after", "1");
     return c.json(errorBody(e), RUNNER_ERROR_STATUS[e.code] as ContentfulStatusCode);
   });
   app.notFound((c) =>
@@ -101,7 +103,8 @@ export function createApp(state: AppState, opts: AppOptions): Hono {
     if (!p.success) throw new EngineError("image_invalid", "the image path must end in a lowercase hex sha256");
     return p.data.sha256;
   };
-  app.on("HEAD", image, (c) => c.body(null, engineOf().images.has(sha(c)) ? 200 : 404));
+  // Hono answers HEAD through the GET route (without a body).
+  app.get(image, (c) => c.body(null, engineOf().images.has(sha(c)) ? 200 : 404));
   app.put(image, async (c) => {
     const hash = sha(c);
     const body = new Uint8Array(await c.req.arrayBuffer());

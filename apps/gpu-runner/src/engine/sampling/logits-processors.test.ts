@@ -2,13 +2,7 @@
 // partial selection against a full-sort reference of HF's algorithm on random rows.
 import { describe, expect, it } from "vitest";
 import { createRng } from "../../weights/prng.js";
-import {
-  applyRepetitionPenalty,
-  applyTemperature,
-  applyTopK,
-  applyTopP,
-  maskTokens,
-} from "./logits-processors.js";
+import { applyRepetitionPenalty, applyTemperature, applyTopK, applyTopP, maskTokens } from "./logits-processors.js";
 import { argmax, kthLargest } from "./partial-select.js";
 
 const row = (...v: number[]) => Float32Array.from(v);
@@ -114,7 +108,7 @@ describe("top-p (HF TopPLogitsWarper)", () => {
   });
 
   it("breaks ties at the boundary by lower id", () => {
-    const r = row(0, 0, 0, 0); // four tokens of 0.25: p = 0.5 needs exactly two
+    const r = row(0, 0, 0, 0); // four tokens of 0.25: p = 0.4 needs two of them
     applyTopP(r, 0.4);
     expect(kept(r)).toEqual([0, 1]);
   });

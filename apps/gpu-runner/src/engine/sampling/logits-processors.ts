@@ -80,9 +80,9 @@ export function applyTopP(logits: Float32Array, p: number): void {
   for (let margin = 8; ; margin *= 2) {
     const threshold = max - margin;
     const ids = idsAtLeast(logits, threshold);
-    let above = 0;
-    let kept = 0;
-    while (kept < ids.length && (kept === 0 || above < target)) above += Math.exp(logits[ids[kept++]] - max);
+    const weights = Float64Array.from(ids, (id) => Math.exp(logits[id] - max));
+    const kept = nucleusLength(weights, target);
+    const above = weights.subarray(0, kept).reduce((a, b) => a + b, 0);
     // Done when the nucleus closed inside the candidates or every token is already a candidate
     // (the latter also absorbs rounding when p is within an ulp of 1).
     if (above >= target || kept < ids.length || ids.length === finite) {
@@ -90,6 +90,17 @@ export function applyTopP(logits: Float32Array, p: number): void {
       return;
     }
   }
+}
+
+/**
+ * How many of `weights` (unnormalised probabilities in descending order) the nucleus keeps: a
+ * token is kept while the mass strictly above it is < `target` (= p · total mass); at least one.
+ */
+export function nucleusLength(weights: Float64Array, target: number): number {
+  let above = 0;
+  let kept = 0;
+  while (kept < weights.length && (kept === 0 || above < target)) above += weights[kept++];
+  return kept;
 }
 
 /** Sets every token to −∞ except the first `count` of `ids`. */

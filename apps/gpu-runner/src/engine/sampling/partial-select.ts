@@ -44,6 +44,61 @@ function siftDown(heap: Float32Array, at: number): void {
 }
 
 /**
+ * The ids HF top-k keeps, in rank order (value descending, ties by ascending id), in ONE pass:
+ * a size-k min-heap of (value, id), plus every id that was evicted from the heap or skipped while
+ * equal to its minimum. The heap minimum only grows, so any id tied with the final k-th value is
+ * in the heap or in that list: all ties at the boundary are kept, as HF's `scores < kth` does.
+ * −∞ and NaN are never returned.
+ */
+export function topKIds(values: Float32Array, k: number): Int32Array {
+  const n = values.length;
+  if (k >= n) return idsAtLeast(values, -Infinity);
+  const heapV = new Float64Array(k);
+  const heapI = new Int32Array(k);
+  for (let i = 0; i < k; i++) {
+    heapV[i] = values[i];
+    heapI[i] = i;
+  }
+  for (let i = (k >> 1) - 1; i >= 0; i--) siftDownPair(heapV, heapI, i);
+  const ties: number[] = [];
+  for (let i = k; i < n; i++) {
+    const v = values[i];
+    if (v > heapV[0]) {
+      ties.push(heapI[0]);
+      heapV[0] = v;
+      heapI[0] = i;
+      siftDownPair(heapV, heapI, 0);
+    } else if (v === heapV[0]) {
+      ties.push(i);
+    }
+  }
+  const kth = heapV[0];
+  const out: number[] = [];
+  for (let j = 0; j < k; j++) if (heapV[j] > -Infinity) out.push(heapI[j]);
+  for (const id of ties) if (values[id] === kth && kth > -Infinity) out.push(id);
+  return Int32Array.from(out).sort((a, b) => values[b] - values[a] || a - b);
+}
+
+function siftDownPair(heapV: Float64Array, heapI: Int32Array, at: number): void {
+  const n = heapV.length;
+  const v = heapV[at];
+  const id = heapI[at];
+  let i = at;
+  for (;;) {
+    const l = 2 * i + 1;
+    if (l >= n) break;
+    const r = l + 1;
+    const c = r < n && heapV[r] < heapV[l] ? r : l;
+    if (!(heapV[c] < v)) break;
+    heapV[i] = heapV[c];
+    heapI[i] = heapI[c];
+    i = c;
+  }
+  heapV[i] = v;
+  heapI[i] = id;
+}
+
+/**
  * Ids whose value is ≥ `threshold` and finite-or-+∞ (never −∞: those tokens are already
  * removed), ordered by value descending, equal values by ascending id so ties always resolve
  * the same way.

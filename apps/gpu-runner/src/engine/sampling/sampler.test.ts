@@ -1,0 +1,168 @@
+// The sampler as a request sees it: greedy ties, seeded reproducibility, banned ids, and a
+// sampled distribution that matches the processed probabilities (fixed seed, so deterministic).
+import { describe, expect, it } from "vitest";
+import { createRng } from "../../weights/prng.js";
+import { createSampler, foldSeed, type SamplerParams } from "./sampler.js";
+
+const VOCAB = 32003;
+const BANNED = [32001, 32002];
+const base: SamplerParams = { temperature: 1, top_k: 0, top_p: 1, repetition_penalty: 1, banned: [] };
+
+function randomLogits(seed: number, scale = 3): Float32Array {
+  return createRng(seed).fillNormal(new Float32Array(VOCAB), scale);
+}
+
+describe("greedy", () => {
+  it("temperature 0 takes the argmax, lowest id among ties", () => {
+    const s = createSampler({ ...base, temperature: 0 });
+    expect(s.greedy).toBe(true);
+    expect(s.next(Float32Array.of(1, 5, 5, 2), [])).toBe(1);
+  });
+
+  it("do_sample false is greedy whatever the temperature", () => {
+    const s = createSampler({ ...base, temperature: 1.5, do_sample: false });
+    for (let i = 0; i < 20; i++) expect(s.next(Float32Array.of(0.1, 0.3, 0.2), [])).toBe(1);
+  });
+
+  it("applies the repetition penalty and the banned mask", () => {
+    const s = createSampler({ ...base, temperature: 0, repetition_penalty: 1.2, banned: [2] });
+    // 5/1.2 ≈ 4.17 < 4.9: the seen id 0 loses; id 2 would win but is banned.
+    expect(s.next(Float32Array.of(5, 4.9, 9), [0, 0])).toBe(1);
+  });
+
+  it("refuses a row with nothing left to choose", () => {
+    const s = createSampler({ ...base, temperature: 0, banned: [0, 1] });
+    expect(() => s.next(Float32Array.of(1, 2), [])).toThrow(/no token/);
+  });
+});
+
+describe("seeded sampling", () => {
+  const params: SamplerParams = {
+    temperature: 0.8,
+    top_k: 40,
+    top_p: 0.95,
+    repetition_penalty: 1.1,
+    banned: BANNED,
+  };
+  const run = (seed: number) => {
+    const s = createSampler({ ...params, seed });
+    const history = [1, 450, 3681];
+    for (let step = 0; step < 200; step++) history.push(s.next(randomLogits(step, 1), history));
+    return history.slice(3);
+  };
+
+  it("same seed and logits → the same 200 tokens; another seed → different ones", () => {
+    const a = run(1234);
+    expect(run(1234)).toEqual(a);
+    expect(run(1235)).not.toEqual(a);
+  });
+
+  it("never returns a banned id, even when it has the largest logit", () => {
+    const s = createSampler({ ...params, seed: 5 });
+    const logits = randomLogits(3);
+    logits[32001] = 100;
+    logits[32002] = 99;
+    for (let i = 0; i < 500; i++) expect(BANNED).not.toContain(s.next(logits, []));
+  });
+
+  it("does not modify the engine's logits", () => {
+    const logits = randomLogits(4);
+    const copy = logits.slice();
+    createSampler({ ...params, seed: 1 }).next(logits, [1, 2, 3]);
+    expect(logits).toEqual(copy);
+  });
+
+  it("without a seed, each sampler draws its own from crypto", () => {
+    expect(createSampler(base).seed).not.toBe(createSampler(base).seed);
+  });
+
+  it("folds seeds above 2^32 without dropping their high bits", () => {
+    expect(foldSeed(7)).toBe(7);
+    expect(foldSeed(7 + 2 ** 32)).not.toBe(7);
+    expect(() => foldSeed(-1)).toThrow(RangeError);
+  });
+});
+
+describe("sampled distribution", () => {
+  const probs = [0.4, 0.25, 0.15, 0.1, 0.06, 0.04];
+  const logits = Float32Array.from(probs, Math.log);
+  const N = 20_000;
+  const histogram = (p: Partial<SamplerParams>) => {
+    const s = createSampler({ ...base, seed: 42, ...p });
+    const counts = new Array(probs.length).fill(0);
+    for (let i = 0; i < N; i++) counts[s.next(logits, [])]++;
+    return counts;
+  };
+  const chiSquare = (counts: number[], expected: number[]) =>
+    counts.reduce(
+      (x, c, i) => x + (expected[i] === 0 ? (c === 0 ? 0 : Infinity) : (c - expected[i]) ** 2 / expected[i]),
+      0,
+    );
+  const normalise = (w: number[]) => w.map((x) => x / w.reduce((a, b) => a + b, 0));
+
+  // Critical values at p = 0.001: 5 df → 20.5, 1 df → 10.8.
+  it("temperature 1 follows softmax(logits)", () => {
+    expect(
+      chiSquare(
+        histogram({}),
+        probs.map((p) => p * N),
+      ),
+    ).toBeLessThan(20.5);
+  });
+
+  it("temperature 0.5 follows p² renormalised", () => {
+    const want = normalise(probs.map((p) => p ** 2));
+    expect(
+      chiSquare(
+        histogram({ temperature: 0.5 }),
+        want.map((p) => p * N),
+      ),
+    ).toBeLessThan(20.5);
+  });
+
+  it("top_k 2 keeps only the two most likely, in proportion", () => {
+    const want = normalise([0.4, 0.25, 0, 0, 0, 0]);
+    expect(
+      chiSquare(
+        histogram({ top_k: 2 }),
+        want.map((p) => p * N),
+      ),
+    ).toBeLessThan(10.8);
+  });
+
+  it("top_p 0.7 samples only the nucleus {0, 1, 2}", () => {
+    const want = normalise([0.4, 0.25, 0.15, 0, 0, 0]);
+    expect(
+      chiSquare(
+        histogram({ top_p: 0.7 }),
+        want.map((p) => p * N),
+      ),
+    ).toBeLessThan(13.9); // 2 df
+  });
+});
+
+it("logProbs is a stable log-softmax", () => {
+  const lp = createSampler(base).logProbs(Float32Array.of(1000, 1000, -Infinity));
+  expect(lp[0]).toBeCloseTo(Math.log(0.5), 6);
+  expect(lp[2]).toBe(-Infinity);
+});
+
+it("per-step time over 32003 logits (printed, not asserted)", () => {
+  const rows = Array.from({ length: 16 }, (_, i) => randomLogits(100 + i));
+  const history = Array.from({ length: 600 }, (_, i) => (i * 7919) % 32000);
+  const time = (p: Partial<SamplerParams>) => {
+    const s = createSampler({ ...base, seed: 9, banned: BANNED, ...p });
+    for (let i = 0; i < 300; i++) s.next(rows[i % rows.length], history); // warm up the JIT
+    const steps = 3000;
+    const t0 = performance.now();
+    for (let i = 0; i < steps; i++) s.next(rows[i % rows.length], history);
+    return ((performance.now() - t0) / steps) * 1000;
+  };
+  const full = time({ temperature: 0.7, top_k: 20, top_p: 0.9, repetition_penalty: 1.1 });
+  const nucleus = time({ temperature: 0.7, top_k: 0, top_p: 0.9, repetition_penalty: 1.1 });
+  const greedy = time({ temperature: 0, repetition_penalty: 1.1 });
+  console.log(
+    `sampler step, vocab ${VOCAB}, history 600: temperature+top_k 20+top_p 0.9+rep 1.1 ${full.toFixed(1)} µs; ` +
+      `top_p 0.9 alone ${nucleus.toFixed(1)} µs; greedy ${greedy.toFixed(1)} µs`,
+  );
+});

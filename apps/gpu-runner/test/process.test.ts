@@ -1,0 +1,104 @@
+// The runner as a real process: configuration errors at start, a fresh model directory
+// generated and built on first start, readiness, and graceful shutdown that lets an
+// in-flight generation finish while refusing new work.
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+
+const SECRET = "process-test-secret-0123";
+const children: ChildProcess[] = [];
+
+function start(env: Record<string, string>) {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/server/main.ts"], {
+    cwd: join(import.meta.dirname, ".."),
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.push(child);
+  let out = "";
+  child.stdout!.on("data", (d) => (out += d));
+  child.stderr!.on("data", (d) => (out += d));
+  const exit = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+  return { child, exit, output: () => out };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+afterAll(() => {
+  for (const c of children) c.kill("SIGKILL");
+});
+
+describe("runner process", () => {
+  it("refuses to start on bad configuration, naming each variable", async () => {
+    const p = start({ RUNNER_SECRET: "short", MMGPT_EXECUTION_PROVIDER: "tpu", MMGPT_MAX_BATCH: "zero" });
+    expect(await p.exit).toBe(2);
+    expect(p.output()).toMatch(/RUNNER_SECRET/);
+    expect(p.output()).toMatch(/MMGPT_EXECUTION_PROVIDER="tpu": expected one of cpu, cuda/);
+    expect(p.output()).toMatch(/MMGPT_MAX_BATCH/);
+  });
+
+  it("generates and builds the tiny model on first start, serves, and drains on SIGTERM", async () => {
+    const port = await freePort();
+    const dir = join(mkdtempSync(join(tmpdir(), "mmgpt-proc-")), "model");
+    const p = start({ RUNNER_SECRET: SECRET, MMGPT_PORT: String(port), MMGPT_MODEL_DIR: dir, MMGPT_THREADS: "1" });
+    const base = `http://127.0.0.1:${port}`;
+    for (let i = 0; i < 300; i++) {
+      const r = await fetch(`${base}/readyz`).catch(() => null);
+      if (r?.status === 200) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    const headers = { authorization: `Bearer ${SECRET}`, "x-mmgpt-protocol": "1", "content-type": "application/json" };
+    const req = (max_tokens: number, id: string) => ({
+      request_id: id,
+      model: "mmgpt-tiny",
+      turns: [{ role: "user", text: "Say something long." }],
+      params: { max_tokens, temperature: 0, top_p: 1, top_k: 0, num_beams: 1, repetition_penalty: 1, stop: [] },
+      stream: true,
+    });
+    const res = await fetch(`${base}/internal/v1/generate`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify(req(400, "long")),
+    });
+    const reader = res.body!.getReader();
+    await reader.read();
+    p.child.kill("SIGTERM");
+    await new Promise((r) => setTimeout(r, 50));
+    const refused = await fetch(`${base}/internal/v1/generate`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify(req(5, "late")),
+    });
+    expect(refused.status).toBe(503);
+    let text = "";
+    const decoder = new TextDecoder();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value);
+    }
+    const last = JSON.parse(text.trim().split("\n").at(-1)!);
+    expect(last.type).toBe("done");
+    expect(await p.exit).toBe(0);
+    // Logs are JSON lines with request ids and no prompt text by default.
+    const logs = p
+      .output()
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    const gen = logs.find((l) => l.msg === "generate" && l.request_id === "long");
+    expect(gen).toBeDefined();
+    expect(JSON.stringify(logs)).not.toContain("Say something long.");
+  }, 60_000);
+});

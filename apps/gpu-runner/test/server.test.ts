@@ -1,0 +1,182 @@
+// The runner service in-process (Hono's app.request): the internal protocol, auth, errors,
+// backpressure and cancellation over a real engine on the tiny model.
+import { createHash } from "node:crypto";
+import { type GenerateRequest, PROTOCOL_HEADER } from "@mmgpt/schema/internal";
+import type { Hono } from "hono";
+import { beforeAll, describe, expect, it } from "vitest";
+import { Engine } from "../src/engine/engine.js";
+import type { ModelRuntime } from "../src/model/runtime.js";
+import { type AppState, createApp } from "../src/server/app.js";
+import { servingBuild } from "../src/server/load-model.js";
+import { silentLogger } from "../src/server/logger.js";
+import { loadTokenizer } from "../src/tokenizer/index.js";
+import { tinyModel } from "./tiny-model.js";
+
+const SECRET = "test-secret-0123456789";
+const headers = { authorization: `Bearer ${SECRET}`, [PROTOCOL_HEADER]: "1", "content-type": "application/json" };
+let rt: ModelRuntime;
+
+async function makeApp(opts: { maxBatch?: number; maxQueue?: number } = {}) {
+  const engine = new Engine(rt, await loadTokenizer(), {
+    maxBatch: opts.maxBatch ?? 4,
+    slots: 4,
+    maxQueue: opts.maxQueue ?? 8,
+    maxContext: 256,
+    imageFeatureBytes: 32 << 20,
+    imagePixelBytes: 32 << 20,
+  });
+  const state: AppState = { engine, modelId: "mmgpt-tiny", contextLength: 256, draining: false, inFlight: 0 };
+  return { app: createApp(state, { secret: SECRET, logger: silentLogger, logPrompts: false }), engine, state };
+}
+
+const body = (
+  over: Partial<GenerateRequest> = {},
+  params: Partial<GenerateRequest["params"]> = {},
+): GenerateRequest => ({
+  request_id: "req-1",
+  model: "mmgpt-tiny",
+  turns: [{ role: "user", text: "Hello there" }],
+  params: {
+    max_tokens: 8,
+    temperature: 0,
+    top_p: 1,
+    top_k: 0,
+    num_beams: 1,
+    repetition_penalty: 1,
+    stop: [],
+    ...params,
+  },
+  stream: false,
+  ...over,
+});
+
+const post = (app: Hono, b: unknown, h: Record<string, string> = headers, init: RequestInit = {}) =>
+  app.request("/internal/v1/generate", { method: "POST", headers: h, body: JSON.stringify(b), ...init });
+
+async function ndjson(res: Response) {
+  return (await res.text())
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
+}
+
+beforeAll(async () => {
+  rt = await tinyModel().load(servingBuild({ precision: "fp32" }));
+});
+
+describe("runner service", () => {
+  it("health is open; everything else needs the secret and the protocol version", async () => {
+    const { app } = await makeApp();
+    expect((await app.request("/healthz")).status).toBe(200);
+    expect((await app.request("/readyz")).status).toBe(200);
+    expect((await app.request("/metrics")).status).toBe(401);
+    const bad = await post(app, body(), { ...headers, authorization: "Bearer wrong-secret-000000" });
+    expect(bad.status).toBe(401);
+    expect((await bad.json()).error.code).toBe("unauthorized");
+    const noVersion = await post(app, body(), {
+      authorization: headers.authorization,
+      "content-type": "application/json",
+    });
+    expect(noVersion.status).toBe(400);
+    expect((await noVersion.json()).error.code).toBe("protocol_mismatch");
+  });
+
+  it("malformed requests get 400 with the error body; the service keeps serving", async () => {
+    const { app } = await makeApp();
+    const notJson = await app.request("/internal/v1/generate", { method: "POST", headers, body: "{oops" });
+    expect(notJson.status).toBe(400);
+    const badTurns = await post(app, body({ turns: [{ role: "assistant", text: "hi" }] }));
+    expect(badTurns.status).toBe(400);
+    expect((await badTurns.json()).error.message).toMatch(/turns/);
+    const unknownModel = await post(app, body({ model: "gpt-5" }));
+    expect(unknownModel.status).toBe(404);
+    const ok = await post(app, body());
+    expect(ok.status).toBe(200);
+    expect((await ok.json()).type).toBe("done");
+  });
+
+  it("context overflow is a clear 400 context_length_exceeded", async () => {
+    const { app } = await makeApp();
+    const res = await post(app, body({}, { max_tokens: 250 }));
+    expect(res.status).toBe(400);
+    const e = (await res.json()).error;
+    expect(e.code).toBe("context_length_exceeded");
+    expect(e.message).toMatch(/exceeds the context of 256 tokens/);
+  });
+
+  it("images: PUT checks the hash, HEAD reports presence, a missing image is a 409 listing it", async () => {
+    const { app } = await makeApp();
+    const px = new Uint8Array(224 * 224 * 3).fill(7);
+    const sha = createHash("sha256").update(px).digest("hex");
+    const path = `/internal/v1/images/${sha}`;
+    expect((await app.request(path, { method: "HEAD", headers })).status).toBe(404);
+    const missing = await post(app, body({ turns: [{ role: "user", text: "What is it?", image: sha }] }));
+    expect(missing.status).toBe(409);
+    expect((await missing.json()).error.missing).toEqual([sha]);
+    const wrong = await app.request(path, { method: "PUT", headers, body: new Uint8Array(224 * 224 * 3).fill(8) });
+    expect(wrong.status).toBe(400);
+    expect((await app.request(path, { method: "PUT", headers, body: px })).status).toBe(204);
+    expect((await app.request(path, { method: "HEAD", headers })).status).toBe(200);
+    const ok = await post(app, body({ turns: [{ role: "user", text: "What is it?", image: sha }], stream: true }));
+    const events = await ndjson(ok);
+    expect(events[0].type).toBe("start");
+    expect(events.at(-1).type).toBe("done");
+    expect(events.at(-1).prompt).toContain("### Image:\n<image>");
+  });
+
+  it("streams NDJSON token by token; the deltas add up to the reply", async () => {
+    const { app } = await makeApp();
+    const events = await ndjson(await post(app, body({ stream: true }, { max_tokens: 10 })));
+    const deltas = events.filter((e) => e.type === "delta").map((e) => e.text);
+    const done = events.at(-1);
+    expect(deltas.length).toBeGreaterThan(1);
+    expect(deltas.join("")).toBe(done.text);
+    expect(done.usage.completion_tokens).toBeLessThanOrEqual(10);
+  });
+
+  it("a full queue answers 503 overloaded with Retry-After", async () => {
+    const { app } = await makeApp({ maxBatch: 1, maxQueue: 1 });
+    const slow = { max_tokens: 60 };
+    const a = post(app, body({ request_id: "a" }, slow));
+    const b = post(app, body({ request_id: "b" }, slow));
+    const c = await post(app, body({ request_id: "c" }, slow));
+    expect(c.status).toBe(503);
+    expect(c.headers.get("retry-after")).toBe("1");
+    expect((await c.json()).error.code).toBe("overloaded");
+    expect((await a).status).toBe(200);
+    expect((await b).status).toBe(200);
+  });
+
+  it("a client that disconnects mid-stream stops its generation and frees its row", async () => {
+    const { app, engine } = await makeApp();
+    const ctl = new AbortController();
+    const res = await post(app, body({ stream: true }, { max_tokens: 200 }), headers, { signal: ctl.signal });
+    const reader = res.body!.getReader();
+    await reader.read();
+    await reader.read();
+    ctl.abort();
+    await reader.cancel().catch(() => {});
+    for (let i = 0; i < 100 && engine.busy > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(engine.busy).toBe(0);
+    expect(engine.stats.cancelled).toBe(1);
+    expect(engine.stats.decodeTokens).toBeLessThan(100);
+    // …and the next request is served normally.
+    expect((await post(app, body())).status).toBe(200);
+  });
+
+  it("metrics expose queue, tokens, time to first token, cache hit rates, batch size", async () => {
+    const { app } = await makeApp();
+    await post(app, body());
+    const text = await (await app.request("/metrics", { headers })).text();
+    for (const m of [
+      "mmgpt_queue_depth",
+      "mmgpt_tokens_per_second",
+      "mmgpt_time_to_first_token_seconds_bucket",
+      "mmgpt_image_feature_cache_hits_total",
+      "mmgpt_prefix_cache_hit_ratio",
+      "mmgpt_batch_size",
+    ]) {
+      expect(text).toContain(m);
+    }
+  });
+});
