@@ -1,23 +1,43 @@
 // Vitest runs every edge test inside workerd through @cloudflare/vitest-pool-workers (0.15 API:
-// the `cloudflareTest` Vite plugin). The wrangler config below is test-only; when the real
-// worker's wrangler.toml exists, point `configPath` at it and keep the test entry as `main`.
+// the `cloudflareTest` Vite plugin), with the bindings of the ROOT wrangler.toml and its `main`
+// (apps/edge/src/index.ts, so the Durable Object classes are the real ones). Tests add the
+// secrets, the D1 migrations (applied by test/setup/migrations.ts) and the test-vector rules.
 import { fileURLToPath } from "node:url";
-import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
+const root = fileURLToPath(new URL("../..", import.meta.url));
 
-export default defineConfig({
+export default defineConfig(async () => ({
   // Root is the monorepo: npm hoists node_modules there, and the pool resolves module-rule
   // imports (`.wasm`, test vectors) as root-relative paths, which breaks for files above root.
-  root: fileURLToPath(new URL("../..", import.meta.url)),
+  root,
   plugins: [
     cloudflareTest({
-      wrangler: { configPath: `${here}test/wrangler.test.toml` },
+      wrangler: { configPath: `${root}wrangler.toml` },
+      miniflare: {
+        bindings: {
+          RUNNER_SECRET: "test-runner-secret",
+          ADMIN_TOKEN: "test-admin-token-0123456789abcdef",
+          // Fake runners answer through the injected fetch (test/helpers/fake-runner.ts).
+          RUNNER_URLS: "http://runner-a.test",
+          TEST_MIGRATIONS: await readD1Migrations(`${here}migrations`),
+        },
+        // Test vectors are committed binary files; tests import them as ArrayBuffers.
+        modulesRules: [
+          {
+            type: "Data",
+            include: ["**/*.bin", "**/*.rgb", "**/*.jpg", "**/*.png", "**/*.webp", "**/*.gif"],
+            fallthrough: false,
+          },
+        ],
+      },
     }),
   ],
   test: {
     dir: here,
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+    setupFiles: [`${here}test/setup/migrations.ts`],
   },
-});
+}));

@@ -1,0 +1,73 @@
+// Calls the real edge app inside workerd with the test bindings, fake runners and a scripted
+// image host, plus shortcuts to issue API keys and read SSE bodies.
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { createApp } from "../../src/app";
+import type { Bindings } from "../../src/env";
+import { FakeRunners } from "./fake-runner";
+
+export const ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
+
+export interface EdgeOptions {
+  runners?: FakeRunners;
+  env?: Partial<Bindings>;
+  /** Answers https image URLs; defaults to 404. */
+  imageFetch?: typeof fetch;
+}
+
+export class Edge {
+  readonly runners: FakeRunners;
+  readonly app;
+  readonly env: Bindings;
+  readonly pending: ExecutionContext[] = [];
+
+  constructor(options: EdgeOptions = {}) {
+    this.runners = options.runners ?? new FakeRunners();
+    this.env = { ...env, RUNNER_URLS: this.runners.urls, ...options.env };
+    this.app = createApp({
+      runnerFetch: this.runners.fetch,
+      imageFetch: options.imageFetch ?? (async () => new Response("no", { status: 404 })),
+    });
+  }
+
+  async fetch(path: string, init: RequestInit & { key?: string; json?: unknown } = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    if (init.key) headers.set("authorization", `Bearer ${init.key}`);
+    let body = init.body;
+    if (init.json !== undefined) {
+      headers.set("content-type", "application/json");
+      body = JSON.stringify(init.json);
+    }
+    const ctx = createExecutionContext();
+    this.pending.push(ctx);
+    return this.app.fetch(new Request(`https://edge.test${path}`, { ...init, headers, body }), this.env, ctx);
+  }
+
+  /** Waits for background work (stream relays, commits) of every request so far. */
+  async settle(): Promise<void> {
+    await Promise.all(this.pending.splice(0).map((ctx) => waitOnExecutionContext(ctx)));
+  }
+
+  async newKey(accountId = `acct_${crypto.randomUUID().slice(0, 8)}`): Promise<{ key: string; id: string; accountId: string }> {
+    const res = await this.fetch("/v1/admin/api_keys", {
+      method: "POST",
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      json: { account_id: accountId, name: "test" },
+    });
+    if (res.status !== 200) throw new Error(`issuing a key failed: ${res.status} ${await res.text()}`);
+    const body = (await res.json()) as { key: string; id: string };
+    return { key: body.key, id: body.id, accountId };
+  }
+}
+
+/** The `data:` payloads of an SSE body, parsed as JSON except `[DONE]`. */
+export function sseData(text: string): unknown[] {
+  return text
+    .split("\n\n")
+    .filter((block) => block.startsWith("data: "))
+    .map((block) => block.slice(6))
+    .map((data) => (data === "[DONE]" ? data : JSON.parse(data)));
+}
+
+export function chatBody(content: unknown, extra: Record<string, unknown> = {}) {
+  return { model: "mmgpt-tiny", messages: [{ role: "user", content }], ...extra };
+}
