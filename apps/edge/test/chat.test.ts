@@ -1,0 +1,240 @@
+// POST /v1/chat/completions against fake runners: the GenerateRequest built from OpenAI
+// messages, JSON and streamed answers (chunks before the runner finishes), runner failures
+// mapped to 400/502/503/504, the image handshake, request ids, and client disconnects.
+import { describe, expect, it } from "vitest";
+import { chatBody, Edge, sseData } from "./helpers/edge";
+import { done, gate, ndjson, runnerError } from "./helpers/fake-runner";
+import { dataUrl, png } from "./helpers/images";
+
+async function setup(options: ConstructorParameters<typeof Edge>[0] = {}) {
+  const edge = new Edge(options);
+  const { key } = await edge.newKey();
+  const chat = (body: unknown, headers: Record<string, string> = {}, signal?: AbortSignal) =>
+    edge.fetch("/v1/chat/completions", { method: "POST", key, json: body, headers, signal });
+  return { edge, key, chat, runner: edge.runners.get() };
+}
+
+describe("chat completions", () => {
+  it("answer a chat.completion and send the runner merged turns, system and request id", async () => {
+    const { chat, runner } = await setup();
+    const res = await chat(
+      {
+        model: "mmgpt-tiny",
+        messages: [
+          { role: "system", content: "Be brief." },
+          { role: "user", content: "Hi" },
+          { role: "user", content: [{ type: "text", text: "there" }] },
+          { role: "assistant", content: "Hello!" },
+          { role: "user", content: "Name a cat." },
+        ],
+        max_tokens: 32,
+        temperature: 0,
+      },
+      { "x-request-id": "req_from_client" },
+    );
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-request-id")).toBe("req_from_client");
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({
+      object: "chat.completion",
+      model: "mmgpt-tiny",
+      choices: [{ index: 0, message: { role: "assistant", content: "Hello world" }, finish_reason: "stop" }],
+      usage: { prompt_tokens: 10, completion_tokens: 2, total_tokens: 12, prompt_tokens_details: { cached_tokens: 0 } },
+    });
+    expect(body.id).toMatch(/^chatcmpl-/);
+    const [sent] = runner.generateCalls;
+    expect(sent).toMatchObject({
+      request_id: "req_from_client",
+      system: "Be brief.",
+      stream: false,
+      turns: [
+        { role: "user", text: "Hi\nthere" },
+        { role: "assistant", text: "Hello!" },
+        { role: "user", text: "Name a cat." },
+      ],
+      params: { max_tokens: 32, temperature: 0 },
+    });
+    expect(sent.conversation_id).toBeUndefined();
+    expect(runner.calls[0].headers.get("x-request-id")).toBe("req_from_client");
+  });
+
+  it("stream chunks to the client before the runner has finished", async () => {
+    const { edge, chat, runner } = await setup();
+    const hold = gate();
+    let finished = false;
+    runner.generate = (_req, signal) =>
+      ndjson(
+        [
+          { type: "start", prompt_tokens: 5, cached_tokens: 0 },
+          { type: "delta", text: "A ca" },
+          hold.promise,
+          { type: "delta", text: "t." },
+          hold.promise.then(() => {
+            finished = true;
+          }),
+          done("A cat."),
+        ],
+        signal,
+      );
+    const res = await chat(chatBody("What?", { stream: true, stream_options: { include_usage: true } }));
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("text/event-stream");
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = "";
+    while (!text.includes("A ca")) text += decoder.decode((await reader.read()).value);
+    expect(finished).toBe(false); // the first delta arrived while the runner is still held
+    hold.open();
+    for (;;) {
+      const { value, done: end } = await reader.read();
+      if (end) break;
+      text += decoder.decode(value);
+    }
+    const events = sseData(text) as Array<Record<string, any>>;
+    expect(events.at(-1)).toBe("[DONE]");
+    expect(events[0].choices[0].delta).toEqual({ role: "assistant", content: "" });
+    expect(events.slice(1, 3).map((e) => e.choices[0].delta.content)).toEqual(["A ca", "t."]);
+    expect(events[3].choices[0].finish_reason).toBe("stop");
+    expect(events[4]).toMatchObject({ choices: [], usage: { total_tokens: 12 } });
+    expect(new Set(events.slice(0, 5).map((e) => e.id)).size).toBe(1);
+    expect(events[1].usage).toBeNull();
+    await edge.settle();
+  });
+
+  it("send an error event when the runner fails mid-stream", async () => {
+    const { edge, chat, runner } = await setup();
+    runner.generate = () =>
+      ndjson([
+        { type: "delta", text: "par" },
+        { type: "error", error: { code: "internal", message: "GPU fell over" } },
+      ]);
+    const res = await chat(chatBody("Hi", { stream: true }));
+    const events = sseData(await res.text()) as Array<Record<string, any>>;
+    expect(events.at(-1)).toMatchObject({ error: { code: "internal_error", type: "api_error" } });
+    expect(events).not.toContain("[DONE]");
+    await edge.settle();
+  });
+
+  it("abort the runner call when the client goes away", async () => {
+    const { edge, chat, runner } = await setup();
+    const aborted = gate();
+    runner.generate = (_req, signal) => {
+      signal.addEventListener("abort", aborted.open);
+      return ndjson([{ type: "delta", text: "x" }, new Promise(() => {})], signal);
+    };
+    const client = new AbortController();
+    const res = await chat(chatBody("Hi", { stream: true }), {}, client.signal);
+    const reader = res.body!.getReader();
+    await reader.read();
+    client.abort();
+    await reader.cancel();
+    await aborted.promise; // resolves only if the runner saw the abort
+    await edge.settle();
+  });
+
+  it("refuse two images in one merged user turn", async () => {
+    const { chat, runner } = await setup();
+    const image = { type: "image_url", image_url: { url: dataUrl(await png(4, 4)) } };
+    const res = await chat({
+      model: "mmgpt-tiny",
+      messages: [
+        { role: "user", content: [image] },
+        { role: "user", content: [{ type: "text", text: "and" }, image] },
+      ],
+    });
+    const body = (await res.json()) as { error: Record<string, string> };
+    expect(res.status).toBe(400);
+    expect(body.error).toMatchObject({ code: "invalid_request_error", param: "messages.1.content.1.image_url.url" });
+    expect(body.error.message).toContain("one image per user turn");
+    expect(runner.calls).toHaveLength(0);
+  });
+
+  it("upload images the runner lacks, then retry once; later requests send only the hash", async () => {
+    const { edge, chat, runner } = await setup();
+    const body = chatBody([
+      { type: "text", text: "What is this?" },
+      { type: "image_url", image_url: { url: dataUrl(await png(300, 200)) } },
+    ]);
+    expect((await chat(body)).status).toBe(200);
+    expect(runner.calls.map((c) => `${c.method} ${c.path.replace(/[0-9a-f]{64}/, "<sha>")}`)).toEqual([
+      "POST /internal/v1/generate",
+      "PUT /internal/v1/images/<sha>",
+      "POST /internal/v1/generate",
+    ]);
+    const hash = runner.generateCalls[0].turns[0].image!;
+    expect(runner.images.get(hash)).toHaveLength(150_528);
+    expect(await edge.env.BUCKET.head(`preprocessed/${hash}`)).not.toBeNull();
+    runner.calls.length = 0;
+    expect((await chat(body)).status).toBe(200);
+    expect(runner.calls.map((c) => c.method)).toEqual(["POST"]);
+  });
+});
+
+describe("runner failures", () => {
+  it("unreachable runner → 503 runner_unavailable with Retry-After", async () => {
+    const { chat, runner } = await setup();
+    runner.up = false;
+    const res = await chat(chatBody("Hi"), { "x-request-id": "req_down" });
+    expect(res.status).toBe(503);
+    expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(await res.json()).toMatchObject({
+      error: { code: "runner_unavailable", type: "api_error", request_id: "req_down" },
+    });
+  });
+
+  it.each([
+    ["503 overloaded", () => runnerError(503, "overloaded", "queue full", { "retry-after": "7" }), 503, "runner_unavailable"],
+    ["500 internal", () => runnerError(500, "internal", "boom"), 502, "internal_error"],
+    ["400 context_length_exceeded", () => runnerError(400, "context_length_exceeded", "2100 > 2048"), 400, "context_length_exceeded"],
+    ["404 model_not_found", () => runnerError(404, "model_not_found"), 404, "not_found"],
+    ["a malformed result", () => Response.json({ nope: true }), 502, "internal_error"],
+  ])("runner %s → %i %s", async (_name, answer, status, code) => {
+    const { chat, runner } = await setup();
+    runner.generate = answer;
+    const res = await chat(chatBody("Hi"));
+    expect(res.status).toBe(status);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe(code);
+    if (status === 503) expect(res.headers.get("retry-after")).toBe("7");
+  });
+
+  it("a runner that does not answer in time → 504 runner_timeout", async () => {
+    const { chat, runner } = await setup({ env: { RUNNER_TIMEOUT_MS: "50" } });
+    runner.generate = (_req, signal) =>
+      new Promise((_resolve, reject) => signal.addEventListener("abort", () => reject(signal.reason)));
+    const res = await chat(chatBody("Hi"));
+    expect(res.status).toBe(504);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("runner_timeout");
+  });
+
+  it("a stream that goes silent → runner_timeout error event", async () => {
+    const { edge, chat, runner } = await setup({ env: { RUNNER_TIMEOUT_MS: "50" } });
+    runner.generate = (_req, signal) => ndjson([{ type: "delta", text: "x" }, new Promise(() => {})], signal);
+    const events = sseData(await (await chat(chatBody("Hi", { stream: true }))).text());
+    expect(events.at(-1)).toMatchObject({ error: { code: "runner_timeout" } });
+    await edge.settle();
+  });
+});
+
+describe("errors", () => {
+  it("render validation failures, malformed JSON and unknown routes in the envelope", async () => {
+    const { edge, key, chat } = await setup();
+    const invalid = await chat(chatBody("Hi", { temperature: 7 }));
+    expect(invalid.status).toBe(400);
+    expect(await invalid.json()).toMatchObject({ error: { code: "invalid_request_error", param: "temperature" } });
+
+    const malformed = await edge.fetch("/v1/chat/completions", {
+      method: "POST",
+      key,
+      headers: { "content-type": "application/json" },
+      body: "{nope",
+    });
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toMatchObject({ error: { type: "invalid_request_error" } });
+
+    const unknown = await edge.fetch("/v2/nothing", { key });
+    expect(unknown.status).toBe(404);
+    const body = (await unknown.json()) as { error: { code: string; request_id: string } };
+    expect(body.error.code).toBe("not_found");
+    expect(body.error.request_id).toBe(unknown.headers.get("x-request-id"));
+  });
+});
