@@ -20,6 +20,9 @@ export type BeginResult =
   | { ok: false; reason: "missing" | "busy" };
 
 export class ConversationDO extends DurableObject<Bindings> {
+  /** Set by destroy(): the tables are gone, and this instance answers as if it never existed. */
+  private deleted = false;
+
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
     for (const statement of SCHEMA) ctx.storage.sql.exec(statement);
@@ -32,6 +35,7 @@ export class ConversationDO extends DurableObject<Bindings> {
   private meta():
     | (ConversationMeta & { pending_id: string | null; pending_until: number | null; last_error: string | null })
     | null {
+    if (this.deleted) return null;
     const row = this.sql.exec<Record<string, string | number | null>>("SELECT * FROM conversation").toArray()[0];
     if (!row) return null;
     return {
@@ -48,6 +52,7 @@ export class ConversationDO extends DurableObject<Bindings> {
   }
 
   init(meta: ConversationMeta): void {
+    if (this.deleted) throw new Error("conversation deleted");
     this.sql.exec(
       "INSERT OR IGNORE INTO conversation (id, account_id, model, system, metadata, created_at) VALUES (?, ?, ?, ?, ?, ?)",
       meta.id,
@@ -132,6 +137,7 @@ export class ConversationDO extends DurableObject<Bindings> {
   }
 
   listMessages(query: { limit: number; after?: string; order: "asc" | "desc" }): MessageRow[] | null {
+    if (this.deleted) return null;
     let afterSeq: number | undefined;
     if (query.after) {
       const row = this.sql.exec<{ seq: number }>("SELECT seq FROM messages WHERE id = ?", query.after).toArray()[0];
@@ -148,6 +154,7 @@ export class ConversationDO extends DurableObject<Bindings> {
   /** Deletes everything unless a reply is being generated. */
   async destroy(): Promise<"deleted" | "busy"> {
     if (this.summary()?.generating) return "busy";
+    this.deleted = true;
     await this.ctx.storage.deleteAll();
     return "deleted";
   }
