@@ -1,45 +1,62 @@
-// A minimal typed client over the generated `paths`: one request helper, thin methods.
-// Runtime-neutral (fetch only); `fetch` is injectable for tests and custom transports.
-import { MmgptError } from "./error";
-import type { paths } from "./generated/openapi";
+// `new MMGPT(options)`: resolves options (explicit, else MMGPT_API_KEY / MMGPT_BASE_URL from the
+// environment), builds the one Transport and exposes the resources on it.
+import { readEnv } from "./core/env";
+import { MMGPTError } from "./core/errors";
+import { Transport } from "./core/http";
+import type { ClientOptions } from "./core/options";
+import { sleep } from "./core/retry";
+import { Batches } from "./resources/batches";
+import { Chat } from "./resources/chat";
+import { Conversations } from "./resources/conversations";
+import { Files } from "./resources/files";
+import { Models } from "./resources/models";
+import { WebhookEndpoints } from "./resources/webhook-endpoints";
+import { Webhooks } from "./resources/webhooks";
 
-export interface ClientOptions {
-  /** e.g. `https://api.example.com` (no trailing `/v1`). */
-  baseURL: string;
-  apiKey: string;
-  /** Defaults to the global fetch. */
-  fetch?: typeof fetch;
-}
+export const DEFAULT_MAX_RETRIES = 2;
+export const DEFAULT_TIMEOUT_MS = 10 * 60 * 1000;
 
-/** The JSON body of a path's 200 response for a method. */
-export type JsonResponse<P extends keyof paths, M extends "get" | "post" | "delete"> = paths[P][M] extends {
-  responses: { 200: { content: { "application/json": infer T } } };
-}
-  ? T
-  : never;
+export class MMGPT {
+  /** The API origin, without a trailing slash or `/v1`. */
+  readonly baseURL: string;
+  readonly maxRetries: number;
+  readonly timeout: number;
 
-export type ModelList = JsonResponse<"/v1/models", "get">;
+  readonly chat: Chat;
+  readonly conversations: Conversations;
+  readonly files: Files;
+  readonly batches: Batches;
+  readonly webhookEndpoints: WebhookEndpoints;
+  readonly webhooks: Webhooks;
+  readonly models: Models;
 
-export interface MmgptClient {
-  /** GET /v1/models */
-  listModels(): Promise<ModelList>;
-}
+  constructor(options: ClientOptions = {}) {
+    const apiKey = options.apiKey ?? readEnv("MMGPT_API_KEY");
+    if (!apiKey) throw new MMGPTError("Missing API key: pass `apiKey` or set MMGPT_API_KEY.");
+    const baseURL = options.baseURL ?? readEnv("MMGPT_BASE_URL");
+    if (!baseURL) throw new MMGPTError("Missing base URL: pass `baseURL` or set MMGPT_BASE_URL.");
+    const fetch = options.fetch ?? globalThis.fetch?.bind(globalThis);
+    if (typeof fetch !== "function") throw new MMGPTError("No fetch available: pass `fetch`.");
 
-export function createClient(options: ClientOptions): MmgptClient {
-  const fetchImpl = options.fetch ?? globalThis.fetch;
-  if (typeof fetchImpl !== "function") throw new TypeError("no fetch available: pass options.fetch");
-  const baseURL = options.baseURL.replace(/\/+$/, "");
-
-  async function getJson<P extends keyof paths>(path: P): Promise<JsonResponse<P, "get">> {
-    const response = await fetchImpl(`${baseURL}${path}`, {
-      method: "GET",
-      headers: { authorization: `Bearer ${options.apiKey}`, accept: "application/json" },
+    this.baseURL = baseURL.replace(/\/+$/, "").replace(/\/v1$/, "");
+    this.maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
+    this.timeout = options.timeout ?? DEFAULT_TIMEOUT_MS;
+    const transport = new Transport({
+      apiKey,
+      baseURL: this.baseURL,
+      fetch,
+      maxRetries: this.maxRetries,
+      timeout: this.timeout,
+      defaultHeaders: options.defaultHeaders ?? {},
+      sleep: options.sleep ?? sleep,
     });
-    if (!response.ok) throw await MmgptError.fromResponse(response);
-    return (await response.json()) as JsonResponse<P, "get">;
-  }
 
-  return {
-    listModels: () => getJson("/v1/models"),
-  };
+    this.chat = new Chat(transport);
+    this.conversations = new Conversations(transport);
+    this.files = new Files(transport);
+    this.batches = new Batches(transport);
+    this.webhookEndpoints = new WebhookEndpoints(transport);
+    this.webhooks = new Webhooks();
+    this.models = new Models(transport);
+  }
 }

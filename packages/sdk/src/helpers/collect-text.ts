@@ -1,0 +1,21 @@
+// Joins the text of a streamed reply. Works on any async iterable of chat completion chunks
+// or conversation events, including streams from other OpenAI-compatible clients.
+import type { ChatCompletionChunk, ConversationStreamEvent } from "../types";
+
+/** The text an item adds: a chunk's first choice delta, or a conversation delta event. */
+export function textOf(item: ChatCompletionChunk | ConversationStreamEvent): string {
+  if ("choices" in item) return item.choices[0]?.delta.content ?? "";
+  if (item.object === "conversation.message.delta") return item.delta.content;
+  return "";
+}
+
+/** Consumes `stream` and returns the concatenated text. */
+export async function collectText(
+  stream: AsyncIterable<ChatCompletionChunk> | AsyncIterable<ConversationStreamEvent>,
+): Promise<string> {
+  let text = "";
+  for await (const item of stream as AsyncIterable<ChatCompletionChunk | ConversationStreamEvent>) {
+    text += textOf(item);
+  }
+  return text;
+}
