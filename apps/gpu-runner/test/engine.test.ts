@@ -39,6 +39,8 @@ function engine(opts: Partial<EngineOptions> = {}, logits?: Map<string, Float32A
     slots: 6,
     maxQueue: 16,
     maxContext: 512,
+    // Small chunks so multi-chunk prefill (with and without cache hits) is exercised.
+    prefillChunk: 16,
     imageFeatureBytes: 64 << 20,
     imagePixelBytes: 64 << 20,
     onLogits: logits ? (id, l) => logits.set(id, [...(logits.get(id) ?? []), Float32Array.from(l)]) : undefined,

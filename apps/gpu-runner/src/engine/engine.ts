@@ -20,6 +20,8 @@ import { KvPool } from "./kv-pool.js";
 import { buildMediaInputs } from "./media-batch.js";
 import { EngineStats } from "./stats.js";
 
+export const PREFILL_CHUNK = 256;
+
 export interface EngineOptions {
   /** Sequences decoded together in one step. */
   maxBatch: number;
@@ -31,6 +33,10 @@ export interface EngineOptions {
   maxContext: number;
   imageFeatureBytes: number;
   imagePixelBytes: number;
+  /** Prompt tokens per prefill call (default PREFILL_CHUNK). */
+  prefillChunk?: number;
+  /** Reuse cached KV of earlier requests (default true; off only to measure its effect). */
+  prefixCache?: boolean;
   /** Diagnostics: sees every logits row a token is chosen from (tests compare them). */
   onLogits?: (jobId: string, logits: Float32Array) => void;
 }
@@ -194,7 +200,8 @@ export class Engine {
       }
     }
     // At least the last prompt token is run: its logits pick the first new token.
-    return { slot: best, reuse: Math.min(bestReuse, job.ids.length - 1) };
+    const reuse = this.opts.prefixCache === false ? 0 : Math.min(bestReuse, job.ids.length - 1);
+    return { slot: best, reuse };
   }
 
   private swapRows(a: number, b: number): void {
@@ -228,7 +235,13 @@ export class Engine {
     this.pool.truncate(row, reuse);
     job.cachedTokens = reuse;
     job.events.push({ type: "start", prompt_tokens: job.ids.length, cached_tokens: reuse });
-    const logits = await this.run(row, job.ids.slice(reuse), reuse, [job]);
+    // Prefill in chunks: attention scratch grows with chunk × context, so chunks bound the
+    // memory a long prompt needs (ORT's arena keeps its peak for the process lifetime).
+    let logits = new Float32Array(0);
+    for (let at = reuse; at < job.ids.length; at += this.opts.prefillChunk ?? PREFILL_CHUNK) {
+      const chunk = job.ids.slice(at, at + (this.opts.prefillChunk ?? PREFILL_CHUNK));
+      logits = await this.run(row, chunk, at, [job]);
+    }
     this.stats.prefillTokens += job.ids.length - reuse;
     this.stats.reusedTokens += reuse;
     if (job.beams > 1) {

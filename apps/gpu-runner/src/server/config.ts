@@ -22,6 +22,7 @@ export interface RunnerConfig {
   imagePixelMB: number;
   logPrompts: boolean;
   drainSeconds: number;
+  prefixCache: boolean;
 }
 
 /** Every variable, its default and meaning (README's configuration table is generated from this). */
@@ -45,6 +46,7 @@ export const ENV_DOCS: Record<string, { default: string; doc: string }> = {
   MMGPT_IMAGE_PIXEL_CACHE_MB: { default: "128", doc: "Budget for stored preprocessed images" },
   MMGPT_LOG_PROMPTS: { default: "false", doc: "Log prompt text (off: logs carry ids and counts only)" },
   MMGPT_DRAIN_SECONDS: { default: "30", doc: "Grace period for in-flight requests on SIGTERM" },
+  MMGPT_PREFIX_CACHE: { default: "true", doc: "Reuse the KV cache of earlier turns (false only for measurements)" },
 };
 
 export class ConfigError extends Error {}
@@ -85,6 +87,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     imagePixelMB: int("MMGPT_IMAGE_PIXEL_CACHE_MB", 0, 1 << 20),
     logPrompts: oneOf("MMGPT_LOG_PROMPTS", ["true", "false"] as const) === "true",
     drainSeconds: int("MMGPT_DRAIN_SECONDS", 0, 3600),
+    prefixCache: oneOf("MMGPT_PREFIX_CACHE", ["true", "false"] as const) === "true",
   };
   if (cfg.slots < cfg.maxBatch) problems.push(`MMGPT_SLOTS=${cfg.slots} must be ≥ MMGPT_MAX_BATCH=${cfg.maxBatch}`);
   if (problems.length) throw new ConfigError(`invalid runner configuration:\n  ${problems.join("\n  ")}`);

@@ -51,6 +51,7 @@ export async function loadEngine(
     maxContext,
     imageFeatureBytes: cfg.imageFeatureMB * 2 ** 20,
     imagePixelBytes: cfg.imagePixelMB * 2 ** 20,
+    prefixCache: cfg.prefixCache,
     ...overrides,
   });
 }

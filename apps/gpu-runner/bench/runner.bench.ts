@@ -1,0 +1,274 @@
+// Runner benchmark (prints figures; not a test). For each config and precision, a real runner
+// process serves the model and this script measures, side by side in one run:
+//   a. decode tokens/s through the service vs a bare ORT loop on the same graphs (goal ≥ 0.95×)
+//   b. turn-N time to first token with vs without the prefix cache at ~1,000 tokens of history (goal ≥ 10×)
+//   c. aggregate tokens/s at 1, 4 and 8 concurrent streams (goal: 8 ≥ 4× one)
+//   d. decode ms/token at 256 vs ~2,000 tokens of context (goal ≤ 1.3×)
+//   e. runner RSS against the weights' size (goal ≤ 1.3×)
+//   npx tsx bench/runner.bench.ts [--configs tiny,mid] [--precisions fp32,int4] [--threads 1]
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { KvPool } from "../src/engine/kv-pool.js";
+import { MMGPT_MID } from "../src/model/bench-configs.js";
+import { buildModelGraphs } from "../src/model/build.js";
+import type { ModelConfig } from "../src/model/config.js";
+import { MMGPT_TINY } from "../src/model/presets.js";
+import { ModelRuntime } from "../src/model/runtime.js";
+import { servingBuild } from "../src/server/load-model.js";
+import { generateTinyWeights } from "../src/weights/generate-tiny.js";
+
+const { values } = parseArgs({
+  options: {
+    configs: { type: "string", default: "tiny,mid" },
+    precisions: { type: "string", default: "fp32,int4" },
+    threads: { type: "string", default: "1" },
+  },
+});
+const CONFIGS: Record<string, ModelConfig> = { tiny: MMGPT_TINY, mid: MMGPT_MID };
+const SECRET = "bench-secret-0123456789";
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const WORDS = "the quick brown fox jumps over a lazy dog while seven wise owls watch from old oak trees".split(" ");
+const text = (words: number, seed: number) =>
+  Array.from({ length: words }, (_, i) => WORDS[(i * 7 + seed) % WORDS.length]).join(" ");
+
+interface Runner {
+  base: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+async function startRunner(
+  dir: string,
+  precision: string,
+  port: number,
+  extra: Record<string, string> = {},
+): Promise<Runner> {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/server/main.ts"], {
+    cwd: join(import.meta.dirname, ".."),
+    env: {
+      ...process.env,
+      RUNNER_SECRET: SECRET,
+      MMGPT_MODEL_DIR: dir,
+      MMGPT_PORT: String(port),
+      MMGPT_PRECISION: precision,
+      MMGPT_THREADS: values.threads!,
+      MMGPT_MAX_BATCH: "8",
+      MMGPT_SLOTS: "10",
+      ...extra,
+    },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 6000; i++) {
+    const r = await fetch(`${base}/readyz`).catch(() => null);
+    if (r?.status === 200) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    base,
+    child,
+    stop: () =>
+      new Promise((r) => {
+        child.on("exit", () => r());
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
+interface StreamResult {
+  ttft: number;
+  gaps: number[];
+  tokens: number;
+  total: number;
+}
+
+/** One streamed generation; times are ms from sending the request. */
+async function generate(
+  r: Runner,
+  model: string,
+  turns: unknown[],
+  maxTokens: number,
+  id: string,
+): Promise<StreamResult> {
+  const t0 = performance.now();
+  const res = await fetch(`${r.base}/internal/v1/generate`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${SECRET}`, "x-mmgpt-protocol": "1", "content-type": "application/json" },
+    body: JSON.stringify({
+      request_id: id,
+      model,
+      conversation_id: id,
+      turns,
+      // min_tokens is not a protocol field: a stop string that never occurs keeps EOS as the only early end.
+      params: {
+        max_tokens: maxTokens,
+        temperature: 0,
+        top_p: 1,
+        top_k: 0,
+        num_beams: 1,
+        repetition_penalty: 1,
+        stop: [],
+      },
+      stream: true,
+    }),
+  });
+  if (res.status !== 200) throw new Error(`generate: ${res.status} ${await res.text()}`);
+  const reader = res.body!.getReader();
+  const dec = new TextDecoder();
+  let buf = "";
+  let ttft = 0;
+  let last = 0;
+  const gaps: number[] = [];
+  let tokens = 0;
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buf += dec.decode(value, { stream: true });
+    for (let nl = buf.indexOf("\n"); nl >= 0; nl = buf.indexOf("\n")) {
+      const ev = JSON.parse(buf.slice(0, nl));
+      buf = buf.slice(nl + 1);
+      const now = performance.now() - t0;
+      if (ev.type === "delta") {
+        if (!ttft) ttft = now;
+        else gaps.push(now - last);
+        last = now;
+      }
+      if (ev.type === "done") tokens = ev.usage.completion_tokens;
+    }
+  }
+  return { ttft, gaps, tokens, total: performance.now() - t0 };
+}
+
+/** Bare loop: ModelRuntime.decode + KV append + argmax, nothing else. ms per token. */
+async function bareDecode(
+  config: ModelConfig,
+  dir: string,
+  precision: "fp32" | "int4",
+  contextTokens: number,
+  steps: number,
+) {
+  const build = servingBuild({ precision });
+  const rt = await ModelRuntime.load(config, dir, build, { provider: "cpu", threads: Number(values.threads) });
+  const pool = new KvPool(config.language, 1, 2048);
+  const x = config.crossAttention;
+  const media = new Map(
+    rt.xLayers.map((i) => [i, new Float32Array(config.perceiver.numLatents * x.heads * x.dimHead)]),
+  );
+  const call = async (ids: number[], pos: number) => {
+    pool.ensure(pos + ids.length);
+    const out = await rt.decode({
+      batch: 1,
+      seq: ids.length,
+      inputIds: BigInt64Array.from(ids, BigInt),
+      positionIds: BigInt64Array.from(ids, (_, k) => BigInt(pos + k)),
+      mediaTime: new BigInt64Array(ids.length),
+      hasMedia: Float32Array.of(0),
+      mediaKeys: media,
+      mediaValues: media,
+      mediaLen: config.perceiver.numLatents,
+      numLogitsToKeep: 1,
+      cache: {
+        mode: "append",
+        ...pool.view(0, 1),
+        capacity: pool.capacity,
+        pastLengths: BigInt64Array.of(BigInt(pos)),
+      },
+    });
+    pool.append(0, 1, [pos], ids.length, out.presentKeys!, out.presentValues!);
+    let best = 0;
+    for (let j = 1; j < out.logits.length; j++) if (out.logits[j] > out.logits[best]) best = j;
+    return best;
+  };
+  let token = await call(
+    Array.from({ length: contextTokens }, (_, i) => 100 + (i % 5000)),
+    0,
+  );
+  const times: number[] = [];
+  for (let s = 0; s < steps; s++) {
+    const t = performance.now();
+    token = await call([token], contextTokens + s);
+    times.push(performance.now() - t);
+  }
+  await rt.release();
+  return median(times);
+}
+
+function rssMB(pid: number): { rss: number; hwm: number } {
+  const s = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(s)?.[1] ?? 0) / 1024;
+  return { rss: kb("VmRSS"), hwm: kb("VmHWM") };
+}
+
+const dirSizeMB = (dir: string) => readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size, 0) / 2 ** 20;
+
+let port = 19300;
+for (const name of values.configs!.split(",")) {
+  const config = CONFIGS[name];
+  const dir = mkdtempSync(join(tmpdir(), `mmgpt-runner-bench-${name}-`));
+  generateTinyWeights(config, dir, { seed: 3, maxParams: 500_000_000 });
+  const weightsMB = dirSizeMB(join(dir, "weights"));
+  for (const precision of values.precisions!.split(",") as ("fp32" | "int4")[]) {
+    buildModelGraphs(config, dir, servingBuild({ precision }));
+    const r = await startRunner(dir, precision, port++);
+    const model = config.name;
+    const user = (t: string) => ({ role: "user", text: t });
+    // a. service vs bare loop (short prompt, 64 tokens).
+    const svc = await generate(r, model, [user("Tell me a long story about the sea.")], 64, "a1");
+    const svc2 = await generate(r, model, [user("Tell me a long story about the sea and ships.")], 64, "a2");
+    const serviceMs = median([...svc.gaps, ...svc2.gaps]);
+    const bareMs = await bareDecode(config, dir, precision, 40, 64);
+    // b. turn N at ~1,000 tokens of history, warm (prefix cache) vs cold (separate runner without it).
+    const history = [
+      user(text(150, 1)),
+      { role: "assistant", text: text(150, 2) },
+      user(text(150, 3)),
+      { role: "assistant", text: text(150, 4) },
+    ];
+    await generate(r, model, [...history, user("And then?")], 4, "b-prime");
+    const warm: number[] = [];
+    for (let i = 0; i < 3; i++)
+      warm.push((await generate(r, model, [...history, user(`And then, part ${i}?`)], 1, `b-warm${i}`)).ttft);
+    // c. aggregate tokens/s at 1, 4, 8 streams.
+    const agg: Record<number, number> = {};
+    for (const k of [1, 4, 8]) {
+      const t = performance.now();
+      const rs = await Promise.all(
+        Array.from({ length: k }, (_, i) => generate(r, model, [user(`Stream ${i}: ${text(8, i)}`)], 48, `c${k}-${i}`)),
+      );
+      agg[k] = rs.reduce((n, x) => n + x.tokens, 0) / ((performance.now() - t) / 1000);
+    }
+    // d. decode ms/token at 256 vs ~2,000 tokens of context.
+    const ctx256 = await generate(r, model, [user(text(200, 5))], 32, "d256");
+    const ctx2k = await generate(r, model, [user(text(1500, 6))], 32, "d2k");
+    const mem = rssMB(r.child.pid!);
+    await r.stop();
+    const cold = await startRunner(dir, precision, port++, { MMGPT_PREFIX_CACHE: "false" });
+    await generate(cold, model, [...history, user("And then?")], 4, "b-prime");
+    const coldT: number[] = [];
+    for (let i = 0; i < 3; i++)
+      coldT.push((await generate(cold, model, [...history, user(`And then, part ${i}?`)], 1, `b-cold${i}`)).ttft);
+    await cold.stop();
+
+    const f = (x: number, d = 2) => x.toFixed(d);
+    console.log(`\n== ${name} ${precision} (threads ${values.threads}) ==`);
+    console.log(
+      `a. decode: service ${f(serviceMs)} ms/token (${f(1000 / serviceMs, 1)} tok/s) vs bare ORT loop ${f(bareMs)} ms/token → ${f(bareMs / serviceMs)}× of bare`,
+    );
+    console.log(
+      `b. turn-N TTFT at ~1,000 tokens of history: with prefix cache ${f(median(warm), 1)} ms, without ${f(median(coldT), 1)} ms → ${f(median(coldT) / median(warm), 1)}× faster`,
+    );
+    console.log(
+      `c. aggregate: 1 stream ${f(agg[1], 1)} tok/s, 4 streams ${f(agg[4], 1)}, 8 streams ${f(agg[8], 1)} → 8/1 = ${f(agg[8] / agg[1])}×`,
+    );
+    console.log(
+      `d. decode at 256 context ${f(median(ctx256.gaps))} ms/token, at ~2,000 ${f(median(ctx2k.gaps))} ms/token → ${f(median(ctx2k.gaps) / median(ctx256.gaps))}×`,
+    );
+    console.log(
+      `e. runner RSS ${f(mem.rss, 0)} MB (peak ${f(mem.hwm, 0)} MB) vs weights ${f(weightsMB, 0)} MB (fp32 safetensors) → ${f(mem.rss / weightsMB)}×`,
+    );
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
