@@ -1,0 +1,212 @@
+#!/usr/bin/env node
+// `npm start`: the whole system on this machine. Starts the gpu-runner (generating and
+// building the tiny model on first run, with progress), then the edge under `wrangler dev`
+// with local D1/R2/Durable Object persistence in .mmgpt/, creates a development API key and
+// prints how to call it. Ctrl-C stops both. Ports: MMGPT_EDGE_PORT (8787), MMGPT_RUNNER_PORT (8788).
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const state = join(root, ".mmgpt");
+const edgePort = Number(process.env.MMGPT_EDGE_PORT ?? 8787);
+const runnerPort = Number(process.env.MMGPT_RUNNER_PORT ?? 8788);
+const host = "127.0.0.1";
+const quiet = {
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+  WRANGLER_SEND_METRICS: "false",
+  WRANGLER_SEND_ERROR_REPORTS: "false",
+};
+const children = [];
+let stopping = false;
+
+const say = (msg) => process.stdout.write(`[mmgpt] ${msg}\n`);
+
+/** Dev secrets persist across restarts so local data (API keys in D1) stays valid. */
+function devSecrets() {
+  const file = join(state, "dev-secrets.json");
+  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8"));
+  const s = {
+    RUNNER_SECRET: randomBytes(24).toString("base64url"),
+    ADMIN_TOKEN: randomBytes(24).toString("base64url"),
+  };
+  writeFileSync(file, `${JSON.stringify(s, null, 2)}\n`, { mode: 0o600 });
+  return s;
+}
+
+function portFree(port) {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once("error", () => resolve(false));
+    s.listen(port, host, () => s.close(() => resolve(true)));
+  });
+}
+
+function run(name, cmd, args, env, onLine) {
+  const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  children.push(child);
+  for (const stream of [child.stdout, child.stderr]) {
+    let buf = "";
+    stream.on("data", (d) => {
+      buf += d;
+      for (let nl = buf.indexOf("\n"); nl >= 0; nl = buf.indexOf("\n")) {
+        onLine(buf.slice(0, nl));
+        buf = buf.slice(nl + 1);
+      }
+    });
+  }
+  child.on("exit", (code) => {
+    if (!stopping) {
+      say(`${name} exited (code ${code}); stopping`);
+      stop(1);
+    }
+  });
+  return child;
+}
+
+async function waitFor(url, what, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const r = await fetch(url).catch(() => null);
+    if (r?.ok) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${what} did not become ready within ${timeoutMs / 1000}s`);
+}
+
+function stop(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  for (const c of children) if (c.exitCode === null) c.kill("SIGTERM");
+  const force = setTimeout(() => {
+    for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
+    process.exit(code);
+  }, 8000);
+  Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.on("exit", r)) : null))).then(() => {
+    clearTimeout(force);
+    process.exit(code);
+  });
+}
+
+process.on("SIGINT", () => stop(0));
+process.on("SIGTERM", () => stop(0));
+
+async function main() {
+  mkdirSync(state, { recursive: true });
+  for (const [port, what, env] of [
+    [runnerPort, "runner", "MMGPT_RUNNER_PORT"],
+    [edgePort, "edge", "MMGPT_EDGE_PORT"],
+  ]) {
+    if (!(await portFree(port))) {
+      say(`port ${port} (${what}) is already in use: stop what holds it, or set ${env} to another port`);
+      process.exit(1);
+    }
+  }
+  const secrets = devSecrets();
+  const modelDir = process.env.MMGPT_MODEL_DIR ?? join(state, "models", "mmgpt-tiny");
+  say(`starting the runner on ${host}:${runnerPort} (model: ${modelDir}; the tiny model is generated on first run)`);
+  run(
+    "runner",
+    process.execPath,
+    ["--import", "tsx", "apps/gpu-runner/src/server/main.ts"],
+    {
+      RUNNER_SECRET: secrets.RUNNER_SECRET,
+      MMGPT_PORT: String(runnerPort),
+      MMGPT_HOST: host,
+      MMGPT_MODEL_DIR: modelDir,
+    },
+    (line) => {
+      try {
+        const l = JSON.parse(line);
+        if (l.msg !== "generate") say(`runner: ${l.msg}${l.error ? ` (${l.error})` : ""}`);
+      } catch {
+        say(`runner: ${line}`);
+      }
+    },
+  );
+  await waitFor(`http://${host}:${runnerPort}/readyz`, "the runner", 10 * 60_000);
+  say("runner ready");
+
+  const persist = join(state, "wrangler");
+  say("applying D1 migrations (local)");
+  const mig = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "mmgpt", "--local", "--persist-to", persist], {
+    cwd: root,
+    env: { ...process.env, ...quiet, CI: "true" },
+    encoding: "utf8",
+  });
+  if (mig.status !== 0) throw new Error(`D1 migrations failed:\n${mig.stdout}\n${mig.stderr}`);
+
+  say(`starting the edge (wrangler dev) on ${host}:${edgePort}`);
+  const vars = {
+    RUNNER_URLS: `http://${host}:${runnerPort}`,
+    RUNNER_SECRET: secrets.RUNNER_SECRET,
+    ADMIN_TOKEN: secrets.ADMIN_TOKEN,
+  };
+  run(
+    "edge",
+    "npx",
+    [
+      "wrangler",
+      "dev",
+      "--ip",
+      host,
+      "--port",
+      String(edgePort),
+      "--persist-to",
+      persist,
+      "--show-interactive-dev-session=false",
+      ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+    ],
+    quiet,
+    (line) => {
+      if (/error|warn/i.test(line)) say(`edge: ${line}`);
+    },
+  );
+  const base = `http://${host}:${edgePort}`;
+  await waitFor(`${base}/healthz`, "the edge", 120_000);
+
+  const res = await fetch(`${base}/v1/admin/api_keys`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${secrets.ADMIN_TOKEN}`, "content-type": "application/json" },
+    body: JSON.stringify({ account_id: "dev", name: `npm start ${new Date().toISOString()}` }),
+  });
+  if (!res.ok) throw new Error(`creating the development API key failed: ${res.status} ${await res.text()}`);
+  const { key } = await res.json();
+  // A 1x1 red PNG, so the example needs no file.
+  const png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC";
+  const body = JSON.stringify({
+    model: "mmgpt-tiny",
+    max_tokens: 32,
+    messages: [
+      {
+        role: "user",
+        content: [
+          { type: "text", text: "What is in this image?" },
+          { type: "image_url", image_url: { url: `data:image/png;base64,${png}` } },
+        ],
+      },
+    ],
+  });
+  process.stdout.write(`
+mmgpt is running (Ctrl-C stops everything).
+
+MMGPT_BASE_URL=${base}/v1
+MMGPT_API_KEY=${key}
+
+Try it:
+  curl ${base}/v1/chat/completions \\
+    -H "Authorization: Bearer ${key}" -H "Content-Type: application/json" \\
+    -d '${body}'
+
+API reference: ${base}/docs   (OpenAPI: ${base}/openapi.json)
+Admin token (dev only): ${secrets.ADMIN_TOKEN}
+`);
+}
+
+main().catch((e) => {
+  say(String(e.message ?? e));
+  stop(1);
+});
