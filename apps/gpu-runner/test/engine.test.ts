@@ -245,3 +245,30 @@ describe("decoding options", () => {
     expect(streamed.join("")).not.toContain(stop);
   });
 });
+
+describe("cache budgets", () => {
+  it("eviction changes speed, never results: no feature cache and no idle slots give the same tokens", async () => {
+    const img = rgb(9);
+    const turns = [{ role: "user" as const, text: "What is in this image?", image: img.hash }];
+    const roomy = engine();
+    const tight = engine({ imageFeatureBytes: 0, slots: 1, maxBatch: 1 });
+    for (const e of [roomy, tight]) e.images.put(img.hash, img.bytes);
+    const a1 = await collect(roomy, request(turns));
+    const b1 = await collect(tight, request(turns));
+    const next = [
+      ...turns,
+      { role: "assistant" as const, text: a1.text },
+      { role: "user" as const, text: "More detail." },
+    ];
+    // An unrelated request in between takes the only slot of the tight engine.
+    await collect(tight, request([{ role: "user", text: "Unrelated." }]));
+    const a2 = await collect(roomy, request(next));
+    const b2 = await collect(tight, request(next));
+    expect(b1.text).toBe(a1.text);
+    expect(b2.text).toBe(a2.text);
+    expect(a2.done.usage.cached_tokens).toBeGreaterThan(0);
+    expect(b2.done.usage.cached_tokens).toBe(0);
+    expect(tight.stats.visionRuns).toBe(2);
+    expect(roomy.stats.visionRuns).toBe(1);
+  });
+});
