@@ -95,8 +95,12 @@ export async function decodePixels(bytes: Uint8Array, format: ImageFormat, heade
 /** libjpeg fills a truncated scan with gray and only warns; refuse it as Pillow does. */
 function assertJpegComplete(bytes: Uint8Array): void {
   let scanStart = bytes.length;
-  for (const segment of jpegSegments(bytes)) {
-    if (segment.marker === 0xda) scanStart = segment.end;
+  try {
+    for (const segment of jpegSegments(bytes)) {
+      if (segment.marker === 0xda) scanStart = segment.end;
+    }
+  } catch (cause) {
+    throw new ImageError("corrupt", "The JPEG image is truncated or malformed before its image data.", { cause });
   }
   if (!hasEndOfImage(bytes, scanStart)) {
     throw new ImageError("corrupt", "The JPEG image is truncated: it has no end-of-image marker.");

@@ -13,10 +13,21 @@ import type { ImageFormat } from "./sniff";
  */
 export type PixelMode = "rgb" | "rgba" | "palette";
 
+/** What the decoder will do, which decides its memory use per pixel (see limits.ts). */
+export type DecodeVariant =
+  | "jpeg"
+  | "jpeg-progressive"
+  | "png"
+  | "webp-lossy"
+  | "webp-lossy-alpha"
+  | "webp-lossless"
+  | "gif";
+
 export interface ImageHeader {
   width: number;
   height: number;
   mode: PixelMode;
+  variant: DecodeVariant;
 }
 
 function corrupt(format: string, detail: string): ImageError {
@@ -40,7 +51,10 @@ function jpegHeader(bytes: Uint8Array): ImageHeader {
       if (components !== 1 && components !== 3) {
         throw new ImageError("unsupported_format", "CMYK/YCCK JPEG images are not supported; convert to RGB.");
       }
-      return { width, height, mode: "rgb" }; // height 0 (DNL) fails the minimum-side limit
+      // SOF2/6/10/14 are progressive: the decoder keeps every DCT coefficient in memory.
+      const progressive = (seg.marker & 0x03) === 0x02;
+      // Height 0 (defined later by DNL) fails the minimum-side limit.
+      return { width, height, mode: "rgb", variant: progressive ? "jpeg-progressive" : "jpeg" };
     }
   } catch (cause) {
     if (cause instanceof ImageError) throw cause;
@@ -73,7 +87,18 @@ function pngHeader(bytes: Uint8Array): ImageHeader {
       : colorType === 4 || colorType === 6
         ? "rgba"
         : "rgb";
-  return { width, height, mode };
+  return { width, height, mode, variant: "png" };
+}
+
+/** The fourccs of the RIFF chunks after VP8X, to tell lossy, lossy + ALPH and lossless apart. */
+function webpChunks(bytes: Uint8Array): Set<string> {
+  const seen = new Set<string>();
+  for (let p = 12; p + 8 <= bytes.length; ) {
+    seen.add(fourcc(bytes, p));
+    const size = (bytes[p + 4] | (bytes[p + 5] << 8) | (bytes[p + 6] << 16) | (bytes[p + 7] << 24)) >>> 0;
+    p += 8 + size + (size & 1); // chunks are padded to even sizes
+  }
+  return seen;
 }
 
 function webpHeader(bytes: Uint8Array): ImageHeader {
@@ -85,18 +110,28 @@ function webpHeader(bytes: Uint8Array): ImageHeader {
     if ((bytes[p] & 1) !== 0 || bytes[p + 3] !== 0x9d || bytes[p + 4] !== 0x01 || bytes[p + 5] !== 0x2a) {
       throw corrupt("WebP", "bad VP8 key frame header");
     }
-    return { width: u16le(bytes, p + 6) & 0x3fff, height: u16le(bytes, p + 8) & 0x3fff, mode: "rgb" };
+    const width = u16le(bytes, p + 6) & 0x3fff;
+    return { width, height: u16le(bytes, p + 8) & 0x3fff, mode: "rgb", variant: "webp-lossy" };
   }
   if (chunk === "VP8L") {
     if (bytes[p] !== 0x2f) throw corrupt("WebP", "bad VP8L signature");
     const bits = (bytes[p + 1] | (bytes[p + 2] << 8) | (bytes[p + 3] << 16) | (bytes[p + 4] << 24)) >>> 0;
     const hasAlpha = ((bits >>> 28) & 1) === 1; // libwebp's has_alpha → Pillow opens as RGBA
-    return { width: (bits & 0x3fff) + 1, height: ((bits >>> 14) & 0x3fff) + 1, mode: hasAlpha ? "rgba" : "rgb" };
+    const width = (bits & 0x3fff) + 1;
+    const height = ((bits >>> 14) & 0x3fff) + 1;
+    return { width, height, mode: hasAlpha ? "rgba" : "rgb", variant: "webp-lossless" };
   }
   if (chunk === "VP8X") {
     const flags = bytes[p];
     if (flags & 0x02) throw new ImageError("unsupported_format", "Animated WebP images are not supported.");
-    return { width: u24le(bytes, p + 4) + 1, height: u24le(bytes, p + 7) + 1, mode: flags & 0x10 ? "rgba" : "rgb" };
+    const chunks = webpChunks(bytes);
+    const variant = chunks.has("VP8L") ? "webp-lossless" : chunks.has("ALPH") ? "webp-lossy-alpha" : "webp-lossy";
+    return {
+      width: u24le(bytes, p + 4) + 1,
+      height: u24le(bytes, p + 7) + 1,
+      mode: flags & 0x10 ? "rgba" : "rgb",
+      variant,
+    };
   }
   throw corrupt("WebP", `unknown first chunk "${chunk}"`);
 }
@@ -105,7 +140,7 @@ function gifHeader(bytes: Uint8Array): ImageHeader {
   if (bytes.length < 13) throw corrupt("GIF", "the file is too short");
   // The logical screen is the canvas Pillow composes the first frame onto. The final mode
   // (palette vs gray) depends on the colour table and is settled by the GIF decoder.
-  return { width: u16le(bytes, 6), height: u16le(bytes, 8), mode: "palette" };
+  return { width: u16le(bytes, 6), height: u16le(bytes, 8), mode: "palette", variant: "gif" };
 }
 
 /** Declared canvas size and Pillow resampling mode, from the header alone. */

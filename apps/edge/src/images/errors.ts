@@ -11,7 +11,7 @@ export type ImageErrorReason =
   | "fetch_refused" // the URL is not allowed (not https, too many or insecure redirects)
   | "fetch_failed"; // network error, timeout or non-2xx response
 
-export type ImageLimitName = "maxEncodedBytes" | "maxPixels" | "maxSide" | "minSide";
+export type ImageLimitName = "maxEncodedBytes" | "maxPixels" | "maxSide" | "minSide" | "maxDecodeBytes";
 
 export class ImageError extends Error {
   readonly code = "invalid_image";

@@ -14,16 +14,17 @@ function png(width: number, height: number): Uint8Array {
   return b;
 }
 
-function jpeg(width: number, height: number): Uint8Array {
-  // SOI, SOF0 (length 17, 8-bit, 3 components), then nothing.
-  const b = new Uint8Array([0xff, 0xd8, 0xff, 0xc0, 0, 17, 8, 0, 0, 0, 0, 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1]);
+function jpeg(width: number, height: number, sof = 0xc0): Uint8Array {
+  // SOI, SOFn (length 17, 8-bit, 3 components), then nothing.
+  const b = new Uint8Array([0xff, 0xd8, 0xff, sof, 0, 17, 8, 0, 0, 0, 0, 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1]);
   new DataView(b.buffer).setUint16(7, height);
   new DataView(b.buffer).setUint16(9, width);
   return b;
 }
 
-function webpVp8x(width: number, height: number): Uint8Array {
-  const b = new Uint8Array(30);
+function webpVp8x(width: number, height: number, next = ""): Uint8Array {
+  const b = new Uint8Array(next ? 38 : 30);
+  if (next) b.set(new TextEncoder().encode(next), 30); // the chunk after VP8X (size 0)
   b.set(new TextEncoder().encode("RIFF"), 0);
   b.set([22, 0, 0, 0], 4);
   b.set(new TextEncoder().encode("WEBPVP8X"), 8);
@@ -62,6 +63,23 @@ describe("limits are enforced from the header, before decoding", () => {
     expect(error.reason).toBe("too_large");
     expect(error.limit).toBe(limit);
     expect(error.message).toMatch(limit === "maxSide" ? String(MAX_SIDE) : String(MAX_PIXELS));
+  });
+
+  it.each([
+    ["a progressive 12 MP JPEG", jpeg(4032, 3024, 0xc2)],
+    ["a lossless 12 MP WebP", webpVp8x(4032, 3024, "VP8L")],
+    ["a 30 MP PNG", png(6000, 5000)],
+  ])("refuses %s whose decode would not fit in the isolate", async (_name, bytes) => {
+    const error = await rejection(bytes);
+    expect(error).toMatchObject({ reason: "too_large", limit: "maxDecodeBytes" });
+    expect(error.message).toMatch(/at most [\d.]+ MP/);
+  });
+
+  it.each([
+    ["a baseline 12 MP JPEG (phone photo)", jpeg(4032, 3024)],
+    ["a 24 MP PNG", png(6000, 4000)],
+  ])("lets %s through to the decoder", async (_name, bytes) => {
+    expect((await rejection(bytes)).reason).toBe("corrupt"); // header-only file: fails in the decoder
   });
 
   it("refuses a zero-sized canvas", async () => {

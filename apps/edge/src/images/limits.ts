@@ -1,22 +1,42 @@
 // Size limits, checked against the declared header dimensions BEFORE any pixel is decoded, so
-// a decompression bomb (tiny file, huge canvas) is refused without allocating its canvas.
-// Budget: decoding holds the RGBA canvas twice (wasm heap + JS copy), 8 bytes per pixel.
+// a decompression bomb (tiny file, huge canvas) is refused without allocating its canvas, and
+// an image whose decode would not fit in the Workers isolate (128 MB) is refused cleanly
+// instead of the isolate being killed.
+import type { DecodeVariant } from "./dimensions";
 import { ImageError } from "./errors";
 
 /** Largest encoded image accepted, in bytes (inline or fetched). */
 export const MAX_ENCODED_BYTES = 20 * 1024 * 1024;
-/** Largest canvas, in pixels (width × height). */
+/** Largest canvas, in pixels (width × height), whatever the format. */
 export const MAX_PIXELS = 40_000_000;
 /** Longest side, in pixels. */
 export const MAX_SIDE = 12_000;
 /** Shortest side, in pixels. */
 export const MIN_SIDE = 1;
+/** Memory the decode may use: the isolate's 128 MB minus headroom for the rest of the worker. */
+export const MAX_DECODE_BYTES = 112 * 1024 * 1024;
+
+/**
+ * Peak decode memory per pixel, measured on the codecs in use: the wasm heap (jsquash) plus the
+ * RGBA copy handed to JS (4 B/px). Progressive JPEG keeps all DCT coefficients; lossless and
+ * alpha WebP keep extra planes; PNG (streamed) and GIF (omggif) build RGBA in JS directly.
+ */
+export const DECODE_BYTES_PER_PIXEL: Readonly<Record<DecodeVariant, number>> = Object.freeze({
+  jpeg: 8.2,
+  "jpeg-progressive": 11.1,
+  "webp-lossy": 8.3,
+  "webp-lossy-alpha": 10.5,
+  "webp-lossless": 14.6,
+  png: 4.1,
+  gif: 5.1,
+});
 
 export interface ImageLimits {
   maxEncodedBytes: number;
   maxPixels: number;
   maxSide: number;
   minSide: number;
+  maxDecodeBytes: number;
 }
 
 export const DEFAULT_IMAGE_LIMITS: Readonly<ImageLimits> = Object.freeze({
@@ -24,6 +44,7 @@ export const DEFAULT_IMAGE_LIMITS: Readonly<ImageLimits> = Object.freeze({
   maxPixels: MAX_PIXELS,
   maxSide: MAX_SIDE,
   minSide: MIN_SIDE,
+  maxDecodeBytes: MAX_DECODE_BYTES,
 });
 
 export function checkEncodedSize(byteLength: number, limits: ImageLimits): void {
@@ -56,4 +77,26 @@ export function checkDimensions(width: number, height: number, limits: ImageLimi
       { limit: "maxPixels" },
     );
   }
+}
+
+/** Refuses an image whose decode would exceed the memory budget (the encoded bytes count twice:
+ * the caller's buffer and the decoder's copy). */
+export function checkDecodeMemory(
+  width: number,
+  height: number,
+  variant: DecodeVariant,
+  encodedBytes: number,
+  limits: ImageLimits,
+): void {
+  const perPixel = DECODE_BYTES_PER_PIXEL[variant];
+  const needed = width * height * perPixel + 2 * encodedBytes;
+  if (needed <= limits.maxDecodeBytes) return;
+  const maxPixels = Math.floor((limits.maxDecodeBytes - 2 * encodedBytes) / perPixel);
+  const megapixels = (n: number) => (n / 1e6).toFixed(1);
+  throw new ImageError(
+    "too_large",
+    `The image is ${width}×${height} (${megapixels(width * height)} MP); a ${variant.replace("-", " ")} image of this ` +
+      `file size can be at most ${megapixels(Math.max(0, maxPixels))} MP here. Send a smaller image.`,
+    { limit: "maxDecodeBytes" },
+  );
 }

@@ -7,7 +7,7 @@ import type { PixelMode } from "./dimensions";
 import { readHeader } from "./dimensions";
 import { ImageError } from "./errors";
 import { readJpegOrientation } from "./exif";
-import { checkDimensions, checkEncodedSize, DEFAULT_IMAGE_LIMITS, type ImageLimits } from "./limits";
+import { checkDecodeMemory, checkDimensions, checkEncodedSize, DEFAULT_IMAGE_LIMITS, type ImageLimits } from "./limits";
 import { orientedView } from "./orientation";
 import { clipResize } from "./resize";
 import { type ImageFormat, sniffFormat } from "./sniff";
@@ -42,6 +42,7 @@ export async function preprocessImage(
   }
   const header = readHeader(bytes, format);
   checkDimensions(header.width, header.height, limits);
+  checkDecodeMemory(header.width, header.height, header.variant, bytes.byteLength, limits);
 
   // 2. Decode, then turn JPEGs upright. Pillow's open_clip transform ignores EXIF orientation;
   //    we apply it on purpose (a product decision: users expect the photo as their phone shows it).

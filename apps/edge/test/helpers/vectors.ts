@@ -21,12 +21,24 @@ export interface Vector {
 export const PILLOW_VERSION: string = manifest.pillow;
 export const VECTORS: Vector[] = manifest.vectors;
 
-const files = import.meta.glob<ArrayBuffer>("../vectors/{images,expected}/*", { eager: true, import: "default" });
+// Inlined by Vite as data: URLs (see vectors/data-modules.d.ts), decoded once.
+const files = import.meta.glob<string>("../vectors/{images,expected}/*", {
+  eager: true,
+  import: "default",
+  query: "?inline",
+});
+const cache = new Map<string, Uint8Array>();
 
+/** A fresh copy of a vector file's bytes. */
 export function vectorFile(path: string): Uint8Array {
-  const data = files[`../vectors/${path}`];
-  if (!data) throw new Error(`missing test vector file ${path}`);
-  return new Uint8Array(data);
+  let bytes = cache.get(path);
+  if (!bytes) {
+    const dataUrl = files[`../vectors/${path}`];
+    if (!dataUrl) throw new Error(`missing test vector file ${path}`);
+    bytes = Uint8Array.from(atob(dataUrl.slice(dataUrl.indexOf(",") + 1)), (c) => c.charCodeAt(0));
+    cache.set(path, bytes);
+  }
+  return bytes.slice();
 }
 
 /** An RGB reference stored as PNG, decoded and verified bit-exact against its recorded hash. */

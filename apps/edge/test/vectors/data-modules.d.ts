@@ -1,23 +1,12 @@
-// The test wrangler config imports these binary files as ArrayBuffers ("Data" module rule).
-declare module "*.jpg" {
-  const data: ArrayBuffer;
-  export default data;
-}
-declare module "*.png" {
-  const data: ArrayBuffer;
-  export default data;
-}
-declare module "*.webp" {
-  const data: ArrayBuffer;
-  export default data;
-}
-declare module "*.gif" {
-  const data: ArrayBuffer;
-  export default data;
+// Test vectors are imported through Vite's `?inline` query, which yields a base64 data: URL.
+// (Binary "Data" module rules are not used: wrangler's default `**/*.bin` Data rule shadows any
+// Data rule added through miniflare options, so the import would silently become a URL string.)
+declare module "*?inline" {
+  const dataUrl: string;
+  export default dataUrl;
 }
 
-// Vite's import.meta.glob, declared here rather than via vite/client, whose "*.png" declarations
-// (URL strings) would contradict the ArrayBuffer modules above.
+// Vite's import.meta.glob, declared here rather than via vite/client (not needed elsewhere).
 interface ImportMeta {
-  glob<T>(pattern: string, options: { eager: true; import: "default" }): Record<string, T>;
+  glob<T>(pattern: string, options: { eager: true; import: "default"; query: string }): Record<string, T>;
 }
