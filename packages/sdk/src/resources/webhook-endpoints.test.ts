@@ -1,0 +1,22 @@
+import { describe, expect, it } from "vitest";
+import { fakeClient, json } from "../../test/fake-fetch";
+
+describe("webhookEndpoints", () => {
+  it("create, list and delete hit their method and path", async () => {
+    const endpoint = { id: "we_1", object: "webhook_endpoint", url: "https://example.com/hook", secret: "whsec_x" };
+    const list = { object: "list", data: [endpoint], has_more: false, first_id: "we_1", last_id: "we_1" };
+    const { client, requests } = fakeClient([json(endpoint), json(list), json({ id: "we_1", deleted: true })]);
+    const created = await client.webhookEndpoints.create({ url: endpoint.url, events: ["batch.completed"] });
+    expect(created.secret).toBe("whsec_x");
+    const ids = [];
+    for await (const e of client.webhookEndpoints.list()) ids.push(e.id);
+    expect(ids).toEqual(["we_1"]);
+    await client.webhookEndpoints.delete("we_1");
+    expect(requests.map((r) => `${r.method} ${new URL(r.url).pathname}`)).toEqual([
+      "POST /v1/webhook_endpoints",
+      "GET /v1/webhook_endpoints",
+      "DELETE /v1/webhook_endpoints/we_1",
+    ]);
+    expect(await requests[0]!.json()).toEqual({ url: endpoint.url, events: ["batch.completed"] });
+  });
+});
