@@ -160,9 +160,12 @@ describe("errors", () => {
   });
 
   it("falls back to the x-request-id header for a body that is not an envelope", async () => {
-    const { client } = fakeClient([new Response("bad gateway", { status: 502, headers: { "x-request-id": "req_7" } })], {
-      maxRetries: 0,
-    });
+    const { client } = fakeClient(
+      [new Response("bad gateway", { status: 502, headers: { "x-request-id": "req_7" } })],
+      {
+        maxRetries: 0,
+      },
+    );
     const error = await client.models.list().catch((e: unknown) => e);
     expect(error).toMatchObject({ status: 502, requestId: "req_7", code: undefined });
     expect((error as Error).message).toContain("bad gateway");

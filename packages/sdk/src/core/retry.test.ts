@@ -7,7 +7,13 @@ describe("retry policy", () => {
   it("retries 408, 429 and 5xx, not other 4xx, and honors x-should-retry", () => {
     const none = headers({});
     expect([408, 429, 500, 503].map((s) => shouldRetryStatus(s, none))).toEqual([true, true, true, true]);
-    expect([400, 401, 404, 409, 413].map((s) => shouldRetryStatus(s, none))).toEqual([false, false, false, false, false]);
+    expect([400, 401, 404, 409, 413].map((s) => shouldRetryStatus(s, none))).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
     expect(shouldRetryStatus(409, headers({ "x-should-retry": "true" }))).toBe(true);
     expect(shouldRetryStatus(503, headers({ "x-should-retry": "false" }))).toBe(false);
   });

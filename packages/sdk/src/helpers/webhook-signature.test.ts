@@ -58,7 +58,9 @@ describe("webhooks.verify", () => {
   it("accepts timestamps within the 300 s tolerance both ways", async () => {
     for (const offset of [-300, 300]) {
       const ts = String(NOW / 1000 + offset);
-      await expect(verifyWebhook(payload, headers(`v1,${sign(payload, ts)}`, ts), secret, { now: NOW })).resolves.toBeTruthy();
+      await expect(
+        verifyWebhook(payload, headers(`v1,${sign(payload, ts)}`, ts), secret, { now: NOW }),
+      ).resolves.toBeTruthy();
     }
   });
 

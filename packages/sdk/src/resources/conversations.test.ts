@@ -33,10 +33,7 @@ describe("conversations", () => {
   });
 
   it("list iterates every item across pages with after = last_id", async () => {
-    const { client, requests } = fakeClient([
-      json(page(["conv_3", "conv_2"], true)),
-      json(page(["conv_1"], false)),
-    ]);
+    const { client, requests } = fakeClient([json(page(["conv_3", "conv_2"], true)), json(page(["conv_1"], false))]);
     const ids: string[] = [];
     for await (const conversation of client.conversations.list({ limit: 2 })) ids.push(conversation.id);
     expect(ids).toEqual(["conv_3", "conv_2", "conv_1"]);

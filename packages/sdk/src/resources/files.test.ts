@@ -10,13 +10,21 @@ const file = { id: "file-1", object: "file", purpose: "vision", filename: "cat.p
 async function uploaded(request: Request) {
   const form = await request.formData();
   const part = form.get("file") as File;
-  return { purpose: form.get("purpose"), name: part.name, type: part.type, bytes: new Uint8Array(await part.arrayBuffer()) };
+  return {
+    purpose: form.get("purpose"),
+    name: part.name,
+    type: part.type,
+    bytes: new Uint8Array(await part.arrayBuffer()),
+  };
 }
 
 describe("files.create", () => {
   it("uploads a File as multipart/form-data with its name", async () => {
     const { client, requests } = fakeClient([json(file)]);
-    const result = await client.files.create({ file: new File([PNG], "cat.png", { type: "image/png" }), purpose: "vision" });
+    const result = await client.files.create({
+      file: new File([PNG], "cat.png", { type: "image/png" }),
+      purpose: "vision",
+    });
     expect(result.id).toBe("file-1");
     const request = requests[0]!;
     expect(`${request.method} ${request.url}`).toBe("POST https://api.test/v1/files");
@@ -37,7 +45,11 @@ describe("files.create", () => {
     await client.files.create({ file: new Blob([PNG]), purpose: "vision" });
     await client.files.create({ file: jsonl, purpose: "batch", filename: "in.jsonl" });
     expect(await uploaded(requests[0]!)).toMatchObject({ name: "upload", bytes: PNG });
-    expect(await uploaded(requests[1]!)).toMatchObject({ purpose: "batch", type: "application/jsonl", name: "in.jsonl" });
+    expect(await uploaded(requests[1]!)).toMatchObject({
+      purpose: "batch",
+      type: "application/jsonl",
+      name: "in.jsonl",
+    });
   });
 
   it("reads a path in Node", async () => {
@@ -46,7 +58,12 @@ describe("files.create", () => {
     await writeFile(path, PNG);
     const { client, requests } = fakeClient([json(file)]);
     await client.files.create({ file: path, purpose: "vision" });
-    expect(await uploaded(requests[0]!)).toEqual({ purpose: "vision", name: "kitten.png", type: "image/png", bytes: PNG });
+    expect(await uploaded(requests[0]!)).toEqual({
+      purpose: "vision",
+      name: "kitten.png",
+      type: "image/png",
+      bytes: PNG,
+    });
   });
 
   it("resends the same form on a retry", async () => {
