@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: the whole system on this machine. Starts the gpu-runner (generating and
 // building the tiny model on first run, with progress), then the edge under `wrangler dev`
-// with local D1/R2/Durable Object persistence in .mmgpt/, creates a development API key and
+// with local D1/R2/Durable Object persistence in .mmgpt/ (MMGPT_STATE_DIR), creates a development API key and
 // prints how to call it. Ctrl-C stops both. Ports: MMGPT_EDGE_PORT (8787), MMGPT_RUNNER_PORT (8788).
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -11,7 +11,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const state = join(root, ".mmgpt");
+// Local state (dev secrets, the tiny model, wrangler's D1/R2/DO data); tests point it elsewhere.
+const state = process.env.MMGPT_STATE_DIR ?? join(root, ".mmgpt");
 const edgePort = Number(process.env.MMGPT_EDGE_PORT ?? 8787);
 const runnerPort = Number(process.env.MMGPT_RUNNER_PORT ?? 8788);
 const host = "127.0.0.1";

@@ -1,0 +1,61 @@
+// Starts the real local stack exactly as `npm start` does (scripts/start.mjs), on free ports
+// and a temporary state directory, and reads the MMGPT_BASE_URL / MMGPT_API_KEY lines it prints.
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export interface Stack {
+  baseURL: string;
+  apiKey: string;
+  adminToken: string;
+  child: ChildProcess;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startStack(timeoutMs = 240_000): Promise<Stack> {
+  const root = join(import.meta.dirname, "..", "..");
+  const env = {
+    ...process.env,
+    MMGPT_STATE_DIR: mkdtempSync(join(tmpdir(), "mmgpt-e2e-")),
+    MMGPT_EDGE_PORT: String(await freePort()),
+    MMGPT_RUNNER_PORT: String(await freePort()),
+  };
+  const child = spawn(process.execPath, ["scripts/start.mjs"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  child.stdout!.on("data", (d) => (out += d));
+  child.stderr!.on("data", (d) => (out += d));
+  const exited = new Promise<void>((r) => child.on("exit", () => r()));
+  const deadline = Date.now() + timeoutMs;
+  while (!/MMGPT_API_KEY=\S+/.test(out)) {
+    if (child.exitCode !== null) throw new Error(`npm start exited early:\n${out}`);
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`npm start did not print MMGPT_API_KEY in time:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const line = (k: string) => new RegExp(`^${k}=(\\S+)$`, "m").exec(out)![1];
+  return {
+    baseURL: line("MMGPT_BASE_URL"),
+    apiKey: line("MMGPT_API_KEY"),
+    adminToken: /Admin token \(dev only\): (\S+)/.exec(out)![1],
+    child,
+    output: () => out,
+    stop: async () => {
+      child.kill("SIGINT");
+      await exited;
+    },
+  };
+}
