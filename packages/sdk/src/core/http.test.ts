@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
 import { errorResponse, fakeClient, hang, json } from "../../test/fake-fetch";
 import {
@@ -9,6 +10,7 @@ import {
   BadRequestError,
   ConflictError,
   InternalServerError,
+  MMGPTError,
   NotFoundError,
   PermissionDeniedError,
   RateLimitError,
@@ -120,6 +122,13 @@ describe("abort and timeout", () => {
     expect(requests).toHaveLength(2);
   });
 
+  it("detaches from the caller's signal once a JSON body is read", async () => {
+    const { client } = fakeClient([json(models)]);
+    const controller = new AbortController();
+    for (let i = 0; i < 3; i++) await client.models.list({ signal: controller.signal });
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+  });
+
   it("applies a per-request timeout", async () => {
     const { client } = fakeClient([hang], { maxRetries: 0 });
     await expect(client.models.list({ timeout: 5 })).rejects.toBeInstanceOf(APIConnectionTimeoutError);
@@ -173,6 +182,13 @@ describe("errors", () => {
 });
 
 describe("requests", () => {
+  it("reports a 200 that is not JSON as an MMGPTError", async () => {
+    const { client } = fakeClient([new Response("<html>proxy</html>", { status: 200 })]);
+    const error = await client.models.list().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MMGPTError);
+    expect((error as Error).message).toMatch(/GET \/v1\/models/);
+  });
+
   it("sends the API key, default headers and per-request headers", async () => {
     const { client, requests } = fakeClient([json(models)], { defaultHeaders: { "x-team": "a", "x-drop": "1" } });
     await client.models.list({ headers: { "x-extra": "b", "x-drop": null } });

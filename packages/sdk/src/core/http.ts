@@ -1,7 +1,7 @@
 // The one place that talks HTTP: builds each request, runs attempts with a timeout, retries
 // with Retry-After or backoff, keeps one Idempotency-Key per POST call, and maps failures to
 // the error classes. Resources call `json()` or `send()`; nothing else calls fetch.
-import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "./errors";
+import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, MMGPTError } from "./errors";
 import type { Fetch, RequestOptions, WithRequestId } from "./options";
 import { retryDelayMs, shouldRetryStatus } from "./retry";
 
@@ -22,6 +22,8 @@ export interface APIRequest {
 export interface Sent {
   response: Response;
   controller: AbortController;
+  /** Detaches the caller's signal once the body is read (else it keeps aborting the body). */
+  release: () => void;
 }
 
 export interface TransportConfig {
@@ -41,8 +43,16 @@ export class Transport {
 
   /** Sends the request and parses the JSON answer, with `_request_id` attached. */
   async json<T>(request: APIRequest, options: RequestOptions = {}): Promise<WithRequestId<T>> {
-    const { response } = await this.send(request, options);
-    const value = (await response.json()) as T;
+    const { response, release } = await this.send(request, options);
+    let value: T;
+    try {
+      value = (await response.json()) as T;
+    } catch (cause) {
+      if (options.signal?.aborted) throw new APIUserAbortError();
+      throw new MMGPTError(`Expected a JSON response from ${request.method} ${request.path}.`, { cause });
+    } finally {
+      release();
+    }
     return withRequestId(value, response.headers.get("x-request-id"));
   }
 
@@ -94,8 +104,8 @@ export class Transport {
       clearTimeout(timer);
     }
 
-    // On success the abort listener stays: the caller's signal still cancels reading the body.
-    if (response.ok) return { ok: true, sent: { response, controller } };
+    // On success the abort listener stays until `release`: the caller's signal still cancels the body.
+    if (response.ok) return { ok: true, sent: { response, controller, release } };
     release();
     const retry = shouldRetryStatus(response.status, response.headers);
     const text = await response.text().catch(() => "");

@@ -14,6 +14,8 @@ export class Stream<T> implements AsyncIterable<T> {
     readonly controller: AbortController,
     /** The HTTP response (status, headers); its body belongs to the stream. */
     readonly response: Response,
+    /** Called once iteration ends, however it ends. */
+    private readonly onEnd: () => void = () => {},
   ) {}
 
   /** `x-request-id` of the response. */
@@ -44,6 +46,7 @@ export class Stream<T> implements AsyncIterable<T> {
       throw error;
     } finally {
       if (!done) this.controller.abort();
+      this.onEnd();
     }
   }
 

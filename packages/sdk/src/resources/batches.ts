@@ -43,7 +43,7 @@ export class Batches extends APIResource {
       path: `/v1/batches/${seg(batchId)}/${kind}`,
       accept: "application/jsonl",
     } as const;
-    const { response, controller } = await this.transport.send(request, options);
-    return new Stream(Stream.jsonlItems<BatchOutputLine>(response), controller, response);
+    const { response, controller, release } = await this.transport.send(request, options);
+    return new Stream(Stream.jsonlItems<BatchOutputLine>(response), controller, response, release);
   }
 }

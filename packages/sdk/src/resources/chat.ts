@@ -28,8 +28,11 @@ export class Completions extends APIResource {
   ): Promise<WithRequestId<ChatCompletion> | ChatCompletionStream> {
     const request = { method: "POST", path: "/v1/chat/completions", body } as const;
     if (!body.stream) return this.transport.json<ChatCompletion>(request, options);
-    const { response, controller } = await this.transport.send({ ...request, accept: "text/event-stream" }, options);
-    return new ChatCompletionStream(Stream.sseItems<ChatCompletionChunk>(response), controller, response);
+    const { response, controller, release } = await this.transport.send(
+      { ...request, accept: "text/event-stream" },
+      options,
+    );
+    return new ChatCompletionStream(Stream.sseItems<ChatCompletionChunk>(response), controller, response, release);
   }
 }
 

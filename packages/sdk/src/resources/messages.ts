@@ -39,8 +39,16 @@ export class Messages extends APIResource {
   ): Promise<WithRequestId<ConversationMessage> | ConversationMessageStream> {
     const request = { method: "POST", path: `/v1/conversations/${seg(conversationId)}/messages`, body } as const;
     if (!body.stream) return this.transport.json<ConversationMessage>(request, options);
-    const { response, controller } = await this.transport.send({ ...request, accept: "text/event-stream" }, options);
-    return new ConversationMessageStream(Stream.sseItems<ConversationStreamEvent>(response), controller, response);
+    const { response, controller, release } = await this.transport.send(
+      { ...request, accept: "text/event-stream" },
+      options,
+    );
+    return new ConversationMessageStream(
+      Stream.sseItems<ConversationStreamEvent>(response),
+      controller,
+      response,
+      release,
+    );
   }
 
   /** GET /v1/conversations/{id}/messages, oldest first by default; iterate for every page. */
