@@ -28,16 +28,9 @@ export function createApp(deps: Deps = defaultDeps) {
   app.use("/v1/admin/*", requireAdmin());
   app.route("/", adminRoutes);
 
-  const authenticated = [requireApiKey(), rateLimit()] as const;
-  for (const path of [
-    "/v1/models",
-    "/v1/chat/*",
-    "/v1/conversations",
-    "/v1/conversations/*",
-    "/v1/files",
-    "/v1/files/*",
-  ]) {
-    app.use(path, ...authenticated);
+  // Hono's "/x/*" also matches "/x": one pattern per resource, so no request is counted twice.
+  for (const path of ["/v1/models", "/v1/chat/*", "/v1/conversations/*", "/v1/files/*"]) {
+    app.use(path, requireApiKey(), rateLimit());
   }
   app.route("/", modelRoutes(deps));
   app.route("/", chatRoutes(deps));

@@ -17,7 +17,9 @@ describe("API keys", () => {
     const edge = new Edge();
     const { key, id } = await edge.newKey();
     expect(key).toMatch(/^mmgpt_sk_[A-Za-z0-9_-]{43}$/);
-    const row = await edge.env.DB.prepare("SELECT * FROM api_keys WHERE id = ?").bind(id).first<Record<string, unknown>>();
+    const row = await edge.env.DB.prepare("SELECT * FROM api_keys WHERE id = ?")
+      .bind(id)
+      .first<Record<string, unknown>>();
     expect(Object.values(row!)).not.toContain(key);
     expect(row!.key_hash).toMatch(/^[0-9a-f]{64}$/);
     const list = await edge.fetch("/v1/admin/api_keys", { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
@@ -57,7 +59,11 @@ describe("admin API", () => {
     ["an API key", { authorization: "Bearer mmgpt_sk_x" }],
   ])("refuses %s", async (_name, headers) => {
     const edge = new Edge();
-    const res = await edge.fetch("/v1/admin/api_keys", { method: "POST", headers, json: { account_id: "a", name: "n" } });
+    const res = await edge.fetch("/v1/admin/api_keys", {
+      method: "POST",
+      headers,
+      json: { account_id: "a", name: "n" },
+    });
     await expectError(res, 401, "authentication_error");
   });
 
@@ -84,7 +90,9 @@ describe("admin API", () => {
     const ids = [];
     for (let i = 0; i < 3; i++) ids.push((await edge.newKey(account)).id);
     const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
-    const page1 = (await (await edge.fetch(`/v1/admin/api_keys?account_id=${account}&limit=2`, { headers: auth })).json()) as {
+    const page1 = (await (
+      await edge.fetch(`/v1/admin/api_keys?account_id=${account}&limit=2`, { headers: auth })
+    ).json()) as {
       data: { id: string }[];
       has_more: boolean;
       last_id: string;
@@ -106,7 +114,9 @@ describe("another account's resources", () => {
     const edge = new Edge();
     const alice = await edge.newKey();
     const bob = await edge.newKey();
-    const conv = (await (await edge.fetch("/v1/conversations", { method: "POST", key: alice.key, json: {} })).json()) as {
+    const conv = (await (
+      await edge.fetch("/v1/conversations", { method: "POST", key: alice.key, json: {} })
+    ).json()) as {
       id: string;
     };
     const form = new FormData();
@@ -137,7 +147,10 @@ describe("another account's resources", () => {
     const chat = await edge.fetch("/v1/chat/completions", {
       method: "POST",
       key: bob.key,
-      json: { model: "mmgpt-tiny", messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: file.id } }] }] },
+      json: {
+        model: "mmgpt-tiny",
+        messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: file.id } }] }],
+      },
     });
     expect(chat.status).toBe(404);
     // Lists show nothing of Alice's.

@@ -2,7 +2,7 @@
 // messages, JSON and streamed answers (chunks before the runner finishes), runner failures
 // mapped to 400/502/503/504, the image handshake, request ids, and client disconnects.
 import { describe, expect, it } from "vitest";
-import { chatBody, Edge, sseData } from "./helpers/edge";
+import { chatBody, Edge, type Loose, sseData } from "./helpers/edge";
 import { done, gate, ndjson, runnerError } from "./helpers/fake-runner";
 import { dataUrl, png } from "./helpers/images";
 
@@ -90,7 +90,7 @@ describe("chat completions", () => {
       if (end) break;
       text += decoder.decode(value);
     }
-    const events = sseData(text) as Array<Record<string, any>>;
+    const events = sseData(text) as Array<Record<string, Loose>>;
     expect(events.at(-1)).toBe("[DONE]");
     expect(events[0].choices[0].delta).toEqual({ role: "assistant", content: "" });
     expect(events.slice(1, 3).map((e) => e.choices[0].delta.content)).toEqual(["A ca", "t."]);
@@ -109,7 +109,7 @@ describe("chat completions", () => {
         { type: "error", error: { code: "internal", message: "GPU fell over" } },
       ]);
     const res = await chat(chatBody("Hi", { stream: true }));
-    const events = sseData(await res.text()) as Array<Record<string, any>>;
+    const events = sseData(await res.text()) as Array<Record<string, Loose>>;
     expect(events.at(-1)).toMatchObject({ error: { code: "internal_error", type: "api_error" } });
     expect(events).not.toContain("[DONE]");
     await edge.settle();
@@ -183,9 +183,19 @@ describe("runner failures", () => {
   });
 
   it.each([
-    ["503 overloaded", () => runnerError(503, "overloaded", "queue full", { "retry-after": "7" }), 503, "runner_unavailable"],
+    [
+      "503 overloaded",
+      () => runnerError(503, "overloaded", "queue full", { "retry-after": "7" }),
+      503,
+      "runner_unavailable",
+    ],
     ["500 internal", () => runnerError(500, "internal", "boom"), 502, "internal_error"],
-    ["400 context_length_exceeded", () => runnerError(400, "context_length_exceeded", "2100 > 2048"), 400, "context_length_exceeded"],
+    [
+      "400 context_length_exceeded",
+      () => runnerError(400, "context_length_exceeded", "2100 > 2048"),
+      400,
+      "context_length_exceeded",
+    ],
     ["404 model_not_found", () => runnerError(404, "model_not_found"), 404, "not_found"],
     ["a malformed result", () => Response.json({ nope: true }), 502, "internal_error"],
   ])("runner %s → %i %s", async (_name, answer, status, code) => {

@@ -2,7 +2,7 @@
 // the reply completes (a failure mid-stream leaves the transcript as it was, with last_error),
 // history sent to the runner, listing from the D1 index, and delete.
 import { describe, expect, it } from "vitest";
-import { Edge, sseData } from "./helpers/edge";
+import { Edge, type Loose, sseData } from "./helpers/edge";
 import { done, gate, ndjson } from "./helpers/fake-runner";
 import { dataUrl, png } from "./helpers/images";
 
@@ -10,10 +10,10 @@ async function setup(options: ConstructorParameters<typeof Edge>[0] = {}) {
   const edge = new Edge(options);
   const { key } = await edge.newKey();
   const create = async (json: unknown = { system: "Be brief.", metadata: { project: "t" } }) =>
-    (await (await edge.fetch("/v1/conversations", { method: "POST", key, json })).json()) as Record<string, any>;
+    (await (await edge.fetch("/v1/conversations", { method: "POST", key, json })).json()) as Record<string, Loose>;
   const send = (id: string, json: unknown, signal?: AbortSignal) =>
     edge.fetch(`/v1/conversations/${id}/messages`, { method: "POST", key, json, signal });
-  const get = async (path: string) => (await (await edge.fetch(path, { key })).json()) as Record<string, any>;
+  const get = async (path: string) => (await (await edge.fetch(path, { key })).json()) as Record<string, Loose>;
   return { edge, key, create, send, get, runner: edge.runners.get() };
 }
 
@@ -46,13 +46,13 @@ describe("conversations", () => {
       ],
     });
     const messages = await get(`/v1/conversations/${conv.id}/messages`);
-    expect(messages.data.map((m: any) => m.role)).toEqual(["user", "assistant", "user", "assistant"]);
+    expect(messages.data.map((m: Loose) => m.role)).toEqual(["user", "assistant", "user", "assistant"]);
     expect(messages.data[0].content).toEqual([
       { type: "image", image: { sha256: hash, file_id: null } },
       { type: "text", text: "What is this?" },
     ]);
     const page = await get(`/v1/conversations/${conv.id}/messages?limit=1&order=desc&after=${messages.data[3].id}`);
-    expect(page.data.map((m: any) => m.id)).toEqual([messages.data[2].id]);
+    expect(page.data.map((m: Loose) => m.id)).toEqual([messages.data[2].id]);
     expect(await get(`/v1/conversations/${conv.id}`)).toMatchObject({ message_count: 4, last_error: null });
     expect((await get("/v1/conversations")).data[0]).toMatchObject({ id: conv.id, message_count: 4 });
   });
@@ -62,7 +62,9 @@ describe("conversations", () => {
     const conv = await create();
     const hold = gate();
     runner.generate = (req, signal) =>
-      req.stream ? ndjson([{ type: "delta", text: "slow" }, hold.promise, done("slow")], signal) : Response.json(done("ok"));
+      req.stream
+        ? ndjson([{ type: "delta", text: "slow" }, hold.promise, done("slow")], signal)
+        : Response.json(done("ok"));
     const first = await send(conv.id, { content: "one", stream: true });
     expect(first.status).toBe(200);
     const second = await send(conv.id, { content: "two" });
@@ -71,7 +73,7 @@ describe("conversations", () => {
     const del = await edge.fetch(`/v1/conversations/${conv.id}`, { method: "DELETE", key: (await edge.newKey()).key });
     expect(del.status).toBe(404); // someone else's delete never reveals the lock
     hold.open();
-    const events = sseData(await first.text()) as any[];
+    const events = sseData(await first.text()) as Loose[];
     expect(events[0]).toMatchObject({ object: "conversation.message.delta", delta: { content: "slow" } });
     expect(events.at(-2)).toMatchObject({ object: "conversation.message", role: "assistant", id: events[0].id });
     expect(events.at(-1)).toBe("[DONE]");
@@ -89,18 +91,18 @@ describe("conversations", () => {
         { type: "error", error: { code: "internal", message: "GPU fell over" } },
       ]);
     const failed = await send(conv.id, { content: "second", stream: true });
-    const events = sseData(await failed.text()) as any[];
+    const events = sseData(await failed.text()) as Loose[];
     expect(events.at(-1)).toMatchObject({ error: { code: "internal_error" } });
     await edge.settle();
 
     const after = await get(`/v1/conversations/${conv.id}`);
     expect(after).toMatchObject({ message_count: 2, generating: false, last_error: { code: "internal_error" } });
     const messages = await get(`/v1/conversations/${conv.id}/messages`);
-    expect(messages.data.map((m: any) => m.content[0].text)).toEqual(["first", "Hello world"]);
+    expect(messages.data.map((m: Loose) => m.content[0].text)).toEqual(["first", "Hello world"]);
 
     // The next turn's context does not contain the failed attempt; success clears last_error.
     runner.generate = (req) => Response.json(done(`${req.turns.length} turns`));
-    const next = (await (await send(conv.id, { content: "third" })).json()) as any;
+    const next = (await (await send(conv.id, { content: "third" })).json()) as Loose;
     expect(next.content[0].text).toBe("3 turns");
     expect((await get(`/v1/conversations/${conv.id}`)).last_error).toBeNull();
   });
@@ -155,13 +157,13 @@ describe("conversations", () => {
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push((await create({ metadata: { i: String(i) } })).id);
     const page1 = await get("/v1/conversations?limit=2");
-    expect(page1.data.map((c: any) => c.id)).toEqual([ids[2], ids[1]]);
+    expect(page1.data.map((c: Loose) => c.id)).toEqual([ids[2], ids[1]]);
     expect(page1).toMatchObject({ has_more: true, first_id: ids[2], last_id: ids[1] });
     const page2 = await get(`/v1/conversations?limit=2&after=${page1.last_id}`);
-    expect(page2.data.map((c: any) => c.id)).toEqual([ids[0]]);
+    expect(page2.data.map((c: Loose) => c.id)).toEqual([ids[0]]);
     expect(page2.has_more).toBe(false);
     const asc = await get("/v1/conversations?order=asc");
-    expect(asc.data.map((c: any) => c.id)).toEqual(ids);
+    expect(asc.data.map((c: Loose) => c.id)).toEqual(ids);
 
     await send(ids[1], { content: "hi" });
     const del = await edge.fetch(`/v1/conversations/${ids[1]}`, { method: "DELETE", key });
@@ -170,7 +172,7 @@ describe("conversations", () => {
     expect((await edge.fetch(`/v1/conversations/${ids[1]}/messages`, { key })).status).toBe(404);
     const stub = edge.env.CONVERSATIONS.get(edge.env.CONVERSATIONS.idFromName(ids[1]));
     expect(await stub.summary()).toBeNull();
-    expect((await get("/v1/conversations")).data.map((c: any) => c.id)).toEqual([ids[2], ids[0]]);
+    expect((await get("/v1/conversations")).data.map((c: Loose) => c.id)).toEqual([ids[2], ids[0]]);
   });
 
   it("validate ids and bodies against the contract", async () => {

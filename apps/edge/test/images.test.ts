@@ -12,7 +12,10 @@ async function setup(imageFetch?: typeof fetch) {
     edge.fetch("/v1/chat/completions", {
       method: "POST",
       key,
-      json: chatBody([{ type: "text", text: "?" }, { type: "image_url", image_url: { url } }]),
+      json: chatBody([
+        { type: "text", text: "?" },
+        { type: "image_url", image_url: { url } },
+      ]),
     });
   const upload = (bytes: Uint8Array, type: string, name = "x") => {
     const form = new FormData();

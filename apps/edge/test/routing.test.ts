@@ -2,7 +2,7 @@
 // over to the next runner when the winner is down; stateless requests avoid a busy runner.
 import { describe, expect, it } from "vitest";
 import { rendezvousOrder } from "../src/runner/rendezvous";
-import { chatBody, Edge } from "./helpers/edge";
+import { chatBody, Edge, type Loose } from "./helpers/edge";
 import { done, FakeRunners, gate, ndjson } from "./helpers/fake-runner";
 
 const URLS = ["http://runner-a.test", "http://runner-b.test", "http://runner-c.test"];
@@ -16,22 +16,36 @@ describe("runner routing", () => {
     const runners = new FakeRunners(URLS);
     const edge = new Edge({ runners });
     const { key } = await edge.newKey();
-    const conv = (await (await edge.fetch("/v1/conversations", { method: "POST", key, json: {} })).json()) as { id: string };
+    const conv = (await (await edge.fetch("/v1/conversations", { method: "POST", key, json: {} })).json()) as {
+      id: string;
+    };
     const [first, second] = rendezvousOrder(URLS, conv.id);
     for (let i = 0; i < 3; i++) {
-      const res = await edge.fetch(`/v1/conversations/${conv.id}/messages`, { method: "POST", key, json: { content: `t${i}` } });
+      const res = await edge.fetch(`/v1/conversations/${conv.id}/messages`, {
+        method: "POST",
+        key,
+        json: { content: `t${i}` },
+      });
       expect(res.status).toBe(200);
     }
     expect(runners.get(first).generateCalls).toHaveLength(3);
 
     runners.get(first).up = false;
-    const res = await edge.fetch(`/v1/conversations/${conv.id}/messages`, { method: "POST", key, json: { content: "t3" } });
+    const res = await edge.fetch(`/v1/conversations/${conv.id}/messages`, {
+      method: "POST",
+      key,
+      json: { content: "t3" },
+    });
     expect(res.status).toBe(200);
     expect(runners.get(second).generateCalls).toHaveLength(1);
     expect(runners.get(second).generateCalls[0].turns).toHaveLength(7); // the whole history moved along
 
     for (const url of URLS) runners.get(url).up = false;
-    const down = await edge.fetch(`/v1/conversations/${conv.id}/messages`, { method: "POST", key, json: { content: "x" } });
+    const down = await edge.fetch(`/v1/conversations/${conv.id}/messages`, {
+      method: "POST",
+      key,
+      json: { content: "x" },
+    });
     expect(down.status).toBe(503);
     expect(down.headers.get("retry-after")).toBeTruthy();
   });
@@ -40,14 +54,16 @@ describe("runner routing", () => {
     const runners = new FakeRunners(URLS.slice(0, 2));
     const edge = new Edge({ runners });
     const { key } = await edge.newKey();
-    runners.get(URLS[0]).generate = () => Response.json({ error: { code: "overloaded", message: "full" } }, { status: 503 });
-    runners.get(URLS[1]).generate = () => Response.json({ error: { code: "overloaded", message: "full" } }, { status: 503 });
+    runners.get(URLS[0]).generate = () =>
+      Response.json({ error: { code: "overloaded", message: "full" } }, { status: 503 });
+    runners.get(URLS[1]).generate = () =>
+      Response.json({ error: { code: "overloaded", message: "full" } }, { status: 503 });
     const busy = await edge.fetch("/v1/chat/completions", { method: "POST", key, json: chatBody("hi") });
     expect(busy.status).toBe(503);
     runners.get(URLS[1]).generate = () => Response.json(done("from b"));
     for (let i = 0; i < 4; i++) {
       const res = await edge.fetch("/v1/chat/completions", { method: "POST", key, json: chatBody("hi") });
-      expect(((await res.json()) as any).choices[0].message.content).toBe("from b");
+      expect(((await res.json()) as Loose).choices[0].message.content).toBe("from b");
     }
   });
 
@@ -57,12 +73,16 @@ describe("runner routing", () => {
     const { key } = await edge.newKey();
     const hold = gate();
     for (const url of URLS) {
-      runners.get(url).generate = (req, signal) =>
+      runners.get(url).generate = (_req, signal) =>
         ndjson([{ type: "start", prompt_tokens: 1, cached_tokens: 0 }, hold.promise, done("ok")], signal);
     }
     const streams = [];
     for (let i = 0; i < 3; i++) {
-      const res = await edge.fetch("/v1/chat/completions", { method: "POST", key, json: chatBody("hi", { stream: true }) });
+      const res = await edge.fetch("/v1/chat/completions", {
+        method: "POST",
+        key,
+        json: chatBody("hi", { stream: true }),
+      });
       expect(res.status).toBe(200);
       streams.push(res);
     }

@@ -47,7 +47,9 @@ export class Edge {
     await Promise.all(this.pending.splice(0).map((ctx) => waitOnExecutionContext(ctx)));
   }
 
-  async newKey(accountId = `acct_${crypto.randomUUID().slice(0, 8)}`): Promise<{ key: string; id: string; accountId: string }> {
+  async newKey(
+    accountId = `acct_${crypto.randomUUID().slice(0, 8)}`,
+  ): Promise<{ key: string; id: string; accountId: string }> {
     const res = await this.fetch("/v1/admin/api_keys", {
       method: "POST",
       headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
@@ -71,3 +73,7 @@ export function sseData(text: string): unknown[] {
 export function chatBody(content: unknown, extra: Record<string, unknown> = {}) {
   return { model: "mmgpt-tiny", messages: [{ role: "user", content }], ...extra };
 }
+
+/** Response bodies in assertions: tests index into JSON freely; the contract tests own the shapes. */
+// biome-ignore lint/suspicious/noExplicitAny: one escape hatch for loosely typed test JSON
+export type Loose = any;

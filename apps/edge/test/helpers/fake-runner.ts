@@ -19,7 +19,11 @@ export interface RecordedCall {
   body?: GenerateRequest;
 }
 
-export type GenerateHandler = (req: GenerateRequest, signal: AbortSignal, runner: FakeRunner) => Response | Promise<Response>;
+export type GenerateHandler = (
+  req: GenerateRequest,
+  signal: AbortSignal,
+  runner: FakeRunner,
+) => Response | Promise<Response>;
 
 export function done(text: string, finish: DoneEvent["finish_reason"] = "stop"): DoneEvent {
   return {

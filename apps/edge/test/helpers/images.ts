@@ -55,7 +55,11 @@ export async function png(width: number, height: number, color = (x: number, y: 
   const raw = new Uint8Array(height * (1 + width * 3));
   for (let y = 0, o = 0; y < height; y++) {
     raw[o++] = 0; // filter: none
-    for (let x = 0; x < width; x++, o += 3) raw.set(color(x, y).map((v) => v & 255), o);
+    for (let x = 0; x < width; x++, o += 3)
+      raw.set(
+        color(x, y).map((v) => v & 255),
+        o,
+      );
   }
   return concat([SIGNATURE, ihdr(width, height), chunk("IDAT", await deflate(raw)), chunk("IEND", new Uint8Array())]);
 }
