@@ -113,6 +113,21 @@ describe("top-p (HF TopPLogitsWarper)", () => {
     expect(kept(r)).toEqual([0, 1]);
   });
 
+  it("matches the reference on full 32003-token rows (bounded tail, exact tail and wider margins)", () => {
+    const rng = createRng(12);
+    for (const [scale, p] of [
+      [8, 0.9], // peaked: the tail bound decides
+      [3, 0.9], // the bound is too loose: the tail is summed exactly
+      [0.5, 0.95], // flat: the nucleus reaches past the first margin
+      [0.01, 0.5],
+    ]) {
+      const r = rng.fillNormal(new Float32Array(32003), scale);
+      const want = referenceTopP(r, p);
+      applyTopP(r, p);
+      expect(kept(r), `scale ${scale}`).toEqual(want);
+    }
+  });
+
   it("matches a full-sort reference on random rows, peaked and flat", () => {
     const rng = createRng(11);
     for (let trial = 0; trial < 300; trial++) {

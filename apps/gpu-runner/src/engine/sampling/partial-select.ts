@@ -17,14 +17,16 @@ export function kthLargest(values: Float32Array, k: number): number {
   // heap[0] is the smallest of the k largest seen so far.
   const heap = values.slice(0, k);
   for (let i = (k >> 1) - 1; i >= 0; i--) siftDown(heap, i);
+  let min = heap[0];
   for (let i = k; i < n; i++) {
     const v = values[i];
-    if (v > heap[0]) {
+    if (v > min) {
       heap[0] = v;
       siftDown(heap, 0);
+      min = heap[0];
     }
   }
-  return heap[0];
+  return min;
 }
 
 function siftDown(heap: Float32Array, at: number): void {
@@ -61,18 +63,20 @@ export function topKIds(values: Float32Array, k: number): Int32Array {
   }
   for (let i = (k >> 1) - 1; i >= 0; i--) siftDownPair(heapV, heapI, i);
   const ties: number[] = [];
+  let min = heapV[0]; // kept in a local: the hot loop is one load and one compare per token
   for (let i = k; i < n; i++) {
     const v = values[i];
-    if (v > heapV[0]) {
+    if (v > min) {
       ties.push(heapI[0]);
       heapV[0] = v;
       heapI[0] = i;
       siftDownPair(heapV, heapI, 0);
-    } else if (v === heapV[0]) {
+      min = heapV[0];
+    } else if (v === min) {
       ties.push(i);
     }
   }
-  const kth = heapV[0];
+  const kth = min;
   const out: number[] = [];
   for (let j = 0; j < k; j++) if (heapV[j] > -Infinity) out.push(heapI[j]);
   for (const id of ties) if (values[id] === kth && kth > -Infinity) out.push(id);
@@ -98,18 +102,19 @@ function siftDownPair(heapV: Float64Array, heapI: Int32Array, at: number): void 
   heapI[i] = id;
 }
 
-/**
- * Ids whose value is ≥ `threshold` and finite-or-+∞ (never −∞: those tokens are already
- * removed), ordered by value descending, equal values by ascending id so ties always resolve
- * the same way.
- */
-export function idsAtLeast(values: Float32Array, threshold: number): Int32Array {
+/** Ids whose value is ≥ `threshold` and above −∞ (removed tokens never come back), in id order. */
+export function idsAbove(values: Float32Array, threshold: number): Int32Array {
   let count = 0;
   for (let i = 0; i < values.length; i++) if (values[i] >= threshold && values[i] !== -Infinity) count++;
   const ids = new Int32Array(count);
   let j = 0;
   for (let i = 0; i < values.length; i++) if (values[i] >= threshold && values[i] !== -Infinity) ids[j++] = i;
-  return ids.sort((a, b) => values[b] - values[a] || a - b);
+  return ids;
+}
+
+/** idsAbove in rank order: value descending, equal values by ascending id so ties always resolve alike. */
+export function idsAtLeast(values: Float32Array, threshold: number): Int32Array {
+  return idsAbove(values, threshold).sort((a, b) => values[b] - values[a] || a - b);
 }
 
 /** Index of the largest value, the lowest id among equal maxima; −1 if nothing is above −∞. */

@@ -3,8 +3,9 @@
 // (mulberry32 is pure 32-bit integer math).
 import { mulberry32 } from "../../weights/prng.js";
 import { logSoftmax } from "./log-softmax.js";
-import { applyRepetitionPenalty, applyTemperature, applyTopK, applyTopP, maskTokens } from "./logits-processors.js";
-import { argmax } from "./partial-select.js";
+import { applyRepetitionPenalty, applyTemperature, applyTopP, maskTokens } from "./logits-processors.js";
+import { nucleusLength } from "./nucleus.js";
+import { argmax, topKIds } from "./partial-select.js";
 
 export interface SamplerParams {
   /** 0 = greedy. Otherwise logits are divided by it before top-k/top-p. */
@@ -63,8 +64,8 @@ export function createSampler(params: SamplerParams): Sampler {
       maskTokens(row, banned);
       if (greedy) return orThrow(argmax(row));
       if (top_k > 0 && top_k < row.length) return orThrow(sampleTopK(row, top_k, temperature, top_p, uniform()));
+      // top-k off (or ≥ vocab): the whole row takes part.
       applyTemperature(row, temperature);
-      applyTopK(row, top_k);
       applyTopP(row, top_p);
       return orThrow(draw(row, uniform()));
     },
@@ -83,15 +84,16 @@ export function sampleTopK(row: Float32Array, k: number, temperature: number, to
   if (ids.length === 0) return -1;
   const inv = 1 / temperature;
   // Math.fround: the same float32 values applyTemperature would store in the row.
-  const max = temperature === 1 ? row[ids[0]] : Math.fround(row[ids[0]] * inv);
-  const weights = Float64Array.from(ids, (id) =>
-    Math.exp((temperature === 1 ? row[id] : Math.fround(row[id] * inv)) - max),
-  );
+  const scaled = (id: number) => (temperature === 1 ? row[id] : Math.fround(row[id] * inv));
+  const max = scaled(ids[0]);
+  const weights = new Float64Array(ids.length);
   let total = 0;
-  for (const w of weights) total += w;
+  for (let j = 0; j < ids.length; j++) total += weights[j] = Math.exp(scaled(ids[j]) - max);
   const kept = topP < 1 ? nucleusLength(weights, topP * total) : ids.length;
   // Draw in ascending id order, as `draw` walks the row.
-  const order = Int32Array.from({ length: kept }, (_, j) => j).sort((a, b) => ids[a] - ids[b]);
+  const order = new Int32Array(kept);
+  for (let j = 0; j < kept; j++) order[j] = j;
+  order.sort((a, b) => ids[a] - ids[b]);
   let mass = 0;
   for (const j of order) mass += weights[j];
   const target = u * mass;
