@@ -215,6 +215,17 @@ def gif_offset_frame():
     return bytes(data)
 
 
+def gif_gray():
+    """A GIF whose colour table is the identity gray ramp: Pillow opens it as "L" (bicubic)."""
+    buf = io.BytesIO()
+    Image.fromarray(synth(250, 270, 22)[:, :, 1], "L").save(buf, "GIF")
+    data = bytearray(buf.getvalue())
+    assert data[10] & 0x80, "expected a global colour table"
+    entries = 2 << (data[10] & 7)
+    data[13 : 13 + 3 * entries] = bytes(i for i in range(entries) for _ in range(3))  # identity ramp
+    return bytes(data)
+
+
 VECTORS = [
     ("jpeg-exif6", "jpg", lambda: jpeg_oriented(320, 240, 1, 6)),
     ("jpeg-exif3", "jpg", lambda: jpeg_oriented(300, 250, 14, 3)),
@@ -247,6 +258,7 @@ VECTORS = [
     ("webp-lossy", "webp", webp_lossy),
     ("webp-lossless-alpha", "webp", webp_lossless_alpha),
     ("gif-offset-frame", "gif", gif_offset_frame),
+    ("gif-gray", "gif", gif_gray),
 ]
 
 # Vectors whose Pillow-decoded pixels are kept too, to separate decoder from resampler differences.
