@@ -16,9 +16,9 @@ import {
   RateLimitError,
   UnprocessableEntityError,
 } from "./errors";
+import { newIdempotencyKey } from "./http";
 
 const models = { object: "list", data: [] };
-const conversation = { id: "conv_1", object: "conversation" };
 
 describe("retries", () => {
   it("waits the Retry-After seconds after a 429, then succeeds", async () => {
@@ -87,6 +87,12 @@ describe("idempotency keys", () => {
     expect(keys[0]).toMatch(/^mmgpt-[0-9a-f-]{36}$/);
     expect(keys[1]).toBe(keys[0]);
     expect(keys[2]).not.toBe(keys[0]);
+  });
+
+  it("builds a v4 UUID key without randomUUID (browsers outside a secure context)", () => {
+    const crypto = { getRandomValues: globalThis.crypto.getRandomValues.bind(globalThis.crypto) };
+    const key = newIdempotencyKey(crypto);
+    expect(key).toMatch(/^mmgpt-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
   it("uses the caller's key, and sends none on GET", async () => {

@@ -59,8 +59,7 @@ export class Transport {
   /** Sends the request with retries; resolves once a 2xx response's headers arrived. */
   async send(request: APIRequest, options: RequestOptions = {}): Promise<Sent> {
     const maxRetries = options.maxRetries ?? this.config.maxRetries;
-    const idempotencyKey =
-      request.method === "POST" ? (options.idempotencyKey ?? `mmgpt-${globalThis.crypto.randomUUID()}`) : undefined;
+    const idempotencyKey = request.method === "POST" ? (options.idempotencyKey ?? newIdempotencyKey()) : undefined;
     for (let retriesDone = 0; ; retriesDone++) {
       const attempt = await this.attempt(request, options, idempotencyKey);
       if (attempt.ok) return attempt.sent;
@@ -144,6 +143,18 @@ export function withRequestId<T>(value: T, requestId: string | null): WithReques
     Object.defineProperty(value, "_request_id", { value: requestId, enumerable: false, configurable: true });
   }
   return value as WithRequestId<T>;
+}
+
+/** `mmgpt-<uuid v4>`. `randomUUID` needs a secure context in browsers; `getRandomValues` does not. */
+export function newIdempotencyKey(
+  crypto: Pick<Crypto, "getRandomValues"> & Partial<Crypto> = globalThis.crypto,
+): string {
+  if (typeof crypto.randomUUID === "function") return `mmgpt-${crypto.randomUUID()}`;
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6]! & 0x0f) | 0x40;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return `mmgpt-${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 function encodeBody(body: unknown): BodyInit {
