@@ -19,6 +19,7 @@ import {
 import { newIdempotencyKey } from "./http";
 
 const models = { object: "list", data: [] };
+const conversation = { id: "conv_1", object: "conversation" };
 
 describe("retries", () => {
   it("waits the Retry-After seconds after a 429, then succeeds", async () => {
