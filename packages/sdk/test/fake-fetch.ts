@@ -3,8 +3,12 @@
 import { MMGPT } from "../src/client";
 import type { ClientOptions, Fetch } from "../src/core/options";
 
-/** One scripted answer: a response, an error to throw, or a function of the request. */
-export type Answer = Response | Error | ((request: Request) => Response | Promise<Response>);
+/**
+ * One scripted answer: a response, an error to throw, or a function of the request and the
+ * caller's abort signal (use that signal: undici's Request only follows it through a WeakRef,
+ * so a listener on `request.signal` can be lost to garbage collection).
+ */
+export type Answer = Response | Error | ((request: Request, signal: AbortSignal) => Response | Promise<Response>);
 
 export function fakeFetch(...answers: Answer[]) {
   const requests: Request[] = [];
@@ -14,7 +18,7 @@ export function fakeFetch(...answers: Answer[]) {
     const answer = answers.length > 1 ? answers.shift()! : answers[0];
     if (answer === undefined) throw new Error("fakeFetch: no answer scripted");
     if (answer instanceof Error) throw answer;
-    if (typeof answer === "function") return answer(request);
+    if (typeof answer === "function") return answer(request, init?.signal ?? request.signal);
     return answer.clone();
   };
   return { fetch, requests };
@@ -69,7 +73,7 @@ export function splitBytes(text: string, size: number): Uint8Array[] {
 }
 
 /** A fetch answer that hangs until the request is aborted, then rejects like fetch does. */
-export const hang = (request: Request) =>
+export const hang = (_request: Request, signal: AbortSignal) =>
   new Promise<Response>((_, reject) => {
-    request.signal.addEventListener("abort", () => reject(new DOMException("aborted", "AbortError")));
+    signal.addEventListener("abort", () => reject(new DOMException("aborted", "AbortError")));
   });

@@ -85,11 +85,11 @@ describe("chat.completions.create", () => {
   });
 
   /** A stream that sends one chunk, then stays open until the request is aborted, like fetch. */
-  function openStream(request: Request) {
+  function openStream(_request: Request, signal: AbortSignal) {
     const body = new ReadableStream<Uint8Array>({
       start(controller) {
         controller.enqueue(new TextEncoder().encode(`data: ${JSON.stringify(CHUNKS[1])}\n\n`));
-        request.signal.addEventListener("abort", () => controller.error(new DOMException("aborted", "AbortError")));
+        signal.addEventListener("abort", () => controller.error(new DOMException("aborted", "AbortError")));
       },
     });
     return new Response(body, { headers: { "content-type": "text/event-stream" } });
