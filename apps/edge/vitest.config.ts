@@ -36,6 +36,9 @@ export default defineConfig(async () => ({
     }),
   ],
   test: {
+    // One workerd runtime for all files instead of one per file: 30 s instead of ~110 s on
+    // 2 CPUs. Tests do not rely on a clean runtime: each uses its own API keys and accounts.
+    isolate: false,
     dir: here,
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
     setupFiles: [`${here}test/setup/migrations.ts`],
