@@ -5,7 +5,7 @@ import type { FinishReason } from "../stop/stopping.js";
 import { BeamHypotheses } from "./beam-hypotheses.js";
 import { logSoftmax } from "./log-softmax.js";
 import { applyRepetitionPenalty, maskTokens } from "./logits-processors.js";
-import { idsAtLeast, kthLargest } from "./partial-select.js";
+import { topKIds } from "./partial-select.js";
 
 export interface BeamSearchOptions {
   numBeams: number;
@@ -157,7 +157,7 @@ export class BeamSearch {
         repetitionPenalty,
       );
       maskTokens(lp, banned);
-      const top = idsAtLeast(lp, kthLargest(lp, Math.min(this.perStep, lp.length)));
+      const top = topKIds(lp, this.perStep); // rank order, boundary ties included
       const base = this.live[beam].score;
       for (let j = 0; j < Math.min(top.length, this.perStep); j++)
         all.push({ score: base + lp[top[j]], beam, token: top[j] });

@@ -5,4 +5,4 @@ export { logSoftmax } from "./log-softmax.js";
 export { applyRepetitionPenalty, applyTemperature, applyTopK, applyTopP, maskTokens } from "./logits-processors.js";
 export { nucleusLength, selectNucleus } from "./nucleus.js";
 export { argmax, idsAbove, idsAtLeast, kthLargest, topKIds } from "./partial-select.js";
-export { createSampler, draw, foldSeed, type Sampler, type SamplerParams, sampleTopK } from "./sampler.js";
+export { bannedIdsOf, createSampler, draw, foldSeed, type Sampler, type SamplerParams, sampleTopK } from "./sampler.js";

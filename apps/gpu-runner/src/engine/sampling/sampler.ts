@@ -1,11 +1,20 @@
 // One request's token chooser: greedy argmax, or seeded sampling from the distribution left by the
 // logits processors. Same seed and same logits sequence → same tokens, on every platform
 // (mulberry32 is pure 32-bit integer math).
+import type { SpecialIds } from "../../tokenizer/types.js";
 import { mulberry32 } from "../../weights/prng.js";
 import { logSoftmax } from "./log-softmax.js";
 import { applyRepetitionPenalty, applyTemperature, applyTopP, maskTokens } from "./logits-processors.js";
 import { nucleusLength } from "./nucleus.js";
 import { argmax, topKIds } from "./partial-select.js";
+
+/**
+ * Ids MultiModal-GPT must never generate: `<image>` (only the prompt renderer places images) and
+ * `<PAD>` (batch padding). Pass as `banned`.
+ */
+export function bannedIdsOf(special: Pick<SpecialIds, "image" | "pad">): number[] {
+  return [special.image, special.pad];
+}
 
 export interface SamplerParams {
   /** 0 = greedy. Otherwise logits are divided by it before top-k/top-p. */
@@ -80,6 +89,7 @@ export function createSampler(params: SamplerParams): Sampler {
  * same token as the composed processors + `draw` for the same `u` (tested).
  */
 export function sampleTopK(row: Float32Array, k: number, temperature: number, topP: number, u: number): number {
+  if (!(temperature > 0)) throw new RangeError(`temperature must be > 0 (got ${temperature}); 0 means greedy`);
   const ids = topKIds(row, k); // rank order: value descending, ties by id
   if (ids.length === 0) return -1;
   const inv = 1 / temperature;
