@@ -1,3 +1,4 @@
+// Client construction: options, MMGPT_API_KEY / MMGPT_BASE_URL from the environment, defaults.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { fakeFetch, json } from "../test/fake-fetch";
 import { MMGPT } from "./client";

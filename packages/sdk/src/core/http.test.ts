@@ -1,3 +1,5 @@
+// The transport as a user sees it through the client: retries and their waits (observed through
+// an injected sleep), idempotency keys, abort and timeout, error classes, headers and request ids.
 import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
 import { errorResponse, fakeClient, hang, json } from "../../test/fake-fetch";

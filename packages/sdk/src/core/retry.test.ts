@@ -1,3 +1,4 @@
+// The retry policy as pure functions: which statuses retry, Retry-After parsing, backoff bounds.
 import { describe, expect, it } from "vitest";
 import { MAX_RETRY_DELAY_MS, retryAfterMs, retryDelayMs, shouldRetryStatus } from "./retry";
 

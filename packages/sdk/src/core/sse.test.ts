@@ -1,3 +1,5 @@
+// SSE and line decoding when the network cuts the bytes anywhere: inside UTF-8 characters,
+// between CR and LF, around comments and multi-line data.
 import { describe, expect, it } from "vitest";
 import { bodyOf, splitBytes } from "../../test/fake-fetch";
 import { readLines } from "./lines";

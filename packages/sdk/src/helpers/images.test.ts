@@ -1,3 +1,4 @@
+// imagePart for each input kind: URLs and file ids kept, bytes/Blob/path turned into data URLs.
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

@@ -1,3 +1,4 @@
+// Webhook verification against signatures computed independently with node:crypto.
 import { createHmac, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { fakeClient } from "../../test/fake-fetch";

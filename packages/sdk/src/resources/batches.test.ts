@@ -1,3 +1,4 @@
+// Batches: each method's request, and results/errors JSONL parsed line by line across chunk cuts.
 import { describe, expect, it } from "vitest";
 import { bodyOf, fakeClient, json, splitBytes } from "../../test/fake-fetch";
 

@@ -1,3 +1,5 @@
+// Chat completions, plain and streamed: request shape, chunk parsing across byte cuts, [DONE],
+// text collection, usage, in-stream errors, abort and early exit.
 import { describe, expect, it } from "vitest";
 import { fakeClient, json, splitBytes, sse } from "../../test/fake-fetch";
 import { APIError } from "../core/errors";

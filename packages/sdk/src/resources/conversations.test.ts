@@ -1,3 +1,4 @@
+// Conversations and their messages: each method's request, pagination, streamed replies.
 import { describe, expect, it } from "vitest";
 import { fakeClient, json, splitBytes, sse } from "../../test/fake-fetch";
 

@@ -1,3 +1,4 @@
+// File uploads from each input kind (multipart), and the other file methods.
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

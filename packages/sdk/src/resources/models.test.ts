@@ -1,3 +1,4 @@
+// Models: the list request.
 import { describe, expect, it } from "vitest";
 import { fakeClient, json } from "../../test/fake-fetch";
 

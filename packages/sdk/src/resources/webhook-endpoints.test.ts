@@ -1,3 +1,4 @@
+// Webhook endpoints: create (with its secret), list, delete.
 import { describe, expect, it } from "vitest";
 import { fakeClient, json } from "../../test/fake-fetch";
 
