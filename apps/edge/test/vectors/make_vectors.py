@@ -203,6 +203,13 @@ def webp_lossless_alpha():
     return buf.getvalue()
 
 
+def webp_lossy_alpha():
+    rgba = np.dstack([synth(300, 280, 23), alpha_ramp(300, 280, 23)])
+    buf = io.BytesIO()
+    Image.fromarray(rgba, "RGBA").save(buf, "WEBP", quality=80)  # VP8X + ALPH + VP8
+    return buf.getvalue()
+
+
 def gif_offset_frame():
     """Palette GIF whose first frame sits at (30, 25) inside a larger logical screen."""
     im = Image.fromarray(synth(200, 250, 12)).quantize(colors=64)
@@ -257,6 +264,7 @@ VECTORS = [
     ),
     ("webp-lossy", "webp", webp_lossy),
     ("webp-lossless-alpha", "webp", webp_lossless_alpha),
+    ("webp-lossy-alpha", "webp", webp_lossy_alpha),
     ("gif-offset-frame", "gif", gif_offset_frame),
     ("gif-gray", "gif", gif_gray),
 ]
