@@ -79,6 +79,8 @@ describe("chat completions", () => {
     const res = await chat(chatBody("What?", { stream: true, stream_options: { include_usage: true } }));
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("text/event-stream");
+    expect(res.headers.get("x-ratelimit-limit")).toBe("60");
+    expect(res.headers.get("x-request-id")).toMatch(/^req_/);
     const reader = res.body!.getReader();
     const decoder = new TextDecoder();
     let text = "";
