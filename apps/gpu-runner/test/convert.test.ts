@@ -7,7 +7,15 @@ import { describe, expect, it } from "vitest";
 import { convertCheckpoints } from "../src/convert/convert.js";
 import { verifyManifest } from "../src/convert/manifest.js";
 import { WeightStore } from "../src/weights/store.js";
-import { copyTree, expectedModel, forwardLogits, roundTo, SETS, sameBits, tempDir } from "./convert-helpers.js";
+import {
+  copyTree,
+  expectedModel,
+  forwardLogits,
+  roundTo,
+  SETS,
+  sameBits,
+  tempDir,
+} from "./fixtures/checkpoints/helpers.js";
 
 function readAll(dir: string): Map<string, { dtype: string; data: Float32Array }> {
   const out = new Map<string, { dtype: string; data: Float32Array }>();
