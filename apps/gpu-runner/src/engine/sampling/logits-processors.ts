@@ -1,8 +1,8 @@
 // Logits processors with Hugging Face semantics, each rewriting one sequence's vocab-sized row in
 // place (a removed token becomes −∞, HF's filter_value). The sampler composes them in HF's order:
 // repetition penalty → banned mask → temperature → top-k → top-p.
-import { selectNucleus } from "./nucleus.js";
-import { idsAbove, kthLargest } from "./partial-select.js";
+import { topPNucleus } from "./nucleus.js";
+import { kthLargest } from "./partial-select.js";
 
 /**
  * HF RepetitionPenaltyLogitsProcessor (CTRL): every id present in `history` (prompt and generated
@@ -60,60 +60,12 @@ export function applyTopK(logits: Float32Array, k: number): void {
  * cumulative probability is ≤ 1 − p; equivalently, walking in descending order a token is kept
  * while the mass strictly above it is < p. Ties are walked by ascending id.
  * p ≥ 1: no-op (HF does not install the warper).
- *
- * Without sorting or exponentiating the whole vocab when it can: only candidates within `margin`
- * nats of the max are weighed, and selected by mass (selectNucleus) rather than sorted. Every
- * other token weighs < e^−margin (relative to the max), so the total mass Z lies in
- * [H, H + nTail·e^−margin], H being the candidates' mass. The nucleus only grows with Z; when
- * both ends of that interval give the same nucleus, inside the candidates, it is the exact one.
- * Otherwise the tail is summed exactly (one exp pass), and the margin doubles only if the
- * nucleus really reaches past the candidates.
+ * The nucleus is found without sorting the vocab (see topPNucleus).
  */
 export function applyTopP(logits: Float32Array, p: number): void {
   if (p >= 1) return;
-  let max = -Infinity;
-  let finite = 0;
-  for (let i = 0; i < logits.length; i++) {
-    const v = logits[i];
-    if (!(v > -Infinity)) continue; // −∞ and NaN are never candidates
-    finite++;
-    if (v > max) max = v;
-  }
-  if (max === -Infinity || max === Infinity) return;
-  let total = -1; // the exact mass, once it had to be computed
-  for (let margin = 12; ; margin *= 2) {
-    const threshold = max - margin;
-    const ids = idsAbove(logits, threshold);
-    const weights = new Float64Array(ids.length);
-    let head = 0;
-    for (let j = 0; j < ids.length; j++) head += weights[j] = Math.exp(logits[ids[j]] - max);
-    const tail = ids.length === finite ? 0 : (finite - ids.length) * Math.exp(-margin);
-    if (tail > 0 && total < 0) {
-      const high = selectNucleus(new Int32Array(ids), new Float64Array(weights), logits, p * (head + tail));
-      const low = selectNucleus(ids, weights, logits, p * head);
-      if (low === high && low < ids.length) {
-        keepOnly(logits, ids, low);
-        return;
-      }
-      total = head + tailMass(logits, threshold, max);
-    }
-    // selectNucleus accepts the ids in any order, so the reordered arrays are reused.
-    const kept = selectNucleus(ids, weights, logits, p * (tail === 0 ? head : total));
-    if (kept < ids.length || tail === 0) {
-      keepOnly(logits, ids, kept);
-      return;
-    }
-  }
-}
-
-/** Σ exp(v − max) over the finite tokens below `threshold`. */
-function tailMass(logits: Float32Array, threshold: number, max: number): number {
-  let sum = 0;
-  for (let i = 0; i < logits.length; i++) {
-    const v = logits[i];
-    if (v < threshold && v > -Infinity) sum += Math.exp(v - max);
-  }
-  return sum;
+  const nucleus = topPNucleus(logits, p);
+  if (nucleus !== null) keepOnly(logits, nucleus.ids, nucleus.ids.length);
 }
 
 /** Sets every token to −∞ except the first `count` of `ids`. */

@@ -110,6 +110,26 @@ it("the fused top-k path picks what the composed processors + draw pick", () => 
   }
 });
 
+it("with top_k off, the sampler picks what temperature + top-p processors + draw pick", () => {
+  const rng = createRng(22);
+  for (const [temperature, p] of [
+    [1, 0.9],
+    [0.7, 0.5],
+    [1.5, 0.99],
+    [0.9, 1],
+  ]) {
+    const sampler = createSampler({ ...base, temperature, top_p: p, seed: 77 });
+    const u = mulberry32(77); // foldSeed is the identity below 2^32
+    for (let trial = 0; trial < 40; trial++) {
+      const row = Float32Array.from({ length: 3000 }, () => Math.round(rng.normal() * 8) / 4);
+      const composed = row.slice();
+      applyTemperature(composed, temperature);
+      applyTopP(composed, p);
+      expect(sampler.next(row, [])).toBe(draw(composed, u()));
+    }
+  }
+});
+
 describe("sampled distribution", () => {
   const probs = [0.4, 0.25, 0.15, 0.1, 0.06, 0.04];
   const logits = Float32Array.from(probs, Math.log);
@@ -176,20 +196,37 @@ it("logProbs is a stable log-softmax", () => {
 
 it("per-step time over 32003 logits (printed, not asserted)", { timeout: 120_000 }, () => {
   const rows = Array.from({ length: 16 }, (_, i) => randomLogits(100 + i));
+  // LLM-like rows: Zipfian probabilities (p_r ∝ r^−1.1) over a random permutation of the vocab.
+  const zipf = rows.map((r, i) => {
+    const rank = Array.from(r.keys()).sort((a, b) => r[a] - r[b] || a - b);
+    const out = new Float32Array(VOCAB);
+    rank.forEach((id, j) => {
+      out[id] = 20 - 1.1 * Math.log(VOCAB - j) + (i % 3) * 0.01;
+    });
+    return out;
+  });
   const history = Array.from({ length: 600 }, (_, i) => (i * 7919) % 32000);
-  const time = (p: Partial<SamplerParams>) => {
+  const time = (p: Partial<SamplerParams>, data = rows) => {
     const s = createSampler({ ...base, seed: 9, banned: BANNED, ...p });
-    for (let i = 0; i < 200; i++) s.next(rows[i % rows.length], history); // warm up the JIT
+    for (let i = 0; i < 200; i++) s.next(data[i % data.length], history); // warm up the JIT
     const steps = 1000;
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    for (let i = 0; i < steps; i++) s.next(rows[i % rows.length], history);
-    return ((performance.now() - t0) / steps) * 1000;
+    for (let i = 0; i < steps; i++) s.next(data[i % data.length], history);
+    const wall = ((performance.now() - t0) / steps) * 1000;
+    const used = process.cpuUsage(cpu0);
+    const cpu = (used.user + used.system) / steps;
+    return `${wall.toFixed(0)} µs wall / ${cpu.toFixed(0)} µs CPU`;
   };
-  const full = time({ temperature: 0.7, top_k: 20, top_p: 0.9, repetition_penalty: 1.1 });
-  const nucleus = time({ temperature: 0.7, top_k: 0, top_p: 0.9, repetition_penalty: 1.1 });
-  const greedy = time({ temperature: 0, repetition_penalty: 1.1 });
+  const full = { temperature: 0.7, top_k: 20, top_p: 0.9, repetition_penalty: 1.1 };
+  const nucleus = { ...full, top_k: 0 };
   console.log(
-    `sampler step, vocab ${VOCAB}, history 600: temperature+top_k 20+top_p 0.9+rep 1.1 ${full.toFixed(1)} µs; ` +
-      `top_p 0.9 alone ${nucleus.toFixed(1)} µs; greedy ${greedy.toFixed(1)} µs`,
+    [
+      `sampler step, vocab ${VOCAB}, history 600 (Gaussian σ=3 rows unless noted):`,
+      `  temperature 0.7 + top_k 20 + top_p 0.9 + repetition 1.1: ${time(full)}`,
+      `  same on Zipf rows: ${time(full, zipf)}`,
+      `  top_p 0.9 without top_k: ${time(nucleus)}; on Zipf rows: ${time(nucleus, zipf)}`,
+      `  greedy + repetition 1.1: ${time({ temperature: 0, repetition_penalty: 1.1 })}`,
+    ].join("\n"),
   );
 });

@@ -4,8 +4,8 @@
 import type { SpecialIds } from "../../tokenizer/types.js";
 import { mulberry32 } from "../../weights/prng.js";
 import { logSoftmax } from "./log-softmax.js";
-import { applyRepetitionPenalty, applyTemperature, applyTopP, maskTokens } from "./logits-processors.js";
-import { nucleusLength } from "./nucleus.js";
+import { applyRepetitionPenalty, applyTemperature, maskTokens } from "./logits-processors.js";
+import { nucleusLength, topPNucleus } from "./nucleus.js";
 import { argmax, topKIds } from "./partial-select.js";
 
 /**
@@ -75,8 +75,9 @@ export function createSampler(params: SamplerParams): Sampler {
       if (top_k > 0 && top_k < row.length) return orThrow(sampleTopK(row, top_k, temperature, top_p, uniform()));
       // top-k off (or ≥ vocab): the whole row takes part.
       applyTemperature(row, temperature);
-      applyTopP(row, top_p);
-      return orThrow(draw(row, uniform()));
+      if (top_p >= 1) return orThrow(draw(row, uniform()));
+      const nucleus = topPNucleus(row, top_p);
+      return nucleus === null ? orThrow(-1) : drawAmong(nucleus.ids, nucleus.weights, nucleus.ids.length, uniform());
     },
     logProbs: (logits) => logSoftmax(logits),
   };
@@ -100,9 +101,17 @@ export function sampleTopK(row: Float32Array, k: number, temperature: number, to
   let total = 0;
   for (let j = 0; j < ids.length; j++) total += weights[j] = Math.exp(scaled(ids[j]) - max);
   const kept = topP < 1 ? nucleusLength(weights, topP * total) : ids.length;
-  // Draw in ascending id order, as `draw` walks the row.
-  const order = new Int32Array(kept);
-  for (let j = 0; j < kept; j++) order[j] = j;
+  return drawAmong(ids, weights, kept, u);
+}
+
+/**
+ * `draw` restricted to the first `count` of `ids` (weights parallel to them, relative to the
+ * row's max): walks them in ascending id order, as `draw` walks the row, so both choose the same
+ * token for the same u.
+ */
+function drawAmong(ids: Int32Array, weights: Float64Array, count: number, u: number): number {
+  const order = new Int32Array(count);
+  for (let j = 0; j < count; j++) order[j] = j;
   order.sort((a, b) => ids[a] - ids[b]);
   let mass = 0;
   for (const j of order) mass += weights[j];
@@ -112,7 +121,7 @@ export function sampleTopK(row: Float32Array, k: number, temperature: number, to
     acc += weights[j];
     if (acc > target) return ids[j];
   }
-  return ids[order[kept - 1]];
+  return ids[order[count - 1]];
 }
 
 /**
