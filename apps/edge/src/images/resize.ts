@@ -18,11 +18,12 @@ export function clipResize(view: PixelView, mode: PixelMode, size = CLIP_IMAGE_S
   let window: Uint8Array; // size × size RGBA (premultiplied when mode is "rgba" and resized)
   let premultiplied = false;
   if (plan.width === width && plan.height === height) {
-    // Pillow returns a copy when the size is unchanged: no resampling, no premultiply round trip.
+    // Short side already 224: Pillow returns a copy (no resampling, no premultiply round trip).
     window = crop(view, plan.left, plan.top, size);
   } else if (mode === "palette") {
     window = nearestWindow(view, plan.width, plan.height, plan.left, plan.top, size);
   } else {
+    // Both axes change: the short side is 224 after the resize only if it was not before.
     const vertical = coefficients(height, plan.height, plan.top, size);
     const rowFirst = vertical.first[0];
     const rowEnd = vertical.first[size - 1] + vertical.count[size - 1];
@@ -30,16 +31,11 @@ export function clipResize(view: PixelView, mode: PixelMode, size = CLIP_IMAGE_S
       premultiplyRows(view, rowFirst, rowEnd); // only the rows the filter reads
       premultiplied = true;
     }
-    // Pillow skips a pass whose axis keeps its size; so do we.
-    let rows = view;
-    let x0 = plan.left;
-    if (plan.width !== width) {
-      const data = resampleRows(view, rowFirst, rowEnd, coefficients(width, plan.width, plan.left, size));
-      // Rows [rowFirst, rowEnd) of the horizontally resampled window, addressed in source rows.
-      rows = { data, width: size, height: rowEnd, origin: -rowFirst * size, stepX: 1, stepY: size };
-      x0 = 0;
-    }
-    window = plan.height !== height ? resampleColumns(rows, x0, size, vertical) : crop(rows, x0, plan.top, size);
+    // Horizontal pass first (as Pillow), on just the source rows the vertical pass reads.
+    const data = resampleRows(view, rowFirst, rowEnd, coefficients(width, plan.width, plan.left, size));
+    // Those rows of the horizontally resampled window, addressed by source row index.
+    const rows: PixelView = { data, width: size, height: rowEnd, origin: -rowFirst * size, stepX: 1, stepY: size };
+    window = resampleColumns(rows, 0, size, vertical);
   }
   const rgb = new Uint8Array(size * size * 3);
   if (premultiplied) {

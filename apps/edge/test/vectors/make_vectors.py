@@ -181,13 +181,13 @@ def with_low_byte(rgb8, seed):
     return rgb8.astype(np.uint16) * 256 + rng.integers(0, 256, rgb8.shape, dtype=np.uint16)
 
 
-def png_rgba_width_only():
+def png_rgba_crop_only():
     rgba = np.dstack([synth(260, 224, 13), alpha_ramp(260, 224, 13)])
-    return png(Image.fromarray(rgba, "RGBA"))  # height already 224: premultiplied horizontal pass only
+    return png(Image.fromarray(rgba, "RGBA"))  # short side already 224: no resize, no premultiply
 
 
-def png_exact_width():
-    return png(Image.fromarray(synth(224, 301, 9)))  # width already 224: vertical pass only
+def png_crop_only():
+    return png(Image.fromarray(synth(224, 301, 9)))  # short side already 224: Pillow copies; crop 38.5 → 38
 
 
 def webp_lossy():
@@ -244,8 +244,8 @@ VECTORS = [
     ("png-palette", "png", png_palette),
     ("png-wide", "png", png_wide),
     ("png-small", "png", png_small),
-    ("png-exact-width", "png", png_exact_width),
-    ("png-rgba-width-only", "png", png_rgba_width_only),
+    ("png-crop-only", "png", png_crop_only),
+    ("png-rgba-crop-only", "png", png_rgba_crop_only),
     ("png-adam7-rgb", "png", lambda: raw_png(synth(250, 230, 16), 2, 8, interlace=True)),
     ("png-rgb16", "png", lambda: raw_png(with_low_byte(synth(240, 250, 17), 17), 2, 16)),
     (
