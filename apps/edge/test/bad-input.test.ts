@@ -5,9 +5,21 @@ import { Edge } from "./helpers/edge";
 
 const CASES: Array<[string, string, RequestInit]> = [
   ["no body", "/v1/chat/completions", { method: "POST" }],
-  ["text/plain body", "/v1/chat/completions", { method: "POST", headers: { "content-type": "text/plain" }, body: "hi" }],
-  ["JSON null", "/v1/chat/completions", { method: "POST", headers: { "content-type": "application/json" }, body: "null" }],
-  ["JSON array", "/v1/chat/completions", { method: "POST", headers: { "content-type": "application/json" }, body: "[]" }],
+  [
+    "text/plain body",
+    "/v1/chat/completions",
+    { method: "POST", headers: { "content-type": "text/plain" }, body: "hi" },
+  ],
+  [
+    "JSON null",
+    "/v1/chat/completions",
+    { method: "POST", headers: { "content-type": "application/json" }, body: "null" },
+  ],
+  [
+    "JSON array",
+    "/v1/chat/completions",
+    { method: "POST", headers: { "content-type": "application/json" }, body: "[]" },
+  ],
   [
     "messages not an array",
     "/v1/chat/completions",
