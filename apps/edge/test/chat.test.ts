@@ -1,7 +1,6 @@
 // POST /v1/chat/completions against fake runners: the GenerateRequest built from OpenAI
 // messages, JSON and streamed answers (chunks before the runner finishes), the image handshake,
 // request ids, client disconnects and the error envelope.
-// mapped to 400/502/503/504, the image handshake, request ids, and client disconnects.
 import { describe, expect, it } from "vitest";
 import { chatBody, Edge, type Loose, sseData } from "./helpers/edge";
 import { done, gate, ndjson } from "./helpers/fake-runner";
