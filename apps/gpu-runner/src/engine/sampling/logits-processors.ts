@@ -1,6 +1,6 @@
 // Logits processors with Hugging Face semantics, each rewriting one sequence's vocab-sized row in
-// place (a removed token becomes −∞, HF's filter_value). The sampler composes them in HF's order:
-// repetition penalty → banned mask → temperature → top-k → top-p.
+// place (a removed token becomes −∞, HF's filter_value). HF's order is repetition penalty →
+// banned mask → temperature → top-k → top-p; the sampler fuses the last three (tested equal).
 import { topPNucleus } from "./nucleus.js";
 import { kthLargest } from "./partial-select.js";
 

@@ -1,6 +1,6 @@
-// Partial selection over a vocab-sized logits row: the k-th largest value and the ids at or above
-// a threshold in rank order. Sorting all 32003 logits costs milliseconds; these touch each logit
-// once and sort only the few survivors.
+// Partial selection over a vocab-sized logits row: the k-th largest value, the top-k ids, the ids
+// above a threshold, the argmax. Sorting all 32003 logits costs milliseconds; these touch each
+// logit once or twice and sort only the few survivors.
 
 /**
  * Value of the k-th largest entry (1-based), found with a size-k min-heap in one pass.
@@ -54,6 +54,7 @@ function siftDown(heap: Float32Array, at: number): void {
  */
 export function topKIds(values: Float32Array, k: number): Int32Array {
   const n = values.length;
+  if (k < 1) throw new RangeError(`topKIds needs k ≥ 1 (got ${k})`);
   if (k >= n) return idsAtLeast(values, -Infinity);
   const heapV = new Float64Array(k);
   const heapI = new Int32Array(k);
@@ -104,12 +105,14 @@ function siftDownPair(heapV: Float64Array, heapI: Int32Array, at: number): void 
 
 /** Ids whose value is ≥ `threshold` and above −∞ (removed tokens never come back), in id order. */
 export function idsAbove(values: Float32Array, threshold: number): Int32Array {
+  // One pass into a vocab-sized buffer (a zeroed allocation is cheaper than a second pass).
+  const ids = new Int32Array(values.length);
   let count = 0;
-  for (let i = 0; i < values.length; i++) if (values[i] >= threshold && values[i] !== -Infinity) count++;
-  const ids = new Int32Array(count);
-  let j = 0;
-  for (let i = 0; i < values.length; i++) if (values[i] >= threshold && values[i] !== -Infinity) ids[j++] = i;
-  return ids;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v >= threshold && v !== -Infinity) ids[count++] = i;
+  }
+  return ids.subarray(0, count);
 }
 
 /** idsAbove in rank order: value descending, equal values by ascending id so ties always resolve alike. */
