@@ -244,6 +244,8 @@ VECTORS = [
     ("png-palette", "png", png_palette),
     ("png-wide", "png", png_wide),
     ("png-small", "png", png_small),
+    ("png-rgba-small", "png", lambda: png(Image.fromarray(np.dstack([synth(120, 90, 24), alpha_ramp(120, 90, 24)]), "RGBA"))),
+    ("png-palette-small", "png", lambda: png(Image.fromarray(synth(90, 140, 25)).quantize(colors=40))),
     ("png-crop-only", "png", png_crop_only),
     ("png-rgba-crop-only", "png", png_rgba_crop_only),
     ("png-adam7-rgb", "png", lambda: raw_png(synth(250, 230, 16), 2, 8, interlace=True)),
