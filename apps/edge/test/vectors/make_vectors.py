@@ -176,9 +176,13 @@ def raw_png(samples, color_type, depth, interlace=False, palette=None):
 
 
 def with_low_byte(rgb8, seed):
-    """16-bit samples whose high byte is the 8-bit image: Pillow keeps the high byte only."""
-    rng = np.random.default_rng(seed)
-    return rgb8.astype(np.uint16) * 256 + rng.integers(0, 256, rgb8.shape, dtype=np.uint16)
+    """16-bit samples whose high byte is the 8-bit image: Pillow keeps the high byte only. The
+    low byte is a full-range pattern (rounding instead of truncating would show), kept regular
+    so the file compresses."""
+    h, w, c = rgb8.shape
+    y, x, ch = np.mgrid[0:h, 0:w, 0:c]
+    low = ((x * 37 + y * 11 + ch * 85 + seed) % 256).astype(np.uint16)
+    return rgb8.astype(np.uint16) * 256 + low
 
 
 def png_rgba_crop_only():
