@@ -1,6 +1,7 @@
 // Beam search on toy "models" (prefix → distribution over a 5-token vocab) whose best sequences
 // can be checked by hand; scores follow HF BeamSearchScorer (length counts the EOS).
 import { describe, expect, it } from "vitest";
+import { hashString, mulberry32 } from "../../weights/prng.js";
 import { BeamSearch, type BeamSearchOptions, type BeamStep } from "./beam-search.js";
 import { createSampler } from "./sampler.js";
 
@@ -166,5 +167,47 @@ describe("repetition penalty per beam", () => {
     // With 1 in the prompt every beam is penalised for it: the first step already prefers 2.
     const withPrompt = run(REPEAT, { ...options, repetitionPenalty: 10, prompt: [1] }).result.tokens;
     expect(withPrompt[0]).toBe(2);
+  });
+});
+
+describe("wide enough, beam search is exhaustive search", () => {
+  // 256 beams hold every prefix of ≤ 4 tokens over 4 ids, every EOS ranks within the top 256
+  // and fewer than 256 hypotheses ever finish, so nothing is pruned: the result must be the best
+  // of all sequences under the scoring rule (EOS-ended: (sum incl. EOS) / (len + 1)^lp; cut at
+  // maxNewTokens: sum / max^lp).
+  const MAX = 4;
+  const randomModel = (seed: number) => (prefix: number[]) => {
+    const rand = mulberry32(hashString(`${seed}:${prefix.join(",")}`));
+    return Float32Array.from({ length: 4 }, () => rand() * 4);
+  };
+
+  function exhaustive(model: (prefix: number[]) => Float32Array, lp: number) {
+    let best = { tokens: [] as number[], score: -Infinity };
+    const visit = (prefix: number[], sum: number) => {
+      const logits = model(prefix);
+      const z = Math.log(logits.reduce((a, v) => a + Math.exp(v), 0));
+      const endScore = (sum + logits[0] - z) / (prefix.length + 1) ** lp;
+      if (endScore > best.score) best = { tokens: prefix, score: endScore };
+      for (let t = 1; t < 4; t++) {
+        const next = [...prefix, t];
+        const s = sum + logits[t] - z;
+        if (next.length === MAX) {
+          if (s / MAX ** lp > best.score) best = { tokens: next, score: s / MAX ** lp };
+        } else visit(next, s);
+      }
+    };
+    visit([], 0);
+    return best;
+  }
+
+  it("finds the best-scoring sequence for any length penalty", () => {
+    for (let seed = 0; seed < 40; seed++) {
+      const model = randomModel(seed);
+      const lp = [0, 1, 2, -0.5][seed % 4];
+      const { result } = run(model, { numBeams: 256, maxNewTokens: MAX, eosIds: [0], lengthPenalty: lp });
+      const want = exhaustive(model, lp);
+      expect(result.tokens, `seed ${seed}`).toEqual(want.tokens);
+      expect(result.score).toBeCloseTo(want.score, 5);
+    }
   });
 });
