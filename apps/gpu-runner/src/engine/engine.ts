@@ -90,7 +90,6 @@ export class Engine {
   /** Steps 1–4. Throws EngineError before anything is queued; events follow on the job. */
   submit(req: GenerateRequest): Job {
     if (this.draining) throw new EngineError("not_ready", "the runner is shutting down");
-    const cfg = this.rt.config;
     const rendered = renderPrompt(this.tokenizer, { system: req.system, turns: req.turns });
     const hashes = rendered.images.map((p) => p.image as string);
     const missing = [...new Set(hashes)].filter((h) => !this.images.has(h));
@@ -106,7 +105,6 @@ export class Engine {
     if (req.params.num_beams > this.opts.slots)
       throw new EngineError("invalid_request", `num_beams must be ≤ ${this.opts.slots}`);
     if (this.queue.length >= this.opts.maxQueue) throw new EngineError("overloaded", "the generation queue is full");
-    void cfg;
     const job = new Job(
       req.request_id,
       rendered.ids,
@@ -237,7 +235,7 @@ export class Engine {
     job.events.push({ type: "start", prompt_tokens: job.ids.length, cached_tokens: reuse });
     // Prefill in chunks: attention scratch grows with chunk × context, so chunks bound the
     // memory a long prompt needs (ORT's arena keeps its peak for the process lifetime).
-    let logits = new Float32Array(0);
+    let logits: Float32Array = new Float32Array(0);
     for (let at = reuse; at < job.ids.length; at += this.opts.prefillChunk ?? PREFILL_CHUNK) {
       const chunk = job.ids.slice(at, at + (this.opts.prefillChunk ?? PREFILL_CHUNK));
       logits = await this.run(row, chunk, at, [job]);

@@ -5,7 +5,7 @@ import type { GenerationParams } from "@mmgpt/schema/internal";
 import type { ImageKv } from "../model/runtime.js";
 import type { StreamDecoder, Tokenizer } from "../tokenizer/index.js";
 import { Channel } from "./channel.js";
-import { EngineError } from "./errors.js";
+import type { EngineError } from "./errors.js";
 import { createSampler, type Sampler } from "./sampling/sampler.js";
 import { StopMatcher } from "./stop/stop-strings.js";
 
@@ -117,5 +117,3 @@ export class Job {
     this.events.push({ type: "delta", text });
   }
 }
-
-export { EngineError };
