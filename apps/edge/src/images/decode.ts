@@ -34,8 +34,8 @@ let jpegReady: Promise<void> | undefined;
 let webpReady: Promise<void> | undefined;
 
 // A wasm heap never shrinks: after a large decode the instance would pin its peak (≈ 4–7 bytes
-// per pixel) for the isolate's lifetime. Dropping it lets V8 reclaim that memory; a new
-// instance of the already-compiled module costs about a millisecond.
+// per pixel) for the isolate's lifetime. Dropping it lets V8 reclaim that memory; instantiating
+// the already-compiled module again is cheap (no compilation).
 const KEEP_INSTANCE_MAX_PIXELS = 2_000_000;
 
 async function runJpeg(buffer: ArrayBuffer): Promise<JsquashImage> {

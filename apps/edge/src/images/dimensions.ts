@@ -49,7 +49,10 @@ function jpegHeader(bytes: Uint8Array): ImageHeader {
       const width = u16be(bytes, seg.start + 3);
       const components = bytes[seg.start + 5];
       if (components !== 1 && components !== 3) {
-        throw new ImageError("unsupported_format", "CMYK/YCCK JPEG images are not supported; convert to RGB.");
+        throw new ImageError(
+          "unsupported_format",
+          `JPEG images with ${components} colour components (CMYK/YCCK) are not supported; convert to RGB.`,
+        );
       }
       // SOF2/6/10/14 are progressive: the decoder keeps every DCT coefficient in memory.
       const progressive = (seg.marker & 0x03) === 0x02;
