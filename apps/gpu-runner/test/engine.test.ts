@@ -240,7 +240,8 @@ describe("decoding options", () => {
     const stop = full.text.slice(cut, cut + 4);
     const stopped = await collect(e, request(hello, { max_tokens: 12, stop: [stop] }));
     expect(stopped.done.finish_reason).toBe("stop");
-    expect(stopped.text).toBe(full.text.slice(0, full.text.indexOf(stop)));
+    // Replies are trimmed like the original demo's .strip().
+    expect(stopped.text).toBe(full.text.slice(0, full.text.indexOf(stop)).trimEnd());
     const streamed = stopped.events.filter((x) => x.type === "delta").map((x) => (x.type === "delta" ? x.text : ""));
     expect(streamed.join("")).not.toContain(stop);
   });

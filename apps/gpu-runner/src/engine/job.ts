@@ -7,6 +7,7 @@ import type { StreamDecoder, Tokenizer } from "../tokenizer/index.js";
 import { Channel } from "./channel.js";
 import type { EngineError } from "./errors.js";
 import { createSampler, type Sampler } from "./sampling/sampler.js";
+import { DEFAULT_STOPS, ReplyTrimmer } from "./stop/reply-text.js";
 import { StopMatcher } from "./stop/stop-strings.js";
 
 export type FinishReason = "stop" | "length";
@@ -36,6 +37,7 @@ export class Job {
   private readonly sampler: Sampler;
   private readonly detok: StreamDecoder;
   private readonly stops: StopMatcher;
+  private readonly trim = new ReplyTrimmer();
   private text = "";
 
   constructor(
@@ -59,7 +61,8 @@ export class Job {
       banned: [s.image, s.pad],
     });
     this.detok = tokenizer.createStreamDecoder();
-    this.stops = new StopMatcher(params.stop);
+    // The template's own section headers end a reply too (the model inventing the next turn).
+    this.stops = new StopMatcher([...params.stop, ...DEFAULT_STOPS]);
   }
 
   /** Images resolved to media K/V by the scheduler before prefill. */
@@ -95,6 +98,7 @@ export class Job {
   finish(reason: FinishReason, stoppedByString = false): void {
     if (this.finished) return;
     if (!stoppedByString) this.emit(this.stops.push(this.detok.flush()).emit + this.stops.flush());
+    this.emit(this.trim.flush(), true);
     this.finished = true;
     const usage = {
       prompt_tokens: this.ids.length,
@@ -111,7 +115,9 @@ export class Job {
     this.events.fail(e);
   }
 
-  private emit(text: string): void {
+  /** Text leaves through the demo's trim (leading/trailing whitespace), streaming-safe. */
+  private emit(text: string, trimmed = false): void {
+    text = trimmed ? text : this.trim.push(text);
     if (!text) return;
     this.text += text;
     this.events.push({ type: "delta", text });
