@@ -10,7 +10,8 @@ import { conversationRoutes } from "./conversations/routes";
 import type { AppEnv, Deps } from "./env";
 import { ApiError } from "./errors/api-error";
 import { renderError } from "./errors/render";
-import { fileRoutes } from "./files/routes";
+import { fileRoutes, uploadGuard } from "./files/routes";
+import { idempotency } from "./http/idempotency";
 import { requestId } from "./http/request-id";
 import { modelRoutes, publicMetaRoutes } from "./meta/routes";
 import { rateLimit } from "./rate-limit/rate-limit";
@@ -25,13 +26,15 @@ export function createApp(deps: Deps = defaultDeps) {
   app.use("*", requestId());
   app.route("/", publicMetaRoutes);
 
-  app.use("/v1/admin/*", requireAdmin());
+  app.use("/v1/admin/*", requireAdmin(), idempotency());
   app.route("/", adminRoutes);
 
   // Hono's "/x/*" also matches "/x": one pattern per resource, so no request is counted twice.
-  for (const path of ["/v1/models", "/v1/chat/*", "/v1/conversations/*", "/v1/files/*"]) {
-    app.use(path, requireApiKey(), rateLimit());
+  // Order: who (key), how often (bucket), body guards, then idempotency (which reads the body).
+  for (const path of ["/v1/models", "/v1/chat/*", "/v1/conversations/*"]) {
+    app.use(path, requireApiKey(), rateLimit(), idempotency());
   }
+  app.use("/v1/files/*", requireApiKey(), rateLimit(), uploadGuard(), idempotency());
   app.route("/", modelRoutes(deps));
   app.route("/", chatRoutes(deps));
   app.route("/", conversationRoutes(deps));

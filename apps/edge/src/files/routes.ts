@@ -8,7 +8,9 @@ import {
   listFilesRoute,
   uploadFileRoute,
 } from "@mmgpt/schema";
+import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import type { AppEnv } from "../env";
 import { ApiError, notFound } from "../errors/api-error";
 import { toPage } from "../http/pagination";
 import { newRouter } from "../http/router";
@@ -18,23 +20,27 @@ import { storeUpload } from "./upload";
 /** Multipart framing on top of the largest file. */
 const MAX_UPLOAD_BODY = LIMITS.maxFileBytes + 64 * 1024;
 
-export const fileRoutes = newRouter();
-
-fileRoutes.post(
-  "/v1/files",
-  bodyLimit({
+/**
+ * Guards of POST /v1/files, mounted by the app before anything reads the body (idempotency
+ * hashes it): a size cap while streaming, and multipart only.
+ */
+export function uploadGuard(): MiddlewareHandler<AppEnv> {
+  const limit = bodyLimit({
     maxSize: MAX_UPLOAD_BODY,
     onError: () => {
       throw new ApiError("payload_too_large", `Uploads are limited to ${LIMITS.maxFileBytes} bytes.`);
     },
-  }),
-  async (c, next) => {
+  });
+  return async function uploadGuardMiddleware(c, next) {
+    if (c.req.method !== "POST" || c.req.path !== "/v1/files") return next();
     if (!(c.req.header("content-type") ?? "").toLowerCase().startsWith("multipart/form-data")) {
       throw new ApiError("unsupported_media_type", "Upload files as multipart/form-data (fields `file`, `purpose`).");
     }
-    await next();
-  },
-);
+    return limit(c, next);
+  };
+}
+
+export const fileRoutes = newRouter();
 
 fileRoutes
   .openapi(uploadFileRoute, async (c) => {

@@ -1,0 +1,78 @@
+// Idempotency-Key: a retried POST gets the first response again (no second generation), the
+// same key with another body is a conflict, keys are per account, and 5xx are not kept.
+import { describe, expect, it } from "vitest";
+import { ADMIN_TOKEN, chatBody, Edge, type Loose } from "./helpers/edge";
+import { png } from "./helpers/images";
+
+describe("Idempotency-Key", () => {
+  it("replays the first response to a retry and runs the request once", async () => {
+    const edge = new Edge();
+    const { key } = await edge.newKey();
+    const headers = { "idempotency-key": "retry-1" };
+    const first = await edge.fetch("/v1/chat/completions", { method: "POST", key, headers, json: chatBody("Hi") });
+    const again = await edge.fetch("/v1/chat/completions", { method: "POST", key, headers, json: chatBody("Hi") });
+    expect(again.status).toBe(200);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(await again.json()).toEqual(await first.json());
+    expect(edge.runners.get().generateCalls).toHaveLength(1);
+
+    const other = await edge.fetch("/v1/chat/completions", { method: "POST", key, headers, json: chatBody("Bye") });
+    expect(other.status).toBe(409);
+    expect(await other.json()).toMatchObject({ error: { code: "idempotency_conflict", type: "conflict_error" } });
+  });
+
+  it("scopes keys to the account, and covers conversations and admin POSTs", async () => {
+    const edge = new Edge();
+    const alice = await edge.newKey();
+    const bob = await edge.newKey();
+    const headers = { "idempotency-key": "same" };
+    const a = (await (
+      await edge.fetch("/v1/conversations", { method: "POST", key: alice.key, headers, json: {} })
+    ).json()) as Loose;
+    const b = (await (
+      await edge.fetch("/v1/conversations", { method: "POST", key: bob.key, headers, json: {} })
+    ).json()) as Loose;
+    const a2 = (await (
+      await edge.fetch("/v1/conversations", { method: "POST", key: alice.key, headers, json: {} })
+    ).json()) as Loose;
+    expect(a2.id).toBe(a.id);
+    expect(b.id).not.toBe(a.id);
+
+    const issue = () =>
+      edge.fetch("/v1/admin/api_keys", {
+        method: "POST",
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "idempotency-key": crypto.randomUUID().slice(0, 8) + "x" },
+        json: { account_id: "acct_idem", name: "n" },
+      });
+    expect(((await (await issue()).json()) as Loose).key).not.toBe(((await (await issue()).json()) as Loose).key);
+  });
+
+  it("works with multipart uploads", async () => {
+    const edge = new Edge();
+    const { key } = await edge.newKey();
+    const upload = async () => {
+      const form = new FormData();
+      form.append("purpose", "vision");
+      form.append("file", new File([await png(8, 8)], "a.png", { type: "image/png" }));
+      return edge.fetch("/v1/files", { method: "POST", key, headers: { "idempotency-key": "up" }, body: form });
+    };
+    const first = (await (await upload()).json()) as Loose;
+    expect(first.id).toMatch(/^file-/);
+    // A new multipart boundary is a different body: a conflict, not a silent second file.
+    expect((await upload()).status).toBe(409);
+  });
+
+  it("does not keep server errors: a retry runs again", async () => {
+    const edge = new Edge();
+    const { key } = await edge.newKey();
+    edge.runners.get().up = false;
+    const headers = { "idempotency-key": "after-outage" };
+    expect(
+      (await edge.fetch("/v1/chat/completions", { method: "POST", key, headers, json: chatBody("Hi") })).status,
+    ).toBe(503);
+    edge.runners.get().up = true;
+    const retry = await edge.fetch("/v1/chat/completions", { method: "POST", key, headers, json: chatBody("Hi") });
+    expect(retry.status).toBe(200);
+    expect(retry.headers.get("idempotent-replayed")).toBeNull();
+  });
+});
