@@ -1,10 +1,12 @@
 // Opens whatever a user points at as one TensorSource: a torch zip (.pt/.bin), a
 // safetensors file, or a Hugging Face directory (sharded with model.safetensors.index.json or
 // pytorch_model.bin.index.json, or single-file). Shards must all exist and agree with the index.
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { closeSync, existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { DTYPE_BYTES } from "../weights/dtype.js";
 import { openSafetensors } from "../weights/safetensors.js";
 import { ConvertError } from "./errors.js";
+import { openForRead, readFully } from "./io.js";
 import type { SourceTensor, TensorSource } from "./source.js";
 import { openTorchCheckpoint } from "./torch-checkpoint.js";
 
@@ -25,18 +27,29 @@ export function openCheckpointFile(path: string): TensorSource {
     const err = e as { code?: string; message: string };
     throw new ConvertError(err.code === "not_found" ? "not_found" : "bad_argument", err.message, { cause: e });
   }
+  st.close(); // the header is all we need from it: ranges are read through our own fd
+  const fd = openForRead(path, "checkpoint");
   const tensors = new Map<string, SourceTensor>();
   for (const [name, t] of st.tensors) {
+    const el = DTYPE_BYTES[t.dtype];
+    const numel = t.byteLength / el;
     tensors.set(name, {
       name,
       dtype: t.dtype,
       shape: t.shape,
       byteLength: t.byteLength,
       identity: `${path}:${t.byteOffset}:${t.shape}`,
-      read: () => st.readTensor(name),
+      *chunks(maxElements) {
+        const step = Math.max(1, Math.min(numel, Math.floor(maxElements)));
+        const buf = new Uint8Array(step * el);
+        for (let i = 0; i < numel; i += step) {
+          const view = buf.subarray(0, Math.min(step, numel - i) * el);
+          yield readFully(fd, view, t.byteOffset + i * el, path);
+        }
+      },
     });
   }
-  return { path, tensors, close: () => st.close() };
+  return { path, tensors, close: () => closeSync(fd) };
 }
 
 /** A file, or a Hugging Face checkpoint directory. */

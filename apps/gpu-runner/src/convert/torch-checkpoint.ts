@@ -3,7 +3,6 @@
 // from its `<archive>/data/<key>` storage entry, checking bounds, strides and CRC-32.
 import { closeSync, readSync } from "node:fs";
 import * as zlib from "node:zlib";
-import { bf16ToF32, f16ToF32 } from "../weights/dtype.js";
 import { ConvertError } from "./errors.js";
 import { openForRead } from "./io.js";
 import { unpickle } from "./pickle.js";
@@ -77,20 +76,23 @@ function torchTensor(zip: ZipReader, prefix: string, name: string, t: TensorRef)
     byteLength,
     identity: `${zip.path}:${key}:${t.offset}:${t.shape}:${t.stride}`,
     problem,
-    read() {
+    *chunks(maxElements) {
       if (problem || !entry) throw new ConvertError("unsupported_tensor", `${label}: ${problem}`);
       const start = zip.dataOffset(entry) + t.offset * el;
-      const whole = t.offset === 0 && byteLength === entry.size;
-      const dtype = t.storage.dtype;
-      if (dtype === "I64") throw new ConvertError("unsupported_tensor", `${label}: int64 is not a float weight`);
-      const out = dtype === "F32" ? new Float32Array(numel) : new Uint16Array(numel);
-      const bytes = zip.read(start, byteLength, new Uint8Array(out.buffer));
       // A storage read whole is checked against the zip's CRC: a flipped byte fails loudly.
-      if (whole && zlib.crc32 && zlib.crc32(bytes) >>> 0 !== entry.crc32 >>> 0) {
+      const whole = t.offset === 0 && byteLength === entry.size;
+      const step = Math.max(1, Math.min(numel, Math.floor(maxElements)));
+      const buf = new Uint8Array(step * el);
+      let crc = 0;
+      for (let i = 0; i < numel; i += step) {
+        const view = buf.subarray(0, Math.min(step, numel - i) * el);
+        zip.read(start + i * el, view.length, view);
+        if (whole) crc = zlib.crc32(view, crc);
+        yield view;
+      }
+      if (whole && crc >>> 0 !== entry.crc32 >>> 0) {
         throw new ConvertError("truncated", `${label}: CRC-32 mismatch in ${key}: the file is corrupt`);
       }
-      if (out instanceof Float32Array) return out;
-      return dtype === "F16" ? f16ToF32(out) : bf16ToF32(out);
     },
   };
 }
