@@ -131,6 +131,10 @@ async function main() {
   await waitFor(`http://${host}:${runnerPort}/readyz`, "the runner", 10 * 60_000);
   say("runner ready");
 
+  say("building the playground page (apps/playground)");
+  const page = spawnSync("npm", ["run", "build", "-w", "@mmgpt/playground"], { cwd: root, encoding: "utf8" });
+  if (page.status !== 0) throw new Error(`building the playground failed:\n${page.stdout}\n${page.stderr}`);
+
   const persist = join(state, "wrangler");
   say("applying D1 migrations (local)");
   const mig = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "mmgpt", "--local", "--persist-to", persist], {
@@ -202,6 +206,7 @@ Try it:
     -H "Authorization: Bearer ${key}" -H "Content-Type: application/json" \\
     -d '${body}'
 
+Playground: ${base}/
 API reference: ${base}/docs   (OpenAPI: ${base}/openapi.json)
 Admin token (dev only): ${secrets.ADMIN_TOKEN}
 `);

@@ -1,0 +1,84 @@
+// The chat transcript (role="log"): user turns with their image, and assistant replies that
+// grow as deltas arrive. A reply is aria-busy while it streams, so screen readers announce it
+// once, whole, instead of token by token.
+
+export interface ReplyView {
+  append(text: string): void;
+  /** The reply is committed; `meta` is a short line (tokens, finish reason). */
+  done(meta: string): void;
+  /** The reply ended without being committed: stopped or failed. */
+  ended(note: string): void;
+}
+
+export interface Transcript {
+  addUser(text: string, imageUrl: string | null): HTMLElement;
+  addReply(placeholder: string): ReplyView;
+  clear(): void;
+}
+
+function element<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text?: string) {
+  const el = document.createElement(tag);
+  el.className = className;
+  if (text !== undefined) el.textContent = text;
+  return el;
+}
+
+export function bindTranscript(log: HTMLElement, empty: HTMLElement): Transcript {
+  const add = (el: HTMLElement) => {
+    empty.hidden = true;
+    log.append(el);
+    el.scrollIntoView({ block: "end" });
+    return el;
+  };
+
+  return {
+    addUser(text, imageUrl) {
+      const msg = element("article", "msg user");
+      msg.append(element("h3", "who", "You"));
+      if (imageUrl) {
+        const img = element("img", "thumb");
+        img.src = imageUrl;
+        img.alt = "Attached to this message";
+        msg.append(img);
+      }
+      msg.append(element("p", "text", text));
+      return add(msg);
+    },
+
+    addReply(placeholder) {
+      const msg = element("article", "msg assistant");
+      msg.setAttribute("aria-busy", "true");
+      const body = element("p", "text reply");
+      const pending = element("span", "pending", placeholder);
+      body.append(pending);
+      const meta = element("p", "meta");
+      msg.append(element("h3", "who", "MultiModal-GPT"), body, meta);
+      add(msg);
+      let text: Text | null = null;
+      const finish = (line: string, kind: string) => {
+        pending.remove();
+        meta.textContent = line;
+        msg.classList.add(kind);
+        msg.setAttribute("aria-busy", "false");
+      };
+      return {
+        append(delta) {
+          if (!text) {
+            pending.remove();
+            text = document.createTextNode("");
+            body.append(text);
+          }
+          text.appendData(delta);
+          if (log.scrollHeight - log.scrollTop - log.clientHeight < 80) msg.scrollIntoView({ block: "end" });
+        },
+        done: (line) => finish(line, "done"),
+        ended: (note) => finish(note, "ended"),
+      };
+    },
+
+    clear() {
+      log.replaceChildren();
+      empty.hidden = false;
+    },
+  };
+}

@@ -1,0 +1,38 @@
+// One stack for the browser tests (the same `npm start` as test/e2e), started only when
+// Chromium is installed; otherwise the tests skip and this says why.
+import { existsSync } from "node:fs";
+import type { TestProject } from "vitest/node";
+import { type Stack, startStack } from "../e2e/stack.js";
+
+export const CHROMIUM = process.env.MMGPT_CHROMIUM ?? "/usr/bin/chromium";
+let stack: Stack | null = null;
+
+export async function setup(project: TestProject): Promise<void> {
+  if (!existsSync(CHROMIUM)) {
+    process.stdout.write(
+      `\n[playground] SKIPPED: no Chromium at ${CHROMIUM}. Install it (apt-get install -y chromium) ` +
+        "or set MMGPT_CHROMIUM to run the browser tests.\n\n",
+    );
+    project.provide("chromium", "");
+    return;
+  }
+  stack = await startStack();
+  project.provide("chromium", CHROMIUM);
+  project.provide("baseURL", stack.baseURL);
+  project.provide("apiKey", stack.apiKey);
+  project.provide("adminToken", stack.adminToken);
+}
+
+export async function teardown(): Promise<void> {
+  await stack?.stop();
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** The Chromium executable, or "" when the browser tests are skipped. */
+    chromium: string;
+    baseURL: string;
+    apiKey: string;
+    adminToken: string;
+  }
+}
