@@ -19,6 +19,8 @@ export interface CompletionHead {
 }
 
 export class ChunkWriter {
+  private roleSent = false;
+
   constructor(
     private readonly head: CompletionHead,
     private readonly includeUsage: boolean,
@@ -38,16 +40,22 @@ export class ChunkWriter {
     return chunk;
   }
 
-  role(): ChatCompletionChunk {
-    return this.chunk([{ index: 0, delta: { role: "assistant", content: "" }, logprobs: null, finish_reason: null }]);
+  /** The opening chunk (`delta.role`), once: on the runner's start event or before any content. */
+  role(): ChatCompletionChunk[] {
+    if (this.roleSent) return [];
+    this.roleSent = true;
+    return [this.chunk([{ index: 0, delta: { role: "assistant", content: "" }, logprobs: null, finish_reason: null }])];
   }
 
-  delta(text: string): ChatCompletionChunk {
-    return this.chunk([{ index: 0, delta: { content: text }, logprobs: null, finish_reason: null }]);
+  delta(text: string): ChatCompletionChunk[] {
+    return [...this.role(), this.chunk([{ index: 0, delta: { content: text }, logprobs: null, finish_reason: null }])];
   }
 
   finish(done: DoneEvent): ChatCompletionChunk[] {
-    const chunks = [this.chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: done.finish_reason }])];
+    const chunks = [
+      ...this.role(),
+      this.chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: done.finish_reason }]),
+    ];
     if (this.includeUsage) chunks.push(this.chunk([], toUsage(done.usage)));
     return chunks;
   }

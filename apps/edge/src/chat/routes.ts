@@ -43,7 +43,7 @@ export function chatRoutes(deps: Deps) {
     const relay = relayEvents(
       answer,
       {
-        onEvent: (event) => [event.type === "start" ? chunks.role() : chunks.delta(event.text)],
+        onEvent: (event) => (event.type === "start" ? chunks.role() : chunks.delta(event.text)),
         onDone: async (done) => chunks.finish(done),
         onFailure: async () => {},
       },

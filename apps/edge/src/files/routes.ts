@@ -68,6 +68,9 @@ fileRoutes
     if (!row || !object) throw notFound("file", "file_id");
     c.header("content-type", row.content_type);
     c.header("content-length", String(row.bytes));
+    // Served bytes are user content: never let a browser reinterpret or render them inline.
+    c.header("x-content-type-options", "nosniff");
+    c.header("content-disposition", `attachment; filename="${row.filename.replace(/[^\w.-]/g, "_")}"`);
     return c.body(object.body, 200);
   })
   .openapi(deleteFileRoute, async (c) => {
