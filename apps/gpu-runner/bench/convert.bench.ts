@@ -3,7 +3,7 @@
 // LoRA), converts it in a child process under /usr/bin/time -v, and reports peak RSS vs size.
 //   npx tsx bench/convert.bench.ts [--layers 24] [--dtype fp16] [--dir /tmp/mmgpt-convert-bench] [--keep]
 import { spawnSync } from "node:child_process";
-import { mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";

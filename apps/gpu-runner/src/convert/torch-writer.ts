@@ -68,10 +68,21 @@ interface Written {
   crc: number;
   size: number;
   offset: number;
+  big: boolean;
+}
+
+export interface TorchWriteOptions {
+  /** Write zip64 records even for small files (tests reach the >4 GiB code path this way). */
+  forceZip64?: boolean;
 }
 
 /** Streams `tensors` into `path` (via a temporary name); peak memory is one tensor. */
-export function writeTorchCheckpoint(path: string, tensors: readonly TorchTensorInput[]): void {
+export function writeTorchCheckpoint(
+  path: string,
+  tensors: readonly TorchTensorInput[],
+  opts: TorchWriteOptions = {},
+): void {
+  const force = opts.forceZip64 === true;
   const archive = basename(path).replace(/\.[^.]*$/, "") || "archive";
   const tmp = `${path}.partial-${process.pid}`;
   const fd = openSync(tmp, "w");
@@ -83,7 +94,7 @@ export function writeTorchCheckpoint(path: string, tensors: readonly TorchTensor
   };
   const entry = (name: string, data: Uint8Array) => {
     const nameBuf = Buffer.from(`${archive}/${name}`);
-    const big = data.length >= U32_MAX || pos >= U32_MAX;
+    const big = force || data.length >= U32_MAX || pos >= U32_MAX;
     const zip64 = big ? 20 : 0;
     // Pad the extra field so the data starts 64-byte aligned, as torch does.
     const pad = (64 - ((pos + 30 + nameBuf.length + zip64 + 4) % 64)) % 64;
@@ -105,7 +116,7 @@ export function writeTorchCheckpoint(path: string, tensors: readonly TorchTensor
     }
     extra.writeUInt16LE(0x4650, zip64); // torch's "FB" padding field
     extra.writeUInt16LE(pad, zip64 + 2);
-    done.push({ name: nameBuf, crc, size: data.length, offset: pos });
+    done.push({ name: nameBuf, crc, size: data.length, offset: pos, big });
     write(h);
     write(nameBuf);
     write(extra);
@@ -121,7 +132,7 @@ export function writeTorchCheckpoint(path: string, tensors: readonly TorchTensor
       entry(`data/${i}`, data);
     });
     entry("version", Buffer.from("3\n"));
-    writeCentralDirectory(done, pos, write);
+    writeCentralDirectory(done, pos, write, force);
     closeSync(fd);
     renameSync(tmp, path);
   } catch (e) {
@@ -131,10 +142,10 @@ export function writeTorchCheckpoint(path: string, tensors: readonly TorchTensor
   }
 }
 
-function writeCentralDirectory(done: Written[], start: number, write: (b: Uint8Array) => void): void {
+function writeCentralDirectory(done: Written[], start: number, write: (b: Uint8Array) => void, force: boolean): void {
   let size = 0;
   for (const e of done) {
-    const big = e.size >= U32_MAX || e.offset >= U32_MAX;
+    const big = e.big;
     const c = Buffer.alloc(46);
     c.writeUInt32LE(0x02014b50, 0);
     c.writeUInt16LE(45, 4);
@@ -158,7 +169,7 @@ function writeCentralDirectory(done: Written[], start: number, write: (b: Uint8A
     write(extra);
     size += 46 + e.name.length + extra.length;
   }
-  const z64 = start + size >= U32_MAX || start >= U32_MAX;
+  const z64 = force || start + size >= U32_MAX || start >= U32_MAX;
   if (z64) {
     const r = Buffer.alloc(56 + 20);
     r.writeUInt32LE(0x06064b50, 0);
