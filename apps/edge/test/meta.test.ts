@@ -13,13 +13,14 @@ describe("meta endpoints", () => {
     expect(res.headers.get("x-request-id")).toMatch(/^req_/);
   });
 
-  it("serves the committed OpenAPI document and a docs page that needs no network", async () => {
+  it("serves the committed OpenAPI document and an interactive docs page that needs no network", async () => {
     const edge = new Edge();
     expect(await (await edge.fetch("/openapi.json")).json()).toEqual(openapi);
     const docs = await (await edge.fetch("/docs")).text();
     expect(docs).toContain("/v1/chat/completions");
     expect(docs).toContain('href="/openapi.json"');
-    expect(docs).not.toMatch(/<script[^>]+src=/);
+    expect(docs).not.toMatch(/<script[^>]+src=|<link[^>]+href="http/);
+    expect(docs).toContain('<form class="try" data-method="POST" data-path="/v1/chat/completions">');
   });
 
   it("lists models from the runner, or from MODELS when set", async () => {
