@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { rendezvousOrder } from "../src/runner/rendezvous";
 import { chatBody, Edge, type Loose } from "./helpers/edge";
 import { done, FakeRunners, gate, ndjson } from "./helpers/fake-runner";
+import { dataUrl, png } from "./helpers/images";
 
 const URLS = ["http://runner-a.test", "http://runner-b.test", "http://runner-c.test"];
 
@@ -21,14 +22,12 @@ describe("runner routing", () => {
     };
     const [first, second] = rendezvousOrder(URLS, conv.id);
     for (let i = 0; i < 3; i++) {
-      const res = await edge.fetch(`/v1/conversations/${conv.id}/messages`, {
-        method: "POST",
-        key,
-        json: { content: `t${i}` },
-      });
+      // The first turn brings an image: after failover the new runner must get it from R2.
+      const content = i === 0 ? [{ type: "image_url", image_url: { url: dataUrl(await png(9, 9)) } }] : `t${i}`;
+      const res = await edge.fetch(`/v1/conversations/${conv.id}/messages`, { method: "POST", key, json: { content } });
       expect(res.status).toBe(200);
     }
-    expect(runners.get(first).generateCalls).toHaveLength(3);
+    expect(runners.get(first).generateCalls).toHaveLength(4); // 3 turns + 1 image_missing round
 
     runners.get(first).up = false;
     const res = await edge.fetch(`/v1/conversations/${conv.id}/messages`, {
@@ -37,7 +36,8 @@ describe("runner routing", () => {
       json: { content: "t3" },
     });
     expect(res.status).toBe(200);
-    expect(runners.get(second).generateCalls).toHaveLength(1);
+    expect(runners.get(second).generateCalls).toHaveLength(2); // 409 image_missing, then the retry
+    expect(runners.get(second).images.size).toBe(1);
     expect(runners.get(second).generateCalls[0].turns).toHaveLength(7); // the whole history moved along
 
     for (const url of URLS) runners.get(url).up = false;
