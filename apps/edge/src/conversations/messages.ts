@@ -1,7 +1,11 @@
-// Conversation messages as the API shows them, from the rows a ConversationDO returns.
+// Conversation messages: the rows a ConversationDO stores and returns, and the API shape.
 import type { ConversationMessage, MessageContentPart } from "@mmgpt/schema";
+import { ID_PREFIXES } from "@mmgpt/schema";
+import type { DoneEvent } from "@mmgpt/schema/internal";
 import { toUsage } from "../chat/chunks";
-import type { MessageRow } from "./conversation-sql";
+import { newId, unixSeconds } from "../http/ids";
+import type { ResolvedImage } from "../vision/request-images";
+import type { MessageRow, NewMessage } from "./conversation-sql";
 
 export function toMessage(conversationId: string, row: MessageRow): ConversationMessage {
   return {
@@ -17,13 +21,49 @@ export function toMessage(conversationId: string, row: MessageRow): Conversation
   };
 }
 
-/** The stored content of a user turn: its image (as hash and file id) first, then its text. */
-export function userContent(
-  text: string,
-  image: { sha256: string; fileId: string | null } | null,
-): MessageContentPart[] {
-  const parts: MessageContentPart[] = [];
-  if (image) parts.push({ type: "image", image: { sha256: image.sha256, file_id: image.fileId } });
-  if (text) parts.push({ type: "text", text });
-  return parts;
+/** The API shape of a message just committed (no round trip to read it back). */
+export function committedMessage(conversationId: string, m: NewMessage): ConversationMessage {
+  return {
+    id: m.id,
+    object: "conversation.message",
+    conversation_id: conversationId,
+    created_at: m.created_at,
+    role: m.role,
+    content: m.content,
+    model: m.model,
+    finish_reason: m.finish_reason,
+    usage: m.usage ? toUsage(m.usage) : null,
+  };
+}
+
+/** A user turn as stored: its image (hash and file id) first, then its text. */
+export function userMessage(text: string, image: ResolvedImage | null): NewMessage {
+  const content: MessageContentPart[] = [];
+  if (image) content.push({ type: "image", image: { sha256: image.sha256, file_id: image.fileId } });
+  if (text) content.push({ type: "text", text });
+  return {
+    id: newId(ID_PREFIXES.message),
+    role: "user",
+    text,
+    content,
+    image_sha256: image?.sha256 ?? null,
+    model: null,
+    finish_reason: null,
+    usage: null,
+    created_at: unixSeconds(),
+  };
+}
+
+export function assistantMessage(id: string, model: string, done: DoneEvent): NewMessage {
+  return {
+    id,
+    role: "assistant",
+    text: done.text,
+    content: done.text ? [{ type: "text", text: done.text }] : [],
+    image_sha256: null,
+    model,
+    finish_reason: done.finish_reason,
+    usage: done.usage,
+    created_at: unixSeconds(),
+  };
 }

@@ -1,7 +1,7 @@
 // POST /v1/conversations/{id}/messages: lock the conversation (409 when busy), resolve the
 // image, send history + new turn to the conversation's rendezvous runner, and commit both
 // messages only when the reply is done. Every failure releases the lock and is recorded.
-import { contentImageUrl, contentText, createMessageRoute, ID_PREFIXES, toGenerationParams } from "@mmgpt/schema";
+import { contentText, createMessageRoute, ID_PREFIXES, toGenerationParams, type UserContent } from "@mmgpt/schema";
 import type { DoneEvent, GenerateRequest, Turn } from "@mmgpt/schema/internal";
 import type { Deps } from "../env";
 import { ApiError } from "../errors/api-error";
@@ -15,9 +15,16 @@ import { relayEvents } from "../runner/relay";
 import { readResult } from "../runner/result";
 import { RequestImages, type ResolvedImage } from "../vision/request-images";
 import { conversationStub, ownConversation } from "./access";
-import type { NewMessage } from "./conversation-sql";
 import { updateCounters } from "./index-store";
-import { toMessage, userContent } from "./messages";
+import { assistantMessage, committedMessage, userMessage } from "./messages";
+
+/** The message's image (at most one, per the contract), resolved and stored, or null. */
+async function resolveImage(images: RequestImages, content: UserContent): Promise<ResolvedImage | null> {
+  if (typeof content === "string") return null;
+  const index = content.findIndex((p) => p.type === "image_url");
+  const part = content[index];
+  return part?.type === "image_url" ? images.resolve(part.image_url.url, `content.${index}.image_url.url`) : null;
+}
 
 export function sendMessageRoute(deps: Deps) {
   return newRouter().openapi(createMessageRoute, async (c) => {
@@ -43,20 +50,12 @@ export function sendMessageRoute(deps: Deps) {
     };
 
     try {
-      // Validation problems of this request (a bad image) release the lock without a record.
-      let image: ResolvedImage | null = null;
-      const imageUrl = contentImageUrl(body.content);
-      const images = new RequestImages(c.env, deps, c.get("principal").accountId);
       const text = contentText(body.content);
-      try {
-        if (imageUrl) {
-          const index = typeof body.content === "string" ? -1 : body.content.findIndex((p) => p.type === "image_url");
-          image = await images.resolve(imageUrl, `content.${index}.image_url.url`);
-        }
-      } catch (error) {
-        await recordFailure(null);
+      const images = new RequestImages(c.env, deps, c.get("principal").accountId);
+      const image = await resolveImage(images, body.content).catch(async (error: unknown) => {
+        await recordFailure(null); // the request's own fault (a bad image): unlock, record nothing
         throw error;
-      }
+      });
       const turns: Turn[] = begun.history.map((m) => ({
         role: m.role,
         text: m.text,
@@ -75,41 +74,16 @@ export function sendMessageRoute(deps: Deps) {
       };
       const ctx = runnerContext(c, deps);
       const answer = await startGeneration(ctx, conversationOrder(c, row.id), request, images.source);
+      const user = userMessage(text, image);
       const assistantId = newId(ID_PREFIXES.message);
-      const userMessage: NewMessage = {
-        id: newId(ID_PREFIXES.message),
-        role: "user",
-        text,
-        content: userContent(text, image),
-        image_sha256: image?.sha256 ?? null,
-        model: null,
-        finish_reason: null,
-        usage: null,
-        created_at: unixSeconds(),
-      };
 
+      // The only place turns are written: both messages at once, when the reply is complete.
       const commit = async (done: DoneEvent) => {
-        const assistant: NewMessage = {
-          id: assistantId,
-          role: "assistant",
-          text: done.text,
-          content: done.text ? [{ type: "text", text: done.text }] : [],
-          image_sha256: null,
-          model: begun.meta.model,
-          finish_reason: done.finish_reason,
-          usage: done.usage,
-          created_at: unixSeconds(),
-        };
-        const counters = await stub.commit(generationId, [userMessage, assistant]);
+        const assistant = assistantMessage(assistantId, begun.meta.model, done);
+        const counters = await stub.commit(generationId, [user, assistant]);
         if (!counters) throw new ApiError("internal_error", "The conversation changed during generation.");
         await updateCounters(c.env.DB, row.id, counters);
-        return toMessage(row.id, {
-          ...assistant,
-          seq: 0,
-          status: "completed",
-          content: JSON.stringify(assistant.content),
-          usage: JSON.stringify(done.usage),
-        });
+        return committedMessage(row.id, assistant);
       };
 
       if (!stream) return c.json(await commit(await readResult(answer)), 200);
