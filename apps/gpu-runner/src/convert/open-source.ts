@@ -25,7 +25,8 @@ export function openCheckpointFile(path: string): TensorSource {
     st = openSafetensors(path);
   } catch (e) {
     const err = e as { code?: string; message: string };
-    throw new ConvertError(err.code === "not_found" ? "not_found" : "bad_argument", err.message, { cause: e });
+    const code = err.code === "not_found" || err.code === "truncated" ? err.code : "bad_argument";
+    throw new ConvertError(code, err.message, { cause: e });
   }
   st.close(); // the header is all we need from it: ranges are read through our own fd
   const fd = openForRead(path, "checkpoint");

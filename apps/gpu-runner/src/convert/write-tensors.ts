@@ -86,6 +86,20 @@ function streamTensor(
   }
 }
 
+/** A whole (small) LoRA tensor, its aliases checked as when it is streamed. */
+function readLora(p: PlannedTensor): Float32Array {
+  const data = readTensor(p.chosen.tensor);
+  for (const a of p.aliases) {
+    if (a.tensor.identity !== p.chosen.tensor.identity && !sameValues(readTensor(a.tensor), data)) {
+      throw new ConvertError(
+        "alias_mismatch",
+        `${p.name}: ${a.tensor.name} and ${p.chosen.tensor.name} hold different values`,
+      );
+    }
+  }
+  return data;
+}
+
 function sameValues(a: Float32Array, b: Float32Array): boolean {
   return a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
 }
@@ -113,8 +127,8 @@ export function writeBaseShards(
     const merge = t
       ? (): Merge => {
           const h = plan.hparams!;
-          const a = readTensor(lora.get(t.a)!.chosen.tensor);
-          const b = readTensor(lora.get(t.b)!.chosen.tensor);
+          const a = readLora(lora.get(t.a)!);
+          const b = readLora(lora.get(t.b)!);
           return { target: t, a, b, r: h.r, scale: loraScale(h.alpha, h.r) };
         }
       : undefined;
