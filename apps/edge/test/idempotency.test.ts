@@ -1,6 +1,8 @@
 // Idempotency-Key: a retried POST gets the first response again (no second generation), the
 // same key with another body is a conflict, keys are per account, and 5xx are not kept.
+import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import worker from "../src/index";
 import { ADMIN_TOKEN, chatBody, Edge, type Loose } from "./helpers/edge";
 import { png } from "./helpers/images";
 
@@ -74,5 +76,20 @@ describe("Idempotency-Key", () => {
     const retry = await edge.fetch("/v1/chat/completions", { method: "POST", key, headers, json: chatBody("Hi") });
     expect(retry.status).toBe(200);
     expect(retry.headers.get("idempotent-replayed")).toBeNull();
+  });
+});
+
+describe("the hourly cron", () => {
+  it("prunes records past the 24 h window", async () => {
+    const old = Math.floor(Date.now() / 1000) - 25 * 3600;
+    await env.DB.prepare(
+      "INSERT INTO idempotency_keys (scope, key, request_hash, created_at) VALUES ('s', 'old', 'h', ?)",
+    )
+      .bind(old)
+      .run();
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController(), env, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(await env.DB.prepare("SELECT * FROM idempotency_keys WHERE key = 'old'").first()).toBeNull();
   });
 });

@@ -22,6 +22,15 @@ interface Row {
   created_at: number;
 }
 
+/** Deletes records past the replay window (run from the cron trigger). */
+export async function pruneIdempotencyKeys(db: D1Database, now = unixSeconds()): Promise<number> {
+  const result = await db
+    .prepare("DELETE FROM idempotency_keys WHERE created_at < ?")
+    .bind(now - WINDOW_SECONDS)
+    .run();
+  return result.meta.changes;
+}
+
 export function idempotency(): MiddlewareHandler<AppEnv> {
   return async function idempotencyMiddleware(c, next) {
     const key = c.req.header("idempotency-key");
