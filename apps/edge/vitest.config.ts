@@ -6,6 +6,11 @@ import { fileURLToPath } from "node:url";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 
+// Offline and quiet in CI: no cf.json download, no telemetry.
+for (const name of ["CLOUDFLARE_CF_FETCH_ENABLED", "WRANGLER_SEND_METRICS", "WRANGLER_SEND_ERROR_REPORTS"]) {
+  process.env[name] ??= "false";
+}
+
 const here = fileURLToPath(new URL(".", import.meta.url));
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
