@@ -75,3 +75,16 @@ describe("aliased OpenFlamingo keys", () => {
     );
   });
 });
+
+describe("LoRA hyperparameters", () => {
+  it("a flat peft state dict without tuning_config takes r/alpha from the model config, and says so", () => {
+    const src = openTorchCheckpoint(SMALL.files.lora);
+    const path = join(tempDir(), "adapter_model.bin");
+    writeTorchCheckpoint(path, inputsOf(src));
+    src.close();
+    const lines: string[] = [];
+    const out = join(tempDir(), "adapter");
+    convertCheckpoints({ config: SMALL.config, lora: path, out, loraOnly: true, log: (l) => lines.push(l) });
+    expect(lines).toContain("LoRA r=4 alpha=8 (from the model config (no tuning_config))");
+  });
+});

@@ -75,6 +75,15 @@ describe.each(SETS)("fixture set $name", (set) => {
     expect(sameBits(got, want)).toBe(true);
   });
 
+  it("the default fp16 output builds and runs in the runner (logits within fp16 rounding)", async () => {
+    const half = convert({ dtype: undefined });
+    const got = await forwardLogits(half, set.config);
+    const want = await forwardLogits(converted, set.config);
+    const diff = got.reduce((m, v, i) => Math.max(m, Math.abs(v - want[i])), 0);
+    expect(diff).toBeGreaterThan(0);
+    expect(diff).toBeLessThan(0.05);
+  });
+
   it.each(["fp16", "bf16"] as const)("--dtype %s stores the base rounded once, adapters in f32", (dtype) => {
     const out = convert({ dtype });
     const want = readAll(join(expected, "weights"));
