@@ -30,7 +30,7 @@ export function conversationRoutes(deps: Deps) {
   const router = newRouter()
     .openapi(createConversationRoute, async (c) => {
       // The body is optional: an empty POST creates a conversation with defaults.
-      const body = (c.req.header("content-length") === "0" ? {} : c.req.valid("json")) ?? {};
+      const body = c.req.valid("json") ?? {};
       const model = body.model ?? (await modelIds(c, deps))[0];
       if (!model) throw unavailable("No model is served right now; retry later.");
       const row: ConversationRow = {
