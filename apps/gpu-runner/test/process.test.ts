@@ -2,11 +2,14 @@
 // generated and built on first start, readiness, and graceful shutdown that lets an
 // in-flight generation finish while refusing new work.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, statSync, writeSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { writeManifest } from "../src/convert/manifest.js";
+import { MMGPT_TINY } from "../src/model/presets.js";
+import { generateTinyWeights } from "../src/weights/generate-tiny.js";
 
 const SECRET = "process-test-secret-0123";
 const children: ChildProcess[] = [];
@@ -46,6 +49,19 @@ describe("runner process", () => {
     expect(p.output()).toMatch(/MMGPT_EXECUTION_PROVIDER="tpu": expected one of cpu, cuda/);
     expect(p.output()).toMatch(/MMGPT_MAX_BATCH/);
   });
+
+  it("refuses a model directory whose weights no longer match its manifest", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mmgpt-manifest-"));
+    generateTinyWeights(MMGPT_TINY, dir, { seed: 5 });
+    writeManifest(dir);
+    const file = join(dir, "weights", "model.safetensors");
+    const fd = openSync(file, "r+");
+    writeSync(fd, Buffer.from([0x5a]), 0, 1, statSync(file).size - 10);
+    closeSync(fd);
+    const p = start({ RUNNER_SECRET: SECRET, MMGPT_PORT: String(await freePort()), MMGPT_MODEL_DIR: dir });
+    expect(await p.exit).toBe(1);
+    expect(p.output()).toMatch(/model\.safetensors/);
+  }, 60_000);
 
   it("generates and builds the tiny model on first start, serves, and drains on SIGTERM", async () => {
     const port = await freePort();

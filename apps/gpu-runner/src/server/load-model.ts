@@ -3,6 +3,7 @@
 // precision if they are missing, and opens the sessions. Progress goes to the logger.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { verifyManifest, writeManifest } from "../convert/manifest.js";
 import { Engine, type EngineOptions } from "../engine/engine.js";
 import { type BuildOptions, buildModelGraphs, graphPath } from "../model/build.js";
 import { loadModelConfig } from "../model/load-config.js";
@@ -32,7 +33,16 @@ export async function loadEngine(
     }
     log.info("generating the tiny model", { dir, seed: 1 });
     const g = generateTinyWeights(PRESETS["mmgpt-tiny"], dir, { seed: 1 });
+    writeManifest(dir);
     log.info("generated the tiny model", { params: g.baseParams, lora_params: g.loraParams });
+  }
+  // Checksums catch a truncated copy or a half-finished conversion before anything loads.
+  if (existsSync(join(dir, "manifest.json"))) {
+    const t0 = performance.now();
+    verifyManifest(dir);
+    log.info("verified the model manifest", { ms: Math.round(performance.now() - t0) });
+  } else {
+    log.warn("no manifest.json in the model directory: weights not verified", { dir });
   }
   const config = loadModelConfig(dir);
   const build = servingBuild(cfg);
