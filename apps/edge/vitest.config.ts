@@ -2,6 +2,7 @@
 // the `cloudflareTest` Vite plugin), with the bindings of the ROOT wrangler.toml and its `main`
 // (apps/edge/src/index.ts, so the Durable Object classes are the real ones). Tests add the
 // secrets, the D1 migrations (applied by test/setup/migrations.ts) and the test-vector rules.
+import { existsSync, mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
@@ -13,6 +14,12 @@ for (const name of ["CLOUDFLARE_CF_FETCH_ENABLED", "WRANGLER_SEND_METRICS", "WRA
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const root = fileURLToPath(new URL("../..", import.meta.url));
+
+// The root wrangler.toml serves the playground build as static assets, and the pool refuses a
+// config whose assets directory is missing (a clean checkout has no build). The edge tests never
+// read assets, so an empty directory is enough.
+const assets = `${root}apps/playground/dist`;
+if (!existsSync(assets)) mkdirSync(assets, { recursive: true });
 
 export default defineConfig(async () => ({
   // Root is the monorepo: npm hoists node_modules there, and the pool resolves module-rule
