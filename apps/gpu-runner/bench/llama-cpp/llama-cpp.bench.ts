@@ -34,44 +34,79 @@ function randomTokens(n: number, seed: number): Token[] {
   return [1, ...Array.from({ length: n - 1 }, () => Math.floor(rng.range(259, MID_SHAPE.vocab)))] as Token[];
 }
 
-interface Run {
-  /** ms from the call to the first sampled token. */
-  firstToken: number;
-  /** ms per further token, averaged over `decodeLen` greedy steps. */
-  perToken: number;
+/** Wall and process CPU ms (all threads): CPU time stays honest when other jobs share the cores. */
+interface Cost {
+  wall: number;
+  cpu: number;
 }
 
-/** Evaluates `input` and greedily takes `decodeLen` more tokens; each yield is one llama_decode. */
-async function generate(seq: LlamaContextSequence, input: Token[]): Promise<Run> {
-  const t0 = performance.now();
-  let t1 = t0;
-  let n = 0;
+function stopwatch(): () => Cost {
+  const t = performance.now();
+  const c = process.cpuUsage();
+  return () => {
+    const d = process.cpuUsage(c);
+    return { wall: performance.now() - t, cpu: (d.user + d.system) / 1000 };
+  };
+}
+
+/** Decode steps of one run: wall ms of each step, and the CPU ms they took together. */
+interface Steps {
+  wall: number[];
+  cpu: number;
+}
+
+/** Evaluates `input`, then greedily takes `decodeLen` more tokens; each later yield is one llama_decode. */
+async function generate(seq: LlamaContextSequence, input: Token[]): Promise<{ first: Cost; steps: Steps }> {
+  let lap = stopwatch();
+  let first: Cost | undefined;
+  const wall: number[] = [];
+  let cpu = 0;
   for await (const _ of seq.evaluate(input, { temperature: 0 })) {
-    if (n === 0) t1 = performance.now();
-    if (n++ === decodeLen) break;
+    const c = lap();
+    lap = stopwatch();
+    if (first) {
+      wall.push(c.wall);
+      cpu += c.cpu;
+    } else first = c;
+    if (wall.length === decodeLen) break;
   }
-  return { firstToken: t1 - t0, perToken: (performance.now() - t1) / decodeLen };
+  return { first: first!, steps: { wall, cpu } };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const fmt = (xs: number[]) => `${median(xs).toFixed(1)} (min ${Math.min(...xs).toFixed(1)})`;
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const f1 = (x: number) => x.toFixed(1);
+
+/** Median wall over repeats (the fastest; median CPU). */
+function prefillCell(cs: Cost[]): string {
+  const wall = cs.map((c) => c.wall);
+  const tokPerS = (promptLen / median(wall)) * 1000;
+  return `${f1(median(wall))} (min ${f1(Math.min(...wall))}; cpu ${f1(median(cs.map((c) => c.cpu)))}) ${tokPerS.toFixed(0)} tok/s`;
+}
+
+/** Median step over all repeats' steps, which shrugs off steps a busy machine preempted (mean; CPU per step). */
+function decodeCell(runs: Steps[]): string {
+  const wall = runs.flatMap((r) => r.wall);
+  const cpu = median(runs.map((r) => r.cpu / r.wall.length));
+  return `${f1(median(wall))} (mean ${f1(mean(wall))}; cpu ${f1(cpu)})`;
+}
 
 async function benchContext(model: LlamaModel, threads: number): Promise<string[]> {
   const context = await model.createContext({ contextSize: CONTEXT, threads, flashAttention });
   try {
     const seq = context.getSequence();
     const prompt = randomTokens(promptLen, 7);
-    const prefill: number[] = [];
-    const decode: number[] = [];
+    const prefill: Cost[] = [];
+    const decode: Steps[] = [];
     // One unrecorded run first: it pages the mmapped weights in and warms the thread pool.
     for (let r = -1; r < repeats; r++) {
       await seq.clearHistory();
       const run = await generate(seq, prompt);
       if (r < 0) continue;
-      prefill.push(run.firstToken);
-      decode.push(run.perToken);
+      prefill.push(run.first);
+      decode.push(run.steps);
     }
-    const long: number[] = [];
+    const long: Steps[] = [];
     if (values.long) {
       // Fill once, then each repeat drops the generated tail and decodes from the same point.
       const fill = randomTokens(longStart, 11);
@@ -79,55 +114,44 @@ async function benchContext(model: LlamaModel, threads: number): Promise<string[
       await seq.evaluateWithoutGeneratingNewTokens(fill.slice(0, -1));
       for (let r = -1; r < repeats; r++) {
         await seq.eraseContextTokenRanges([{ start: longStart - 1, end: seq.nextTokenIndex }]);
-        const run = await generate(seq, fill.slice(-1));
-        // Every step here is a decode; the first just also evaluates the last fill token.
-        if (r >= 0) long.push((run.firstToken + run.perToken * decodeLen) / (decodeLen + 1));
+        const { first, steps } = await generate(seq, fill.slice(-1));
+        // The first step here is a decode too: it evaluates the last fill token.
+        if (r >= 0) long.push({ wall: [first.wall, ...steps.wall], cpu: first.cpu + steps.cpu });
       }
     }
-    const tokPerS = (promptLen / median(prefill)) * 1000;
-    return [
-      String(threads),
-      `${fmt(prefill)} = ${tokPerS.toFixed(0)} tok/s`,
-      fmt(decode),
-      values.long ? fmt(long) : "-",
-    ];
+    return [String(threads), prefillCell(prefill), decodeCell(decode), long.length ? decodeCell(long) : "-"];
   } finally {
     await context.dispose();
   }
 }
 
-function printTable(rows: string[][]): void {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  const line = (r: string[]) => `| ${r.map((cell, c) => cell.padEnd(widths[c]!)).join(" | ")} |`;
-  console.log(line(rows[0]!));
-  console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
-  for (const r of rows.slice(1)) console.log(line(r));
-}
+const WIDTHS = [18, 7, 50, 32, 32];
+const printRow = (r: string[]) => console.log(`| ${r.map((c, i) => c.padEnd(WIDTHS[i]!)).join(" | ")} |`);
 
 const llama = await getLlama({ gpu: false, build: "never", logLevel: "error" as never });
-console.log(`node-llama-cpp prebuilt ${llama.buildType}, llama.cpp ${llama.llamaCppRelease.release}`);
+console.log(`node-llama-cpp prebuilt (${llama.buildType}), llama.cpp tag ${llama.llamaCppRelease.release}`);
 console.log(`CPU: ${llama.cpuMathCores} math cores; ${llama.systemInfo.trim()}`);
 console.log(
   `mid shape: hidden ${MID_SHAPE.hidden}, ${MID_SHAPE.layers} layers, ${MID_SHAPE.heads}/${MID_SHAPE.kvHeads} heads of ` +
     `${MID_SHAPE.headDim}, FFN ${MID_SHAPE.ffn}, vocab ${MID_SHAPE.vocab}; context ${CONTEXT}, flash attention ${values.flash}`,
 );
-console.log(`ms: median of ${repeats} (min); prompt ${promptLen} tokens, ${decodeLen} greedy decode steps\n`);
-
-const rows = [
-  [
-    "weights",
-    "threads",
-    `first token, ${promptLen}-token prompt (ms)`,
-    `decode @${promptLen} (ms/tok)`,
-    `decode @${longStart} (ms/tok)`,
-  ],
-];
+console.log(
+  `${repeats} repeats of a ${promptLen}-token prompt then ${decodeLen} greedy decode steps. Wall ms: prompt = ` +
+    `median (min) over repeats, decode = median (mean) over all steps; cpu = process CPU ms, all threads\n`,
+);
+printRow([
+  "weights (load avg)",
+  "threads",
+  `first token after ${promptLen}-token prompt (ms)`,
+  `decode @${promptLen} (ms/token)`,
+  `decode @${longStart} (ms/token)`,
+]);
+console.log(`|${WIDTHS.map((w) => "-".repeat(w + 2)).join("|")}|`);
 for (const type of values.types.split(",") as WeightType[]) {
   const model = await llama.loadModel({ modelPath: await cachedMidModel(type) });
   for (const threads of values.threads.split(",").map(Number)) {
     const load = loadavg()[0]!.toFixed(1);
-    rows.push([`${type} (load ${load})`, ...(await benchContext(model, threads))]);
+    printRow([`${type} (${load})`, ...(await benchContext(model, threads))]);
   }
   await model.dispose();
 }
-printTable(rows);
