@@ -63,6 +63,40 @@ describe.skipIf(!chromium)("playground page (Chromium)", () => {
     await expect.poll(() => page.getByRole("button", { name: "Forget key" }).isVisible()).toBe(true);
   });
 
+  it("an image can be dropped on the chat or pasted, and removed", async () => {
+    const base64 = second.toString("base64");
+    const attachVia = (how: "drop" | "paste", name: string) =>
+      page.evaluate(
+        ({ how, name, base64 }) => {
+          const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+          const data = new DataTransfer();
+          data.items.add(new File([bytes], name, { type: "image/png" }));
+          const chat = document.querySelector(".chat")!;
+          if (how === "drop") {
+            chat.dispatchEvent(new DragEvent("dragover", { dataTransfer: data, bubbles: true, cancelable: true }));
+            chat.dispatchEvent(new DragEvent("drop", { dataTransfer: data, bubbles: true, cancelable: true }));
+          } else {
+            document.dispatchEvent(
+              new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }),
+            );
+          }
+        },
+        { how, name, base64 },
+      );
+    for (const [how, name] of [
+      ["drop", "dropped.png"],
+      ["paste", "pasted.png"],
+    ] as const) {
+      await attachVia(how, name);
+      await expect
+        .poll(() => page.locator("#preview-name").textContent())
+        .toMatch(new RegExp(`^${name} \\(\\d+ KB\\)$`));
+      expect(await page.locator("#preview").isVisible()).toBe(true);
+      await page.getByRole("button", { name: "Remove image" }).click();
+      expect(await page.locator("#preview").isVisible()).toBe(false);
+    }
+  });
+
   it("sends an image and a question, and the reply streams in token by token", async () => {
     await setParam("max_tokens", "48");
     await attach("photo.jpg", "image/jpeg", photo);

@@ -8,6 +8,8 @@ export interface ImageInput {
 }
 
 interface Elements {
+  /** The visible button that opens the (hidden) file input. */
+  choose: HTMLButtonElement;
   picker: HTMLInputElement;
   dropZone: HTMLElement;
   preview: HTMLElement;
@@ -31,6 +33,7 @@ export function bindImageInput(el: Elements, onChange: (file: File | null) => vo
     onChange(next);
   };
 
+  el.choose.addEventListener("click", () => el.picker.click());
   el.picker.addEventListener("change", () => set(el.picker.files?.[0] ?? null));
   el.remove.addEventListener("click", () => set(null));
 

@@ -33,6 +33,7 @@ const transcript = bindTranscript($("transcript"), $("empty"));
 const params = bindParams($<HTMLFormElement>("params"), $("beams-note"));
 const image = bindImageInput(
   {
+    choose: $<HTMLButtonElement>("choose-image"),
     picker: $<HTMLInputElement>("image-picker"),
     dropZone: document.querySelector<HTMLElement>(".chat")!,
     preview: $("preview"),

@@ -24,10 +24,15 @@ function element<K extends keyof HTMLElementTagNameMap>(tag: K, className: strin
 }
 
 export function bindTranscript(log: HTMLElement, empty: HTMLElement): Transcript {
+  // The log follows new text while the reader is at its end; scrolled up, it stays put.
+  const atEnd = () => log.scrollHeight - log.scrollTop - log.clientHeight < 48;
+  const toEnd = () => {
+    log.scrollTop = log.scrollHeight;
+  };
   const add = (el: HTMLElement) => {
     empty.hidden = true;
     log.append(el);
-    el.scrollIntoView({ block: "end" });
+    toEnd();
     return el;
   };
 
@@ -56,20 +61,23 @@ export function bindTranscript(log: HTMLElement, empty: HTMLElement): Transcript
       add(msg);
       let text: Text | null = null;
       const finish = (line: string, kind: string) => {
+        const follow = atEnd();
         pending.remove();
         meta.textContent = line;
         msg.classList.add(kind);
         msg.setAttribute("aria-busy", "false");
+        if (follow) toEnd();
       };
       return {
         append(delta) {
+          const follow = atEnd();
           if (!text) {
             pending.remove();
             text = document.createTextNode("");
             body.append(text);
           }
           text.appendData(delta);
-          if (log.scrollHeight - log.scrollTop - log.clientHeight < 80) msg.scrollIntoView({ block: "end" });
+          if (follow) toEnd();
         },
         done: (line) => finish(line, "done"),
         ended: (note) => finish(note, "ended"),
