@@ -268,8 +268,6 @@ export class Engine {
       const row = logits.subarray(r * V, (r + 1) * V);
       this.opts.onLogits?.(j.id, row);
       j.accept(row);
-      const slot = this.slots[this.rowOwner[r]];
-      slot.ids = [...j.ids, ...j.generated.slice(0, -1)];
     });
     this.stats.observeStep(jobs.length);
   }
@@ -325,7 +323,10 @@ export class Engine {
   /** Finished jobs leave the batch; the last active row moves into the gap. */
   private retireFinished(): void {
     for (let r = this.active.length - 1; r >= 0; r--) {
-      if (!this.active[r].finished) continue;
+      const job = this.active[r];
+      if (!job.finished) continue;
+      // The slot keeps exactly the tokens its row holds K/V for (the last sampled one never ran).
+      this.slots[this.rowOwner[r]].ids = [...job.ids, ...job.generated].slice(0, this.pool.lengths[r]);
       const last = this.active.length - 1;
       this.swapRows(r, last);
       this.active[r] = this.active[last];

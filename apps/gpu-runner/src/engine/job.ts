@@ -74,7 +74,9 @@ export class Job {
 
   /** Picks the next token from this job's logits row and feeds it through the text pipeline. */
   accept(logits: Float32Array): void {
-    const token = this.sampler.next(logits, [...this.ids, ...this.generated]);
+    // The history only matters to the repetition penalty; skip the copy when it is off.
+    const history = this.params.repetition_penalty === 1 ? [] : [...this.ids, ...this.generated];
+    const token = this.sampler.next(logits, history);
     this.feed(token);
   }
 
