@@ -3,6 +3,7 @@
 // Screenshots of each state go to test-artifacts/playground/.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { MMGPT, NotFoundError } from "@mmgpt/sdk";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -263,23 +264,33 @@ describe.skipIf(!chromium)("playground page (Chromium)", () => {
     await phone.close();
   });
 
-  it("measures first paint and the bundle size", async () => {
+  it("measures first paint (cold cache, median of 5 loads) and the bundle size", async () => {
     const fresh = await browser.context.newPage();
-    await fresh.goto(`${origin}/`, { waitUntil: "load" });
-    const paints = await fresh.evaluate(() =>
-      Object.fromEntries(performance.getEntriesByType("paint").map((p) => [p.name, Math.round(p.startTime)])),
-    );
+    await fresh.bringToFront();
+    const cdp = await browser.context.newCDPSession(fresh);
+    await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
+    const runs: { fp: number; fcp: number }[] = [];
+    for (let i = 0; i < 5; i++) {
+      await fresh.goto(`${origin}/?run=${i}`, { waitUntil: "load" });
+      // Paint entries can land after the load event.
+      await fresh.waitForFunction(() => performance.getEntriesByType("paint").length >= 2, null, { timeout: 10_000 });
+      runs.push(
+        await fresh.evaluate(() => {
+          const at = (name: string) => performance.getEntriesByName(name, "paint")[0]!.startTime;
+          return { fp: at("first-paint"), fcp: at("first-contentful-paint") };
+        }),
+      );
+    }
     await fresh.close();
+    const median = (xs: number[]) => Math.round([...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!);
     const dist = join(import.meta.dirname, "../../apps/playground/dist");
-    const { gzipSync } = await import("node:zlib");
     const files = ["index.html", "app.js", "app.css"].map((f) => readFileSync(join(dist, f)));
-    const bytes = files.reduce((n, b) => n + b.length, 0);
-    const gzip = files.reduce((n, b) => n + gzipSync(b, { level: 9 }).length, 0);
     const metrics = {
-      first_paint_ms: paints["first-paint"],
-      first_contentful_paint_ms: paints["first-contentful-paint"],
-      bytes,
-      gzip,
+      first_paint_ms: median(runs.map((r) => r.fp)),
+      first_contentful_paint_ms: median(runs.map((r) => r.fcp)),
+      runs: runs.map((r) => Math.round(r.fcp)),
+      bytes: files.reduce((n, b) => n + b.length, 0),
+      gzip: files.reduce((n, b) => n + gzipSync(b, { level: 9 }).length, 0),
     };
     writeFileSync(join(ARTIFACTS, "metrics.json"), `${JSON.stringify(metrics, null, 2)}\n`);
     process.stdout.write(`[playground] ${JSON.stringify(metrics)}\n`);
