@@ -1,10 +1,11 @@
 // The llama.cpp peer (node-llama-cpp's prebuilt CPU build) on the mid-shape random LLaMA, F32
 // and Q4_0: time to first token for a 256-token prompt, and greedy decode ms/token near
-// 256 and near 2048 context. Prints medians over repeats (plus the minimum); not a test.
+// 256 and near 2048 context, in wall and process-CPU ms (the machine may be shared); not a test.
 //   npx tsx bench/llama-cpp/llama-cpp.bench.ts [--types q4_0,f32] [--threads 1,2] [--repeats 5]
+//     [--no-long] [--flash auto|on|off]    (models are written once to $TMPDIR/mmgpt-llama-cpp-bench)
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
-import { getLlama, type LlamaContextSequence, type LlamaModel, type Token } from "node-llama-cpp";
+import { getLlama, type LlamaContextSequence, LlamaLogLevel, type LlamaModel, type Token } from "node-llama-cpp";
 import { createRng } from "../../src/weights/prng.js";
 import { cachedMidModel, MID_SHAPE, type WeightType } from "./make-model.js";
 
@@ -128,7 +129,7 @@ async function benchContext(model: LlamaModel, threads: number): Promise<string[
 const WIDTHS = [18, 7, 50, 32, 32];
 const printRow = (r: string[]) => console.log(`| ${r.map((c, i) => c.padEnd(WIDTHS[i]!)).join(" | ")} |`);
 
-const llama = await getLlama({ gpu: false, build: "never", logLevel: "error" as never });
+const llama = await getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.error });
 console.log(`node-llama-cpp prebuilt (${llama.buildType}), llama.cpp tag ${llama.llamaCppRelease.release}`);
 console.log(`CPU: ${llama.cpuMathCores} math cores; ${llama.systemInfo.trim()}`);
 console.log(
