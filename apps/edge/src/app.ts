@@ -3,6 +3,7 @@
 // failures; unknown routes are a 404 in the same envelope.
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { adminRoutes } from "./auth/admin-routes";
+import { batchBodyGuard, batchRoutes } from "./batches/routes";
 import { requireAdmin } from "./auth/require-admin";
 import { requireApiKey } from "./auth/require-api-key";
 import { chatRoutes } from "./chat/routes";
@@ -15,10 +16,12 @@ import { idempotency } from "./http/idempotency";
 import { requestId } from "./http/request-id";
 import { modelRoutes, publicMetaRoutes } from "./meta/routes";
 import { rateLimit } from "./rate-limit/rate-limit";
+import { webhookRoutes } from "./webhooks/routes";
 
 export const defaultDeps: Deps = {
   runnerFetch: (input, init) => fetch(input, init),
   imageFetch: (input, init) => fetch(input, init),
+  webhookFetch: (input, init) => fetch(input, init),
 };
 
 export function createApp(deps: Deps = defaultDeps) {
@@ -31,14 +34,17 @@ export function createApp(deps: Deps = defaultDeps) {
 
   // Hono's "/x/*" also matches "/x": one pattern per resource, so no request is counted twice.
   // Order: who (key), how often (bucket), body guards, then idempotency (which reads the body).
-  for (const path of ["/v1/models", "/v1/chat/*", "/v1/conversations/*"]) {
+  for (const path of ["/v1/models", "/v1/chat/*", "/v1/conversations/*", "/v1/webhook_endpoints/*"]) {
     app.use(path, requireApiKey(), rateLimit(), idempotency());
   }
   app.use("/v1/files/*", requireApiKey(), rateLimit(), uploadGuard(), idempotency());
+  app.use("/v1/batches/*", requireApiKey(), rateLimit(), batchBodyGuard(), idempotency());
   app.route("/", modelRoutes(deps));
   app.route("/", chatRoutes(deps));
   app.route("/", conversationRoutes(deps));
   app.route("/", fileRoutes);
+  app.route("/", batchRoutes);
+  app.route("/", webhookRoutes);
 
   app.notFound((c) => {
     throw new ApiError("not_found", `No route ${c.req.method} ${c.req.path}.`);

@@ -1,20 +1,29 @@
 // The worker's bindings (root wrangler.toml) and the Hono environment every route shares:
 // bindings, per-request variables set by middleware, and the injectable outbound fetches.
+import type { BatchDO } from "./batches/batch-do";
+import type { BatchMessage } from "./batches/messages";
 import type { ConversationDO } from "./conversations/conversation-do";
 import type { RateLimiterDO } from "./rate-limit/rate-limiter-do";
+import type { WebhookMessage } from "./webhooks/messages";
 
 export interface Bindings {
   DB: D1Database;
   BUCKET: R2Bucket;
   CONVERSATIONS: DurableObjectNamespace<ConversationDO>;
   RATE_LIMITER: DurableObjectNamespace<RateLimiterDO>;
+  BATCHES: DurableObjectNamespace<BatchDO>;
+  BATCH_QUEUE: Queue<BatchMessage>;
+  WEBHOOK_QUEUE: Queue<WebhookMessage>;
   RUNNER_URLS: string;
   RUNNER_TIMEOUT_MS?: string;
   RATE_LIMIT_PER_MINUTE?: string;
   RATE_LIMIT_BURST?: string;
   MODELS?: string;
+  BATCH_CONCURRENCY?: string;
+  WEBHOOKS_ALLOW_LOOPBACK?: string;
   RUNNER_SECRET: string;
   ADMIN_TOKEN: string;
+  WEBHOOK_SECRET_KEY?: string;
 }
 
 /** The authenticated caller, set by requireApiKey. */
@@ -35,9 +44,11 @@ export interface AppEnv {
 
 /**
  * Outbound calls, injected so tests script the runner and image hosts without mocking globals.
- * `runnerFetch` talks to gpu-runners; `imageFetch` downloads user image URLs.
+ * `runnerFetch` talks to gpu-runners; `imageFetch` downloads user image URLs; `webhookFetch`
+ * delivers webhook events.
  */
 export interface Deps {
   runnerFetch: typeof fetch;
   imageFetch: typeof fetch;
+  webhookFetch: typeof fetch;
 }

@@ -1,22 +1,27 @@
 // Builds the runner call context of one request: injected fetch, shared secret, request id,
-// timeout and the client's abort signal, plus the runner orders (affinity or least loaded).
+// timeout and the caller's abort signal, plus the runner orders (affinity or least loaded).
+// The `…For(env)` forms serve callers without a Hono context (the batch queue consumer).
 import type { Context } from "hono";
-import type { AppEnv, Deps } from "../env";
+import type { AppEnv, Bindings, Deps } from "../env";
 import type { RunnerContext } from "./client";
 import { runnerTimeoutMs, runnerUrls } from "./config";
 import { unavailable } from "./errors";
 import { leastLoadedOrder } from "./load";
 import { rendezvousOrder } from "./rendezvous";
 
-export function runnerContext(c: Context<AppEnv>, deps: Deps): RunnerContext {
-  if (!c.env.RUNNER_SECRET) throw unavailable("The edge has no RUNNER_SECRET configured.");
+export function runnerContextFor(env: Bindings, deps: Deps, requestId: string, signal?: AbortSignal): RunnerContext {
+  if (!env.RUNNER_SECRET) throw unavailable("The edge has no RUNNER_SECRET configured.");
   return {
     fetch: deps.runnerFetch,
-    secret: c.env.RUNNER_SECRET,
-    requestId: c.get("requestId"),
-    timeoutMs: runnerTimeoutMs(c.env),
-    signal: c.req.raw.signal,
+    secret: env.RUNNER_SECRET,
+    requestId,
+    timeoutMs: runnerTimeoutMs(env),
+    ...(signal ? { signal } : {}),
   };
+}
+
+export function runnerContext(c: Context<AppEnv>, deps: Deps): RunnerContext {
+  return runnerContextFor(c.env, deps, c.get("requestId"), c.req.raw.signal);
 }
 
 /** A conversation sticks to its rendezvous winner (KV cache reuse); the rest is failover. */
@@ -25,6 +30,10 @@ export function conversationOrder(c: Context<AppEnv>, conversationId: string): s
 }
 
 /** Stateless requests go to the least loaded runner first. */
+export function statelessOrderFor(env: Bindings): string[] {
+  return leastLoadedOrder(runnerUrls(env));
+}
+
 export function statelessOrder(c: Context<AppEnv>): string[] {
-  return leastLoadedOrder(runnerUrls(c.env));
+  return statelessOrderFor(c.env);
 }

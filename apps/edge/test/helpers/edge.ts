@@ -1,9 +1,12 @@
 // Calls the real edge app inside workerd with the test bindings, fake runners and a scripted
 // image host, plus shortcuts to issue API keys and read SSE bodies.
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
-import { createApp } from "../../src/app";
+import { BATCH_QUEUE_NAME, type BatchMessage } from "../../src/batches/messages";
 import type { Bindings } from "../../src/env";
+import type { WebhookMessage } from "../../src/webhooks/messages";
+import { createWorker } from "../../src/worker";
 import { FakeRunners } from "./fake-runner";
+import { type Delivery, delivery, RecordingQueue, type Retried, runQueue } from "./queues";
 
 export const ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
 
@@ -12,21 +15,60 @@ export interface EdgeOptions {
   env?: Partial<Bindings>;
   /** Answers https image URLs; defaults to 404. */
   imageFetch?: typeof fetch;
+  /** Receives webhook deliveries; defaults to 404. */
+  webhookFetch?: typeof fetch;
 }
 
 export class Edge {
   readonly runners: FakeRunners;
-  readonly app;
+  readonly worker;
   readonly env: Bindings;
   readonly pending: ExecutionContext[] = [];
+  /** The queues the code sends to; tests run their messages with `runBatchQueue` etc. */
+  readonly batchQueue = new RecordingQueue<BatchMessage>();
+  readonly webhookQueue = new RecordingQueue<WebhookMessage>();
 
   constructor(options: EdgeOptions = {}) {
     this.runners = options.runners ?? new FakeRunners();
-    this.env = { ...env, RUNNER_URLS: this.runners.urls, ...options.env };
-    this.app = createApp({
+    this.env = {
+      ...env,
+      RUNNER_URLS: this.runners.urls,
+      BATCH_QUEUE: this.batchQueue,
+      WEBHOOK_QUEUE: this.webhookQueue,
+      ...options.env,
+    };
+    const notFound = async () => new Response("no", { status: 404 });
+    this.worker = createWorker({
       runnerFetch: this.runners.fetch,
-      imageFetch: options.imageFetch ?? (async () => new Response("no", { status: 404 })),
+      imageFetch: options.imageFetch ?? notFound,
+      webhookFetch: options.webhookFetch ?? notFound,
     });
+  }
+
+  /** One batch-consumer invocation over `messages` (default: everything sent since last time). */
+  async runBatchQueue(
+    messages: Delivery<BatchMessage>[] = this.batchQueue.take().map((m) => delivery(m)),
+  ): Promise<{ acked: Delivery<BatchMessage>[]; retried: Retried<BatchMessage>[] }> {
+    return runQueue(this.worker, this.env, BATCH_QUEUE_NAME, messages);
+  }
+
+  /**
+   * Runs the batch queue until no message is left, redelivering retried ones at once with
+   * attempts + 1 (delays are not waited for). Returns every retry that was asked for.
+   */
+  async drainBatchQueue(maxRounds = 20): Promise<Retried<BatchMessage>[]> {
+    const retries: Retried<BatchMessage>[] = [];
+    let next = this.batchQueue.take().map((m) => delivery(m));
+    for (let round = 0; next.length && round < maxRounds; round++) {
+      const { retried } = await this.runBatchQueue(next);
+      retries.push(...retried);
+      next = [
+        ...retried.map((r) => ({ id: r.id, body: r.body, attempts: r.attempts + 1 })),
+        ...this.batchQueue.take().map((m) => delivery(m)),
+      ];
+    }
+    if (next.length) throw new Error(`the batch queue did not drain in ${maxRounds} rounds`);
+    return retries;
   }
 
   async fetch(path: string, init: RequestInit & { key?: string; json?: unknown } = {}): Promise<Response> {
@@ -39,7 +81,7 @@ export class Edge {
     }
     const ctx = createExecutionContext();
     this.pending.push(ctx);
-    return this.app.fetch(new Request(`https://edge.test${path}`, { ...init, headers, body }), this.env, ctx);
+    return this.worker.fetch(new Request(`https://edge.test${path}`, { ...init, headers, body }), this.env, ctx);
   }
 
   /** Waits for background work (stream relays, commits) of every request so far. */

@@ -1,0 +1,47 @@
+// The one path from an OpenAI chat request to the runners, shared by POST /v1/chat/completions
+// and the batch consumer: messages → turns → images resolved and stored → GenerateRequest, and
+// (non-streaming) → the least loaded runner → `chat.completion`.
+import { type ChatCompletion, type ChatCompletionRequest, ID_PREFIXES, toGenerationParams } from "@mmgpt/schema";
+import type { GenerateRequest, Turn } from "@mmgpt/schema/internal";
+import { newId, unixSeconds } from "../http/ids";
+import type { RunnerContext } from "../runner/client";
+import { startGeneration } from "../runner/generate";
+import { readResult } from "../runner/result";
+import type { RequestImages } from "../vision/request-images";
+import { toChatCompletion } from "./chunks";
+import { toTurns } from "./turns";
+
+/** Builds the runner request; image errors are thrown as ApiErrors naming the message part. */
+export async function toGenerateRequest(
+  body: ChatCompletionRequest,
+  images: RequestImages,
+  requestId: string,
+): Promise<GenerateRequest> {
+  const draft = toTurns(body.messages);
+  const turns: Turn[] = [];
+  for (const turn of draft.turns) {
+    const image = turn.image ? (await images.resolve(turn.image.url, turn.image.param)).sha256 : undefined;
+    turns.push({ role: turn.role, text: turn.text, ...(image ? { image } : {}) });
+  }
+  return {
+    request_id: requestId,
+    model: body.model,
+    ...(draft.system !== undefined ? { system: draft.system } : {}),
+    turns,
+    params: toGenerationParams(body),
+    stream: body.stream === true,
+  };
+}
+
+/** A whole (non-streamed) completion; every failure is thrown as an ApiError. */
+export async function completeChat(
+  ctx: RunnerContext,
+  order: readonly string[],
+  body: ChatCompletionRequest,
+  images: RequestImages,
+): Promise<ChatCompletion> {
+  const request = await toGenerateRequest({ ...body, stream: false }, images, ctx.requestId);
+  const answer = await startGeneration(ctx, order, request, images.source);
+  const head = { id: newId(ID_PREFIXES.chatCompletion), model: body.model, created: unixSeconds() };
+  return toChatCompletion(head, await readResult(answer));
+}

@@ -1,0 +1,137 @@
+// One attempt of one webhook delivery (queue consumer): the stored event body, signed per
+// Standard Webhooks with a fresh timestamp and the SAME webhook-id (the event id) every time.
+// Only a 2xx acknowledges; 410 Gone disables the endpoint; anything else (other statuses,
+// network errors, the 15 s timeout) is retried on the schedule of retry-schedule.ts, then the
+// delivery is marked failed. A lease keeps a duplicated message from sending in parallel.
+import { WEBHOOK_HEADERS } from "@mmgpt/schema";
+import type { Bindings, Deps } from "../env";
+import { unixSeconds } from "../http/ids";
+import { nextRetryDelay } from "./retry-schedule";
+import { openSecret } from "./secret-box";
+import { signWebhook } from "./signature";
+import { webhookUrlProblem } from "./url-policy";
+
+export const DELIVERY_TIMEOUT_MS = 15_000;
+const LEASE_MS = DELIVERY_TIMEOUT_MS + 15_000;
+
+export type DeliveryOutcome = { kind: "done" } | { kind: "retry"; delaySeconds: number };
+
+interface DeliveryJoin {
+  id: string;
+  event_id: string;
+  status: string;
+  attempts: number;
+  first_attempt_at: number | null;
+  payload: string;
+  endpoint_id: string;
+  url: string | null;
+  secret: string | null;
+  disabled_at: number | null;
+}
+
+type Env = Pick<Bindings, "DB" | "ADMIN_TOKEN" | "WEBHOOK_SECRET_KEY" | "WEBHOOKS_ALLOW_LOOPBACK">;
+
+async function fail(db: D1Database, id: string, error: string): Promise<DeliveryOutcome> {
+  await db
+    .prepare("UPDATE webhook_deliveries SET status = 'failed', last_error = ?, leased_until = NULL WHERE id = ?")
+    .bind(error, id)
+    .run();
+  return { kind: "done" };
+}
+
+export async function deliverWebhook(
+  env: Env,
+  deps: Pick<Deps, "webhookFetch">,
+  deliveryId: string,
+): Promise<DeliveryOutcome> {
+  const db = env.DB;
+  const now = Date.now();
+  const leased = await db
+    .prepare(
+      `UPDATE webhook_deliveries SET leased_until = ? WHERE id = ? AND status = 'pending'
+         AND (leased_until IS NULL OR leased_until < ?)`,
+    )
+    .bind(now + LEASE_MS, deliveryId, now)
+    .run();
+  if (leased.meta.changes === 0) {
+    const row = await db
+      .prepare("SELECT status FROM webhook_deliveries WHERE id = ?")
+      .bind(deliveryId)
+      .first<{ status: string }>();
+    // Another attempt is in flight: look again after its lease.
+    return row?.status === "pending" ? { kind: "retry", delaySeconds: Math.ceil(LEASE_MS / 1000) } : { kind: "done" };
+  }
+  const d = await db
+    .prepare(
+      `SELECT d.id, d.event_id, d.status, d.attempts, d.first_attempt_at, d.endpoint_id, e.payload,
+         ep.url, ep.secret, ep.disabled_at
+       FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id
+       LEFT JOIN webhook_endpoints ep ON ep.id = d.endpoint_id WHERE d.id = ?`,
+    )
+    .bind(deliveryId)
+    .first<DeliveryJoin>();
+  if (!d) return { kind: "done" };
+  if (d.url === null || d.secret === null) return fail(db, d.id, "the endpoint was deleted");
+  if (d.disabled_at !== null) return fail(db, d.id, "the endpoint is disabled");
+  const problem = webhookUrlProblem(d.url, env);
+  if (problem) return fail(db, d.id, `the endpoint URL ${problem}`);
+
+  const timestamp = unixSeconds(now);
+  const secret = await openSecret(env, d.endpoint_id, d.secret);
+  let status: number | null = null;
+  let error: string | null = null;
+  try {
+    const response = await deps.webhookFetch(d.url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "user-agent": "mmgpt-webhooks/1",
+        [WEBHOOK_HEADERS.id]: d.event_id,
+        [WEBHOOK_HEADERS.timestamp]: String(timestamp),
+        [WEBHOOK_HEADERS.signature]: await signWebhook(secret, d.event_id, timestamp, d.payload),
+      },
+      body: d.payload,
+      redirect: "manual",
+      signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
+    });
+    status = response.status;
+    await response.body?.cancel();
+    if (status < 200 || status > 299) error = `HTTP ${status}`;
+  } catch (e) {
+    error = e instanceof Error && e.name === "TimeoutError" ? "timed out" : `network error: ${String(e)}`;
+  }
+
+  const attempts = d.attempts + 1;
+  const first = d.first_attempt_at ?? timestamp;
+  const record = (state: string, next: number | null, delivered: number | null) =>
+    db
+      .prepare(
+        `UPDATE webhook_deliveries SET status = ?, attempts = ?, first_attempt_at = ?, last_attempt_at = ?,
+           last_status_code = ?, last_error = ?, next_attempt_at = ?, delivered_at = ?, leased_until = NULL
+         WHERE id = ?`,
+      )
+      .bind(state, attempts, first, timestamp, status, error, next, delivered, d.id);
+
+  if (error === null) {
+    await record("delivered", null, timestamp).run();
+    return { kind: "done" };
+  }
+  if (status === 410) {
+    await db.batch([
+      record("failed", null, null),
+      db
+        .prepare(
+          "UPDATE webhook_endpoints SET disabled_at = ?, disabled_reason = ? WHERE id = ? AND disabled_at IS NULL",
+        )
+        .bind(timestamp, "The endpoint answered 410 Gone.", d.endpoint_id),
+    ]);
+    return { kind: "done" };
+  }
+  const delay = nextRetryDelay(attempts, timestamp - first);
+  if (delay === null) {
+    await record("failed", null, null).run();
+    return { kind: "done" };
+  }
+  await record("pending", timestamp + delay, null).run();
+  return { kind: "retry", delaySeconds: delay };
+}

@@ -1,0 +1,93 @@
+// /v1/webhook_endpoints: subscribe (the `whsec_` secret is returned once and kept encrypted),
+// list (with the delivery-health extension fields) and delete, all scoped to the account.
+import { createRoute } from "@hono/zod-openapi";
+import {
+  CreateWebhookEndpointRequest,
+  createWebhookEndpointRoute,
+  deleteWebhookEndpointRoute,
+  ID_PREFIXES,
+  LIMITS,
+  listWebhookEndpointsRoute,
+  SECRET_PREFIXES,
+} from "@mmgpt/schema";
+import { z } from "@hono/zod-openapi";
+import { ApiError, notFound } from "../errors/api-error";
+import { newId, unixSeconds } from "../http/ids";
+import { toPage } from "../http/pagination";
+import { newRouter } from "../http/router";
+import {
+  countEndpoints,
+  deleteEndpoint,
+  type EndpointRow,
+  insertEndpoint,
+  listEndpoints,
+  recentDeliveries,
+  toEndpoint,
+} from "./endpoint-store";
+import { newWebhookSecret, sealSecret } from "./secret-box";
+import { webhookUrlProblem } from "./url-policy";
+
+// The contract's body requires https; loopback http is allowed in local development, so the
+// URL is validated here (url-policy.ts) instead, with the same param and a precise message.
+const createRouteLocal = createRoute({
+  ...createWebhookEndpointRoute,
+  request: {
+    ...createWebhookEndpointRoute.request,
+    body: {
+      required: true,
+      content: {
+        "application/json": { schema: CreateWebhookEndpointRequest.extend({ url: z.string().max(2048) }) },
+      },
+    },
+  },
+});
+
+export const webhookRoutes = newRouter();
+
+webhookRoutes
+  .openapi(createRouteLocal, async (c) => {
+    const body = c.req.valid("json");
+    const { accountId } = c.get("principal");
+    const problem = webhookUrlProblem(body.url, c.env);
+    if (problem) throw new ApiError("invalid_request_error", `url: ${problem}`, { param: "url" });
+    if ((await countEndpoints(c.env.DB, accountId)) >= LIMITS.maxWebhookEndpoints) {
+      throw new ApiError(
+        "invalid_request_error",
+        `An account has at most ${LIMITS.maxWebhookEndpoints} webhook endpoints; delete one first.`,
+      );
+    }
+    const id = newId(ID_PREFIXES.webhookEndpoint);
+    const secret = newWebhookSecret(SECRET_PREFIXES.webhookSecret);
+    const row: EndpointRow = {
+      id,
+      account_id: accountId,
+      url: body.url,
+      events: JSON.stringify(body.events),
+      description: body.description ?? null,
+      secret: await sealSecret(c.env, id, secret),
+      created_at: unixSeconds(),
+      disabled_at: null,
+      disabled_reason: null,
+    };
+    await insertEndpoint(c.env.DB, row);
+    return c.json({ ...toEndpoint(row, []), secret }, 200);
+  })
+  .openapi(listWebhookEndpointsRoute, async (c) => {
+    const query = c.req.valid("query");
+    const rows = await listEndpoints(c.env.DB, c.get("principal").accountId, query);
+    const deliveries = await recentDeliveries(
+      c.env.DB,
+      rows.slice(0, query.limit).map((r) => r.id),
+    );
+    return c.json(
+      toPage(rows, query.limit, (row) => toEndpoint(row, deliveries.get(row.id) ?? [])),
+      200,
+    );
+  })
+  .openapi(deleteWebhookEndpointRoute, async (c) => {
+    const id = c.req.valid("param").webhook_endpoint_id;
+    if (!(await deleteEndpoint(c.env.DB, c.get("principal").accountId, id))) {
+      throw notFound("webhook endpoint", "webhook_endpoint_id");
+    }
+    return c.json({ id, object: "webhook_endpoint.deleted" as const, deleted: true as const }, 200);
+  });
