@@ -20,7 +20,8 @@ const ARGS = [
 export interface Browser {
   context: BrowserContext;
   page: Page;
-  screenshot(name: string, page?: Page): Promise<void>;
+  /** Desktop pages fit the window (their transcript scrolls inside), so the window is enough. */
+  screenshot(name: string, page?: Page, fullPage?: boolean): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -38,8 +39,8 @@ export async function openBrowser(executablePath: string): Promise<Browser> {
   return {
     context,
     page,
-    screenshot: async (name, on = page) => {
-      await on.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+    screenshot: async (name, on = page, fullPage = false) => {
+      await on.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage });
     },
     close: async () => {
       await context.close();

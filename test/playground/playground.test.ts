@@ -257,7 +257,7 @@ describe.skipIf(!chromium)("playground page (Chromium)", () => {
     await phone.locator("#transcript .msg.assistant.done").waitFor({ timeout: 60_000 });
     const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
-    await browser.screenshot("08-phone", phone);
+    await browser.screenshot("08-phone", phone, true);
     await phone.getByRole("button", { name: "Forget key" }).click();
     expect(await phone.evaluate(() => localStorage.getItem("mmgpt.playground.apiKey"))).toBeNull();
     expect(await phone.getByLabel("API key").inputValue()).toBe("");
