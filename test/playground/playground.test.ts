@@ -229,7 +229,7 @@ describe.skipIf(!chromium)("playground page (Chromium)", () => {
     await sendWithEnter("Hello?");
     await expect
       .poll(() => page.locator("#error").textContent())
-      .toBe("Rate limit reached: Rate limit exceeded; retry in 12 s. Try again in 12 s. (request req_fake)");
+      .toBe("Rate limit reached: Rate limit exceeded; retry in 12 s. (request req_fake)");
     await browser.screenshot("07-rate-limited");
     await page.unroute("**/v1/conversations/*/messages");
     await page.route("**/v1/conversations/*/messages", (route) =>

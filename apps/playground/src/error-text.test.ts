@@ -22,6 +22,13 @@ describe("errorText", () => {
     const headers = new Headers({ "retry-after": "7" });
     const e = APIError.generate(429, envelope("rate_limit_exceeded", "Rate limit exceeded."), undefined, headers);
     expect(errorText(e)).toBe("Rate limit reached: Rate limit exceeded. Try again in 7 s. (request req_1)");
+    const api = APIError.generate(
+      429,
+      envelope("rate_limit_exceeded", "Rate limit exceeded; retry in 7 s."),
+      undefined,
+      headers,
+    );
+    expect(errorText(api)).toBe("Rate limit reached: Rate limit exceeded; retry in 7 s. (request req_1)");
   });
 
   it("a 503 says the model is unavailable", () => {

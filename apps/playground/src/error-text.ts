@@ -9,13 +9,15 @@ export function errorText(error: unknown): string {
   if (error instanceof APIError) {
     const message = error.error?.message ?? error.message;
     const id = error.requestId ? ` (request ${error.requestId})` : "";
-    const wait = retryAfter(error.headers);
+    const seconds = retryAfter(error.headers);
+    // The API's own 429 message already says "retry in N s"; add the wait only when it does not.
+    const wait = seconds !== null && !/\d\s*s\b/.test(message) ? ` Try again in ${seconds} s.` : "";
     if (error instanceof RateLimitError) {
-      return `Rate limit reached: ${message}${wait ? ` Try again in ${wait} s.` : ""}${id}`;
+      return `Rate limit reached: ${message}${wait}${id}`;
     }
     if (error instanceof AuthenticationError) return `The API key was refused: ${message}${id}`;
     if (error.status === 503) {
-      return `The model is unavailable right now: ${message}${wait ? ` Try again in ${wait} s.` : ""}${id}`;
+      return `The model is unavailable right now: ${message}${wait}${id}`;
     }
     if (error.status === undefined) return `The reply failed: ${message}${id}`;
     return `${message}${id}`;

@@ -44,6 +44,7 @@ export function bindTranscript(log: HTMLElement, empty: HTMLElement): Transcript
         const img = element("img", "thumb");
         img.src = imageUrl;
         img.alt = "Attached to this message";
+        img.addEventListener("error", () => img.replaceWith(element("p", "meta", "(this image cannot be displayed)")));
         msg.append(img);
       }
       msg.append(element("p", "text", text));
