@@ -60,11 +60,22 @@ export async function runQueue<T>(
     queue,
     messages.map((m) => ({ id: m.id, timestamp: new Date(), attempts: m.attempts, body: m.body })),
   );
+  // The pool's result lists retried ids only: record each retry's delay on the way.
+  const delays = new Map<string, number | undefined>();
+  for (const message of batch.messages) {
+    const retry = message.retry.bind(message);
+    Object.defineProperty(message, "retry", {
+      value: (options?: QueueRetryOptions) => {
+        delays.set(message.id, options?.delaySeconds);
+        retry(options);
+      },
+    });
+  }
   const ctx = createExecutionContext();
   await worker.queue(batch as MessageBatch<unknown>, env, ctx);
   const result = await getQueueResult(batch, ctx);
   const retries = new Map<string, number | undefined>(
-    result.retryMessages.map((r: { msgId: string; delaySeconds?: number }) => [r.msgId, r.delaySeconds]),
+    result.retryMessages.map((r: { msgId: string }) => [r.msgId, delays.get(r.msgId)]),
   );
   return {
     acked: messages.filter((m) => !retries.has(m.id) && !result.retryBatch.retry),
