@@ -24,6 +24,8 @@ const quiet = {
 const children = [];
 let stopping = false;
 
+// wrangler's own entry, run with this node: no npx/npm wrappers between us and its processes.
+const wrangler = join(root, "node_modules", "wrangler", "bin", "wrangler.js");
 const say = (msg) => process.stdout.write(`[mmgpt] ${msg}\n`);
 
 /** Dev secrets persist across restarts so local data (API keys in D1) stays valid. */
@@ -47,7 +49,14 @@ function portFree(port) {
 }
 
 function run(name, cmd, args, env, onLine) {
-  const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  // Own process group: wrangler starts workerd (and esbuild) below it, and stopping must
+  // reach all of them, not only the direct child.
+  const child = spawn(cmd, args, {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
   children.push(child);
   for (const stream of [child.stdout, child.stderr]) {
     let buf = "";
@@ -78,12 +87,21 @@ async function waitFor(url, what, timeoutMs) {
   throw new Error(`${what} did not become ready within ${timeoutMs / 1000}s`);
 }
 
+/** Signals a child's whole process group (it was spawned detached, as a group leader). */
+function signal(child, sig) {
+  try {
+    process.kill(-child.pid, sig);
+  } catch {
+    // Already gone.
+  }
+}
+
 function stop(code = 0) {
   if (stopping) return;
   stopping = true;
-  for (const c of children) if (c.exitCode === null) c.kill("SIGTERM");
+  for (const c of children) signal(c, "SIGTERM");
   const force = setTimeout(() => {
-    for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
+    for (const c of children) signal(c, "SIGKILL");
     process.exit(code);
   }, 8000);
   Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.on("exit", r)) : null))).then(() => {
@@ -137,11 +155,15 @@ async function main() {
 
   const persist = join(state, "wrangler");
   say("applying D1 migrations (local)");
-  const mig = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "mmgpt", "--local", "--persist-to", persist], {
-    cwd: root,
-    env: { ...process.env, ...quiet, CI: "true" },
-    encoding: "utf8",
-  });
+  const mig = spawnSync(
+    process.execPath,
+    [wrangler, "d1", "migrations", "apply", "mmgpt", "--local", "--persist-to", persist],
+    {
+      cwd: root,
+      env: { ...process.env, ...quiet, CI: "true" },
+      encoding: "utf8",
+    },
+  );
   if (mig.status !== 0) throw new Error(`D1 migrations failed:\n${mig.stdout}\n${mig.stderr}`);
 
   say(`starting the edge (wrangler dev) on ${host}:${edgePort}`);
@@ -152,9 +174,9 @@ async function main() {
   };
   run(
     "edge",
-    "npx",
+    process.execPath,
     [
-      "wrangler",
+      wrangler,
       "dev",
       "--ip",
       host,
