@@ -13,7 +13,7 @@ export async function setup(project: TestProject): Promise<void> {
       `\n[playground] SKIPPED: no Chromium at ${CHROMIUM}. Install it (apt-get install -y chromium) ` +
         "or set MMGPT_CHROMIUM to run the browser tests.\n\n",
     );
-    project.provide("chromium", "");
+    for (const key of ["chromium", "baseURL", "apiKey", "adminToken"] as const) project.provide(key, "");
     return;
   }
   stack = await startStack();

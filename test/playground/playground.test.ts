@@ -20,7 +20,7 @@ const badPng = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2
 describe.skipIf(!chromium)("playground page (Chromium)", () => {
   const origin = inject("baseURL").replace(/\/v1\/?$/, "");
   const apiKey = inject("apiKey");
-  const api = new MMGPT({ baseURL: origin, apiKey });
+  let api: MMGPT;
   let browser: Browser;
   let page: Page;
 
@@ -40,6 +40,7 @@ describe.skipIf(!chromium)("playground page (Chromium)", () => {
       .waitFor({ timeout: 60_000 });
 
   beforeAll(async () => {
+    api = new MMGPT({ baseURL: origin, apiKey });
     browser = await openBrowser(chromium);
     page = browser.page;
     page.on("pageerror", (e) => process.stderr.write(`[page error] ${e.message}\n`));

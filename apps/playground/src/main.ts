@@ -112,6 +112,7 @@ async function send(): Promise<void> {
       userView.classList.add("dropped");
     }
   } catch (error) {
+    promptView.textContent = `(The request failed, so the model may not have run. The prompt it would have received:)\n\n${promptView.textContent}`;
     reply.ended("Failed. This turn is not kept in the conversation.");
     userView.classList.add("dropped");
     showError(errorText(error));
