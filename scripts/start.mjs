@@ -171,6 +171,7 @@ async function main() {
     RUNNER_URLS: `http://${host}:${runnerPort}`,
     RUNNER_SECRET: secrets.RUNNER_SECRET,
     ADMIN_TOKEN: secrets.ADMIN_TOKEN,
+    WEBHOOKS_ALLOW_LOOPBACK: "true", // local dev only: webhooks may target http://127.0.0.1
   };
   run(
     "edge",
