@@ -3,9 +3,9 @@
 // failures; unknown routes are a 404 in the same envelope.
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { adminRoutes } from "./auth/admin-routes";
-import { batchBodyGuard, batchRoutes } from "./batches/routes";
 import { requireAdmin } from "./auth/require-admin";
 import { requireApiKey } from "./auth/require-api-key";
+import { batchBodyGuard, batchRoutes } from "./batches/routes";
 import { chatRoutes } from "./chat/routes";
 import { conversationRoutes } from "./conversations/routes";
 import type { AppEnv, Deps } from "./env";

@@ -24,7 +24,12 @@ describe("batches", () => {
     const { edge, key, runner } = await setup();
     const image = dataUrl(await png(32, 24));
     const requests = lines(20).map((r, i) =>
-      i % 5 === 0 ? line(r.custom_id, [{ type: "text", text: "What is this?" }, { type: "image_url", image_url: { url: image } }]) : r,
+      i % 5 === 0
+        ? line(r.custom_id, [
+            { type: "text", text: "What is this?" },
+            { type: "image_url", image_url: { url: image } },
+          ])
+        : r,
     );
     const created = await createInline(edge, key, requests, { job: "twenty" });
     expect(created).toMatchObject({
@@ -131,14 +136,25 @@ describe("batches", () => {
     const output = await jsonl(edge, key, created.id, "output");
     const errors = await jsonl(edge, key, created.id, "errors");
     expect(output.length + errors.length).toBe(10);
-    expect(output.map((l) => l.custom_id).sort()).toEqual(["flaky-1", "flaky-2", "flaky-3", "ok-1", "ok-2", "ok-3", "ok-4"]);
+    expect(output.map((l) => l.custom_id).sort()).toEqual([
+      "flaky-1",
+      "flaky-2",
+      "flaky-3",
+      "ok-1",
+      "ok-2",
+      "ok-3",
+      "ok-4",
+    ]);
     const byId = Object.fromEntries(errors.map((l) => [l.custom_id, l]));
     expect(byId["long-1"].response).toMatchObject({
       status_code: 400,
       body: { error: { code: "context_length_exceeded", type: "invalid_request_error" } },
     });
     expect(byId["long-1"].response.request_id).toBe(byId["long-1"].response.body.error.request_id);
-    expect(byId["down-1"].response).toMatchObject({ status_code: 503, body: { error: { code: "runner_unavailable" } } });
+    expect(byId["down-1"].response).toMatchObject({
+      status_code: 503,
+      body: { error: { code: "runner_unavailable" } },
+    });
     expect(seen.get("long-1")).toBe(1); // permanent: not retried
   });
 
@@ -149,7 +165,12 @@ describe("batches", () => {
       if (firstText(req) === "slow") await hold.promise;
       return Response.json(done("ok"));
     };
-    const created = await createInline(edge, key, [line("r1", "a"), line("r2", "b"), line("r3", "slow"), ...lines(3, "later")]);
+    const created = await createInline(edge, key, [
+      line("r1", "a"),
+      line("r2", "b"),
+      line("r3", "slow"),
+      ...lines(3, "later"),
+    ]);
     const sent = edge.batchQueue.take();
     await edge.runBatchQueue(sent.slice(0, 2).map((m) => delivery(m)));
     const running = edge.runBatchQueue([delivery(sent[2])]);
@@ -190,7 +211,10 @@ describe("batches", () => {
       "{not json",
       JSON.stringify({ ...line("x"), custom_id: undefined }),
       JSON.stringify(line("one")),
-      JSON.stringify({ ...line("asst"), body: { model: "mmgpt-tiny", messages: [{ role: "assistant", content: "hi" }] } }),
+      JSON.stringify({
+        ...line("asst"),
+        body: { model: "mmgpt-tiny", messages: [{ role: "assistant", content: "hi" }] },
+      }),
       JSON.stringify({ ...line("stream"), body: { ...line("s").body, stream: true } }),
       good.replace('"one"', '"two"'),
     ].join("\n");

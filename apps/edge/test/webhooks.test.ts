@@ -88,7 +88,11 @@ describe("webhooks", () => {
     const second = await deliver(messages, 2);
     expect(second.retried[0].delaySeconds).toBeGreaterThanOrEqual(270);
     expect(second.retried[0].delaySeconds).toBeLessThanOrEqual(330);
-    expect((await endpoints())[0].deliveries[0]).toMatchObject({ status: "pending", attempts: 2, last_status_code: 503 });
+    expect((await endpoints())[0].deliveries[0]).toMatchObject({
+      status: "pending",
+      attempts: 2,
+      last_status_code: 503,
+    });
     const third = await deliver(messages, 3);
     expect(third.acked).toHaveLength(1);
     // A duplicated message after success sends nothing.
@@ -98,12 +102,22 @@ describe("webhooks", () => {
     const ids = new Set(hook.received.map((r) => r.headers.get("webhook-id")));
     expect(ids.size).toBe(1);
     for (const r of hook.received) expect(await verify(endpoint.secret, r)).toBe(true);
-    expect(await verify(endpoint.secret, { ...hook.received[2], body: hook.received[2].body.replace("completed", "failed") })).toBe(false);
+    expect(
+      await verify(endpoint.secret, {
+        ...hook.received[2],
+        body: hook.received[2].body.replace("completed", "failed"),
+      }),
+    ).toBe(false);
     const event = JSON.parse(hook.received[2].body);
     expect(event).toMatchObject({
       object: "event",
       type: "batch.completed",
-      data: { id: batch.id, object: "batch", status: "completed", request_counts: { total: 2, completed: 2, failed: 0 } },
+      data: {
+        id: batch.id,
+        object: "batch",
+        status: "completed",
+        request_counts: { total: 2, completed: 2, failed: 0 },
+      },
     });
     expect(event.id).toBe([...ids][0]);
     expect(event.id).toMatch(/^evt_/);
@@ -112,7 +126,13 @@ describe("webhooks", () => {
     const [listed] = await endpoints();
     expect(listed).toMatchObject({ id: endpoint.id, status: "enabled", url: "https://hooks.test/mmgpt" });
     expect(listed.secret).toBeUndefined();
-    expect(listed.deliveries[0]).toMatchObject({ event_id: event.id, event_type: "batch.completed", status: "delivered", attempts: 3, last_status_code: 200 });
+    expect(listed.deliveries[0]).toMatchObject({
+      event_id: event.id,
+      event_type: "batch.completed",
+      status: "delivered",
+      attempts: 3,
+      last_status_code: 200,
+    });
   });
 
   it("410 Gone disables the endpoint; later events are not sent to it", async () => {
@@ -138,7 +158,13 @@ describe("webhooks", () => {
     expect((await deliver(messages, 8)).acked).toHaveLength(1);
     const [listed] = await endpoints();
     expect(listed.status).toBe("enabled");
-    expect(listed.deliveries[0]).toMatchObject({ status: "failed", attempts: 8, last_status_code: 500, last_error: "HTTP 500", next_attempt_at: null });
+    expect(listed.deliveries[0]).toMatchObject({
+      status: "failed",
+      attempts: 8,
+      last_status_code: 500,
+      last_error: "HTTP 500",
+      next_attempt_at: null,
+    });
   });
 
   it("only subscribed events are sent: a cancelled batch notifies batch.cancelled", async () => {
@@ -159,7 +185,11 @@ describe("webhooks", () => {
   it("https only, unless loopback is explicitly allowed for local development", async () => {
     const { edge, key, subscribe } = await setup();
     for (const url of ["http://127.0.0.1:9999/hook", "http://example.com/hook", "ftp://x.test/"]) {
-      const res = await edge.fetch("/v1/webhook_endpoints", { method: "POST", key, json: { url, events: ["batch.completed"] } });
+      const res = await edge.fetch("/v1/webhook_endpoints", {
+        method: "POST",
+        key,
+        json: { url, events: ["batch.completed"] },
+      });
       expect(res.status).toBe(400);
       expect(await res.json()).toMatchObject({ error: { param: "url" } });
     }
@@ -196,7 +226,9 @@ describe("webhooks", () => {
   it("signing secrets are stored encrypted", async () => {
     const { subscribe } = await setup();
     const endpoint = await subscribe();
-    const row = await env.DB.prepare("SELECT secret FROM webhook_endpoints WHERE id = ?").bind(endpoint.id).first<{ secret: string }>();
+    const row = await env.DB.prepare("SELECT secret FROM webhook_endpoints WHERE id = ?")
+      .bind(endpoint.id)
+      .first<{ secret: string }>();
     expect(row!.secret).toMatch(/^v1\./);
     expect(row!.secret).not.toContain(endpoint.secret.slice(6, 20));
   });

@@ -10,14 +10,7 @@ import { ID_PREFIXES } from "@mmgpt/schema";
 import type { Bindings } from "../env";
 import { newId, unixSeconds } from "../http/ids";
 import { emitEvent } from "../webhooks/events";
-import {
-  type BatchInit,
-  type BatchRow,
-  FINAL_STATUSES,
-  type FinalStatus,
-  SCHEMA,
-  toBatch,
-} from "./batch-sql";
+import { type BatchInit, type BatchRow, FINAL_STATUSES, type FinalStatus, SCHEMA, toBatch } from "./batch-sql";
 import { writeResultFile } from "./output-files";
 
 /** Time a worker has to finish its finalization or emission before the alarm does it. */
@@ -103,7 +96,10 @@ export class BatchDO extends DurableObject<Bindings> {
 
   /** All requests are queued: validating → in_progress. */
   start(): Batch | null {
-    this.sql.exec("UPDATE batch SET status = 'in_progress', in_progress_at = ? WHERE status = 'validating'", unixSeconds());
+    this.sql.exec(
+      "UPDATE batch SET status = 'in_progress', in_progress_at = ? WHERE status = 'validating'",
+      unixSeconds(),
+    );
     return this.get();
   }
 
@@ -240,10 +236,18 @@ export class BatchDO extends DurableObject<Bindings> {
       ] as const) {
         if (id) await writeResultFile(this.env, this.sql, { id, accountId: row.account_id, batchId: row.id, kind });
       }
-      const column = { completed: "completed_at", failed: "failed_at", expired: "expired_at", cancelled: "cancelled_at" }[
-        final
-      ];
-      this.sql.exec(`UPDATE batch SET status = ?, ${column} = ?, event_id = ?`, final, unixSeconds(), newId(ID_PREFIXES.event));
+      const column = {
+        completed: "completed_at",
+        failed: "failed_at",
+        expired: "expired_at",
+        cancelled: "cancelled_at",
+      }[final];
+      this.sql.exec(
+        `UPDATE batch SET status = ?, ${column} = ?, event_id = ?`,
+        final,
+        unixSeconds(),
+        newId(ID_PREFIXES.event),
+      );
     }
     return this.finalized();
   }
@@ -287,7 +291,8 @@ export class BatchDO extends DurableObject<Bindings> {
             id: row.event_id,
             object: "event",
             type: `batch.${row.status as FinalStatus}`,
-            created_at: batch.completed_at ?? batch.failed_at ?? batch.expired_at ?? batch.cancelled_at ?? row.created_at,
+            created_at:
+              batch.completed_at ?? batch.failed_at ?? batch.expired_at ?? batch.cancelled_at ?? row.created_at,
             data: batch,
           }
         : null;

@@ -40,7 +40,11 @@ async function handle(message: Message<BatchMessage>, env: Bindings, deps: Deps)
   message.ack();
 }
 
-export async function consumeBatchRequests(batch: MessageBatch<BatchMessage>, env: Bindings, deps: Deps): Promise<void> {
+export async function consumeBatchRequests(
+  batch: MessageBatch<BatchMessage>,
+  env: Bindings,
+  deps: Deps,
+): Promise<void> {
   const queue = [...batch.messages];
   const worker = async () => {
     for (let message = queue.shift(); message; message = queue.shift()) {

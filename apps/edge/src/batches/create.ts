@@ -3,7 +3,7 @@
 // (its `errors` say why) and its batch.failed event is emitted.
 import { type Batch, type BatchRequestLine, ID_PREFIXES, type Metadata } from "@mmgpt/schema";
 import type { Bindings } from "../env";
-import { notFound, ApiError } from "../errors/api-error";
+import { ApiError, notFound } from "../errors/api-error";
 import { fileKey, findFile, insertFile } from "../files/file-store";
 import { newId, unixSeconds } from "../http/ids";
 import { sha256Hex } from "../images";
@@ -56,7 +56,7 @@ export async function readInputFile(
   const file = await findFile(env.DB, accountId, fileId);
   if (!file) throw notFound("file", "input_file_id");
   if (file.purpose !== "batch") {
-    throw new ApiError("invalid_request_error", "input_file_id: the file's purpose must be \"batch\".", {
+    throw new ApiError("invalid_request_error", 'input_file_id: the file\'s purpose must be "batch".', {
       param: "input_file_id",
     });
   }

@@ -3,7 +3,10 @@
 import type { Bindings } from "../env";
 
 export async function insertBatchIndex(db: D1Database, id: string, accountId: string, createdAt: number) {
-  await db.prepare("INSERT INTO batches (id, account_id, created_at) VALUES (?, ?, ?)").bind(id, accountId, createdAt).run();
+  await db
+    .prepare("INSERT INTO batches (id, account_id, created_at) VALUES (?, ?, ?)")
+    .bind(id, accountId, createdAt)
+    .run();
 }
 
 export async function ownsBatch(db: D1Database, accountId: string, id: string): Promise<boolean> {

@@ -60,9 +60,7 @@ export class LineChecker {
 
 /** The 400 for an input with problems: `param` is the first bad line (`line 3`). */
 export function inputError(problems: LineProblem[]): ApiError {
-  const shown = problems
-    .map((p) => `line ${p.line}: ${p.param ? `${p.param}: ` : ""}${p.message}`)
-    .join("; ");
+  const shown = problems.map((p) => `line ${p.line}: ${p.param ? `${p.param}: ` : ""}${p.message}`).join("; ");
   const more = problems.length >= MAX_REPORTED_PROBLEMS ? ` (the first ${MAX_REPORTED_PROBLEMS})` : "";
   return new ApiError("invalid_request_error", `The batch input has invalid lines${more}: ${shown}`, {
     param: `line ${problems[0]!.line}`,
@@ -70,7 +68,9 @@ export function inputError(problems: LineProblem[]): ApiError {
 }
 
 /** Splits a byte stream on "\n", yielding each line's bytes and byte offset. */
-export async function* byteLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<{ bytes: Uint8Array; offset: number }> {
+export async function* byteLines(
+  stream: ReadableStream<Uint8Array>,
+): AsyncGenerator<{ bytes: Uint8Array; offset: number }> {
   let carry: Uint8Array[] = [];
   let carried = 0;
   let offset = 0;

@@ -25,7 +25,9 @@ export async function writeResultFile(
   file: ResultFile,
 ): Promise<void> {
   const ok = file.kind === "output" ? 1 : 0;
-  const { bytes } = sql.exec<{ bytes: number }>("SELECT COALESCE(SUM(bytes), 0) AS bytes FROM results WHERE ok = ?", ok).one();
+  const { bytes } = sql
+    .exec<{ bytes: number }>("SELECT COALESCE(SUM(bytes), 0) AS bytes FROM results WHERE ok = ?", ok)
+    .one();
   const key = fileKey(file.accountId, file.id);
   const body = new FixedLengthStream(bytes);
   const digest = new crypto.DigestStream("SHA-256");

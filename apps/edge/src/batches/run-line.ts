@@ -2,7 +2,7 @@
 // the outcome into its output line (OpenAI's batch output format). Failures with status >= 500
 // (runner unavailable, timeout, bad gateway, internal) are transient: the consumer retries
 // them; 4xx (invalid_image, context_length_exceeded…) are final and go to the error file.
-import { BatchRequestLine, type BatchOutputLine, errorEnvelope, ID_PREFIXES } from "@mmgpt/schema";
+import { type BatchOutputLine, BatchRequestLine, errorEnvelope, ID_PREFIXES } from "@mmgpt/schema";
 import { completeChat } from "../chat/complete";
 import type { Bindings, Deps } from "../env";
 import { ApiError } from "../errors/api-error";

@@ -119,7 +119,11 @@ export async function recentDeliveries(db: D1Database, endpointIds: string[]): P
 }
 
 /** Ids of the account's enabled endpoints subscribed to `type`. */
-export async function subscribedEndpoints(db: D1Database, accountId: string, type: WebhookEventType): Promise<string[]> {
+export async function subscribedEndpoints(
+  db: D1Database,
+  accountId: string,
+  type: WebhookEventType,
+): Promise<string[]> {
   const { results } = await db
     .prepare(
       `SELECT id FROM webhook_endpoints WHERE account_id = ? AND disabled_at IS NULL

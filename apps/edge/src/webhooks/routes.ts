@@ -1,6 +1,6 @@
 // /v1/webhook_endpoints: subscribe (the `whsec_` secret is returned once and kept encrypted),
 // list (with the delivery-health extension fields) and delete, all scoped to the account.
-import { createRoute } from "@hono/zod-openapi";
+import { createRoute, z } from "@hono/zod-openapi";
 import {
   CreateWebhookEndpointRequest,
   createWebhookEndpointRoute,
@@ -10,7 +10,6 @@ import {
   listWebhookEndpointsRoute,
   SECRET_PREFIXES,
 } from "@mmgpt/schema";
-import { z } from "@hono/zod-openapi";
 import { ApiError, notFound } from "../errors/api-error";
 import { newId, unixSeconds } from "../http/ids";
 import { toPage } from "../http/pagination";

@@ -13,6 +13,10 @@ export async function signWebhook(secret: string, id: string, timestamp: number,
     false,
     ["sign"],
   );
-  const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(webhookSignedContent(id, timestamp, body)));
+  const mac = await crypto.subtle.sign(
+    "HMAC",
+    key,
+    new TextEncoder().encode(webhookSignedContent(id, timestamp, body)),
+  );
   return `${WEBHOOK_SIGNATURE_VERSION},${btoa(String.fromCharCode(...new Uint8Array(mac)))}`;
 }

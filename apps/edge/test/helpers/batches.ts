@@ -32,7 +32,12 @@ export async function jsonl(edge: Edge, key: string, id: string, kind: "output" 
   const res = await edge.fetch(`/v1/batches/${id}/${kind}`, { key });
   if (res.status !== 200) throw new Error(`${kind}: ${res.status} ${await res.text()}`);
   const text = await res.text();
-  return text === "" ? [] : text.trimEnd().split("\n").map((l) => JSON.parse(l));
+  return text === ""
+    ? []
+    : text
+        .trimEnd()
+        .split("\n")
+        .map((l) => JSON.parse(l));
 }
 
 /** The text of a runner request's first turn (fake runners decide on it). */
