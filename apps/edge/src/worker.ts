@@ -7,7 +7,7 @@ import { BATCH_QUEUE_NAME, type BatchMessage } from "./batches/messages";
 import type { Bindings, Deps } from "./env";
 import { pruneIdempotencyKeys } from "./http/idempotency";
 import { deliverWebhook } from "./webhooks/deliver";
-import { requeueStaleDeliveries } from "./webhooks/events";
+import { pruneWebhookHistory, requeueStaleDeliveries } from "./webhooks/events";
 import { WEBHOOK_QUEUE_NAME, type WebhookMessage } from "./webhooks/messages";
 
 async function consumeWebhooks(batch: MessageBatch<WebhookMessage>, env: Bindings, deps: Deps): Promise<void> {
@@ -40,6 +40,7 @@ export function createWorker(deps: Deps) {
     async scheduled(_controller: ScheduledController, env: Bindings, ctx: ExecutionContext): Promise<void> {
       ctx.waitUntil(pruneIdempotencyKeys(env.DB));
       ctx.waitUntil(requeueStaleDeliveries(env));
+      ctx.waitUntil(pruneWebhookHistory(env.DB));
     },
   } satisfies ExportedHandler<Bindings>;
 }

@@ -2,7 +2,7 @@
 // signed per Standard Webhooks (checked here by an independent WebCrypto verifier), retried
 // with backoff under the same webhook-id until a 2xx, disabled by 410, failed after 24 h and
 // visible through the API; https only unless loopback is explicitly allowed.
-import { env } from "cloudflare:test";
+import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { WEBHOOK_QUEUE_NAME } from "../src/webhooks/messages";
 import { createInline, lines } from "./helpers/batches";
@@ -221,6 +221,22 @@ describe("webhooks", () => {
     const del = await edge.fetch(`/v1/webhook_endpoints/${endpoint.id}`, { method: "DELETE", key });
     expect(await del.json()).toEqual({ id: endpoint.id, object: "webhook_endpoint.deleted", deleted: true });
     expect(await endpoints()).toEqual([]);
+  });
+
+  it("the hourly cron re-enqueues a delivery whose message was lost", async () => {
+    const { edge, hook, subscribe, finishBatch, deliver } = await setup();
+    const endpoint = await subscribe();
+    const { messages } = await finishBatch(); // …and the message is never consumed
+    await env.DB.prepare("UPDATE webhook_deliveries SET next_attempt_at = ? WHERE endpoint_id = ?")
+      .bind(Math.floor(Date.now() / 1000) - 3600, endpoint.id)
+      .run();
+    const ctx = createExecutionContext();
+    await edge.worker.scheduled(createScheduledController({ cron: "17 * * * *" }), edge.env, ctx);
+    await waitOnExecutionContext(ctx);
+    const requeued = edge.webhookQueue.take();
+    expect(requeued).toContainEqual(messages[0]);
+    await deliver(requeued.filter((m) => m.delivery_id === messages[0].delivery_id));
+    expect(hook.received).toHaveLength(1);
   });
 
   it("signing secrets are stored encrypted", async () => {

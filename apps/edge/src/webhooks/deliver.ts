@@ -77,7 +77,13 @@ export async function deliverWebhook(
   if (problem) return fail(db, d.id, `the endpoint URL ${problem}`);
 
   const timestamp = unixSeconds(now);
-  const secret = await openSecret(env, d.endpoint_id, d.secret);
+  let secret: string;
+  try {
+    secret = await openSecret(env, d.endpoint_id, d.secret);
+  } catch {
+    // Retrying cannot help: the key material changed since the endpoint was created.
+    return fail(db, d.id, "the signing secret can no longer be decrypted; recreate the endpoint");
+  }
   let status: number | null = null;
   let error: string | null = null;
   try {

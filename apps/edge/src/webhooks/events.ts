@@ -55,3 +55,19 @@ export async function requeueStaleDeliveries(
   }
   return results.length;
 }
+
+/** Finished deliveries and their events are kept this long (for the endpoint's `deliveries`). */
+export const WEBHOOK_HISTORY_SECONDS = 30 * 24 * 3600;
+
+/** Deletes finished deliveries and events past the history window (hourly cron). */
+export async function pruneWebhookHistory(db: D1Database, now = unixSeconds()): Promise<void> {
+  const before = now - WEBHOOK_HISTORY_SECONDS;
+  await db.batch([
+    db.prepare("DELETE FROM webhook_deliveries WHERE status != 'pending' AND created_at < ?").bind(before),
+    db
+      .prepare(
+        "DELETE FROM webhook_events WHERE created_at < ? AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = webhook_events.id)",
+      )
+      .bind(before),
+  ]);
+}
