@@ -2,6 +2,7 @@
 // results land in R2 as JSONL exactly once per line, retries and cancels add up, invalid input
 // lines are named by number, and another account sees nothing.
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { Batch, BatchOutputLine } from "@mmgpt/schema";
 import { describe, expect, it } from "vitest";
 import { createBatch, createInline, firstText, getBatch, jsonl, line, lines } from "./helpers/batches";
 import { Edge, type Loose } from "./helpers/edge";
@@ -52,11 +53,13 @@ describe("batches", () => {
     expect(batch.finalizing_at).toBeGreaterThanOrEqual(batch.in_progress_at);
     expect(batch.completed_at).toBeGreaterThanOrEqual(batch.finalizing_at);
     expect(batch.error_file_id).toBeNull();
+    expect(Batch.safeParse(batch).success).toBe(true);
 
     const output = await jsonl(edge, key, created.id, "output");
     expect(output).toHaveLength(20);
     expect(new Set(output.map((l) => l.custom_id))).toEqual(new Set(requests.map((r) => r.custom_id)));
     for (const l of output) {
+      expect(BatchOutputLine.safeParse(l).error).toBeUndefined();
       expect(l.id).toMatch(/^batch_req_/);
       expect(l.error).toBeNull();
       expect(l.response).toMatchObject({ status_code: 200, body: { object: "chat.completion" } });
@@ -196,6 +199,7 @@ describe("batches", () => {
     const errors = await jsonl(edge, key, created.id, "errors");
     expect(errors.map((l) => l.custom_id).sort()).toEqual(["later-1", "later-2", "later-3"]);
     expect(errors[0]).toMatchObject({ response: null, error: { code: "batch_cancelled" } });
+    expect(BatchOutputLine.safeParse(errors[0]).error).toBeUndefined();
 
     const again = await edge.fetch(`/v1/batches/${created.id}/cancel`, { method: "POST", key });
     expect(again.status).toBe(409);
@@ -265,6 +269,23 @@ describe("batches", () => {
     const mine = (await (await edge.fetch("/v1/batches", { key })).json()) as Loose;
     expect(mine.data.map((b: Loose) => b.id)).toEqual([created.id]);
     expect((await getBatch(edge, key, created.id)).status).toBe("in_progress");
+  });
+
+  it("a batch whose requests cannot be queued fails as a whole, with its errors", async () => {
+    const broken = { sendBatch: async () => Promise.reject(new Error("queue down")) } as unknown as Queue<never>;
+    const edge = new Edge({ env: { BATCH_QUEUE: broken } });
+    const { key } = await edge.newKey();
+    const batch = await createInline(edge, key, lines(2));
+    expect(batch).toMatchObject({
+      status: "failed",
+      errors: { object: "list", data: [{ code: "queue_failed", line: null }] },
+      request_counts: { total: 2, completed: 0, failed: 2 },
+    });
+    expect(batch.failed_at).toBeGreaterThan(0);
+    expect((await jsonl(edge, key, batch.id, "errors")).map((l) => l.error.code)).toEqual([
+      "batch_failed",
+      "batch_failed",
+    ]);
   });
 
   it("a batch past its window expires: the rest is written as batch_expired errors", async () => {

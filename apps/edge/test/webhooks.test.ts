@@ -3,6 +3,7 @@
 // with backoff under the same webhook-id until a 2xx, disabled by 410, failed after 24 h and
 // visible through the API; https only unless loopback is explicitly allowed.
 import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from "cloudflare:test";
+import { WebhookEndpointWithSecret, WebhookEvent } from "@mmgpt/schema";
 import { describe, expect, it } from "vitest";
 import { WEBHOOK_QUEUE_NAME } from "../src/webhooks/messages";
 import { createInline, lines } from "./helpers/batches";
@@ -78,6 +79,7 @@ describe("webhooks", () => {
     const { hook, subscribe, finishBatch, deliver, endpoints } = await setup([500, 503]);
     const endpoint = await subscribe();
     expect(endpoint.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(WebhookEndpointWithSecret.safeParse(endpoint).error).toBeUndefined();
     const { batch, messages } = await finishBatch();
     expect(messages).toHaveLength(1);
 
@@ -119,6 +121,7 @@ describe("webhooks", () => {
         request_counts: { total: 2, completed: 2, failed: 0 },
       },
     });
+    expect(WebhookEvent.safeParse(event).error).toBeUndefined();
     expect(event.id).toBe([...ids][0]);
     expect(event.id).toMatch(/^evt_/);
     expect(hook.received.every((r) => r.body === hook.received[0].body)).toBe(true);
