@@ -251,6 +251,27 @@ describe("batches", () => {
     expect(await wrong.json()).toMatchObject({ error: { param: "input_file_id" } });
   });
 
+  it("a POST body above the file limit is refused before it is read whole", async () => {
+    const { edge, key } = await setup();
+    const chunk = new Uint8Array(1024 * 1024).fill(32);
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ > 52) controller.close();
+        else controller.enqueue(chunk);
+      },
+    });
+    const res = await edge.fetch("/v1/batches", {
+      method: "POST",
+      key,
+      body,
+      headers: { "content-type": "application/json" },
+      duplex: "half",
+    } as RequestInit);
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ error: { code: "payload_too_large" } });
+  });
+
   it("another account can neither see nor cancel the batch", async () => {
     const { edge, key } = await setup();
     const other = await edge.newKey();
