@@ -177,7 +177,7 @@ describe("batches", () => {
     const sent = edge.batchQueue.take();
     await edge.runBatchQueue(sent.slice(0, 2).map((m) => delivery(m)));
     const running = edge.runBatchQueue([delivery(sent[2])]);
-    await new Promise((r) => setTimeout(r, 50)); // the slow request is at the runner
+    while (runner.generateCalls.length < 3) await new Promise((r) => setTimeout(r, 5)); // at the runner
 
     const cancel = await edge.fetch(`/v1/batches/${created.id}/cancel`, { method: "POST", key });
     expect(cancel.status).toBe(200);
