@@ -38,6 +38,11 @@ describe("SDK against mmgpt", () => {
       const content = i === 0 ? [textPart(text), await imagePart(image)] : text;
       replies.push(await client.conversations.messages.create(conv.id, { content, max_tokens: 8 }));
     }
+    // The exact prompt of the turn comes back with the reply: template, image slot, history.
+    expect(replies[0].prompt).toMatch(
+      /^Below is an instruction[\s\S]*### Image:\n<image>\n\n### Instruction:\nWhat is in this image\?/,
+    );
+    expect(replies[2].prompt).toContain("### Instruction:\nDescribe the colors.\n\n### Response:\n");
     const listed = [];
     for await (const m of client.conversations.messages.list(conv.id)) listed.push(m);
     expect(listed.length).toBe(6);

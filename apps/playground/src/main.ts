@@ -104,7 +104,9 @@ async function send(): Promise<void> {
   try {
     const result = await session.send(content, { text, hasImage: file !== null }, sampling, reply.append);
     if (result.status === "completed") {
-      const { usage, finish_reason } = result.message;
+      const { usage, finish_reason, prompt } = result.message;
+      // The API returns the exact prompt with the reply; the reconstruction only stands in before that.
+      if (prompt) promptView.textContent = prompt;
       if (!messageText(result.message)) reply.append("(empty reply)");
       reply.done(`${usage?.completion_tokens ?? "?"} tokens · ${finish_reason ?? ""}`.trim());
     } else {

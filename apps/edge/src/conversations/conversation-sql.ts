@@ -40,6 +40,8 @@ export interface NewMessage {
   finish_reason: FinishReason | null;
   usage: GenerateUsage | null;
   created_at: number;
+  /** The rendered prompt (assistant messages, returned to the sender only; never stored). */
+  prompt?: string;
 }
 
 export type MessageRow = {

@@ -33,6 +33,7 @@ export function committedMessage(conversationId: string, m: NewMessage): Convers
     model: m.model,
     finish_reason: m.finish_reason,
     usage: m.usage ? toUsage(m.usage) : null,
+    ...(m.prompt !== undefined ? { prompt: m.prompt } : {}),
   };
 }
 
@@ -65,5 +66,7 @@ export function assistantMessage(id: string, model: string, done: DoneEvent): Ne
     finish_reason: done.finish_reason,
     usage: done.usage,
     created_at: unixSeconds(),
+    // Shown once, on the committed message the sender receives; the DO does not store it.
+    prompt: done.prompt,
   };
 }

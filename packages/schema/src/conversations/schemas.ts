@@ -65,6 +65,15 @@ export const ConversationMessage = z
     model: z.string().nullable().openapi({ description: "Assistant messages: the model that wrote it." }),
     finish_reason: FinishReason.nullable().openapi({ description: "Assistant messages only." }),
     usage: Usage.nullable().openapi({ description: "Assistant messages only: the usage of the turn." }),
+    prompt: z
+      .string()
+      .nullable()
+      .optional()
+      .openapi({
+        description:
+          "The exact prompt text the model received for this turn (MultiModal-GPT template; `<image>` marks each image). " +
+          "Only on the assistant message returned by the send call (response or final stream event); not stored.",
+      }),
   })
   .openapi("ConversationMessage");
 export type ConversationMessage = z.infer<typeof ConversationMessage>;

@@ -800,6 +800,8 @@ export interface components {
             model: string | null;
             finish_reason: components["schemas"]["FinishReason"] & (string | null);
             usage: components["schemas"]["Usage"] & (Record<string, never> | null);
+            /** @description The exact prompt text the model received for this turn (MultiModal-GPT template; `<image>` marks each image). Only on the assistant message returned by the send call (response or final stream event); not stored. */
+            prompt?: string | null;
         };
         ConversationMessageDelta: {
             /**
