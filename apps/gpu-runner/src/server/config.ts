@@ -25,7 +25,7 @@ export interface RunnerConfig {
   prefixCache: boolean;
 }
 
-/** Every variable, its default and meaning (README's configuration table is generated from this). */
+/** Every variable, its default and meaning (a test checks the README documents each one). */
 export const ENV_DOCS: Record<string, { default: string; doc: string }> = {
   MMGPT_MODEL_DIR: {
     default: ".mmgpt/models/mmgpt-tiny",

@@ -1,0 +1,28 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, ENV_DOCS, loadConfig } from "./config.js";
+
+describe("runner configuration", () => {
+  it("defaults are valid with a secret, and every variable is documented in the README", () => {
+    const cfg = loadConfig({ RUNNER_SECRET: "0123456789abcdef" });
+    expect(cfg.port).toBe(8788);
+    expect(cfg.provider).toBe("cpu");
+    const readme = readFileSync(join(import.meta.dirname, "../../../../README.md"), "utf8");
+    for (const name of Object.keys(ENV_DOCS)) expect(readme, `${name} missing from README`).toContain(name);
+  });
+
+  it("reports every bad value at once, by name", () => {
+    const bad = () =>
+      loadConfig({
+        RUNNER_SECRET: "x",
+        MMGPT_PORT: "99999",
+        MMGPT_PRECISION: "int8",
+        MMGPT_SLOTS: "2",
+        MMGPT_MAX_BATCH: "4",
+      });
+    expect(bad).toThrow(ConfigError);
+    expect(bad).toThrow(/RUNNER_SECRET[\s\S]*MMGPT_PRECISION="int8"[\s\S]*MMGPT_PORT="99999"/);
+    expect(bad).toThrow(/MMGPT_SLOTS=2 must be ≥ MMGPT_MAX_BATCH=4/);
+  });
+});
