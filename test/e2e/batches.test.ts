@@ -94,7 +94,13 @@ describe("batches end to end", () => {
       expect(completion.choices[0].message.content.length).toBeGreaterThan(0);
     }
 
-    const [delivery] = await until("the webhook", 15_000, async () => (deliveries.length ? deliveries : undefined));
+    const [delivery] = await until("the webhook", 30_000, async () =>
+      deliveries.length ? deliveries : undefined,
+    ).catch(async (error: Error) => {
+      // Say where it got stuck: the endpoint's delivery record (an extension field of the edge).
+      const page = await client.webhookEndpoints.list().page();
+      throw new Error(`${error.message}; endpoints: ${JSON.stringify(page.data)}`);
+    });
     const event = await client.webhooks.verify(delivery.body, delivery.headers, endpoint.secret);
     expect(event).toMatchObject({ type: "batch.completed", data: { id: created.id, status: "completed" } });
     expect(delivery.headers["webhook-id"]).toBe(event.id);

@@ -14,7 +14,7 @@ import { type BatchInit, type BatchRow, FINAL_STATUSES, type FinalStatus, SCHEMA
 import { writeResultFile } from "./output-files";
 
 /** Time a worker has to finish its finalization or emission before the alarm does it. */
-export const FINALIZE_GRACE_MS = 60_000;
+export const FINALIZE_GRACE_MS = 15_000;
 
 export type Claim =
   | { kind: "run"; accountId: string; inputKey: string; customId: string; offset: number; length: number }
