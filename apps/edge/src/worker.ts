@@ -19,7 +19,7 @@ async function consumeWebhooks(batch: MessageBatch<WebhookMessage>, env: Binding
         else message.ack();
       } catch (error) {
         console.error(`webhook delivery ${message.body.delivery_id}: consumer error`, error);
-        message.retry({ delaySeconds: 60 });
+        message.retry({ delaySeconds: 10 });
       }
     }),
   );

@@ -61,6 +61,22 @@ export async function deliverWebhook(
     // Another attempt is in flight: look again after its lease.
     return row?.status === "pending" ? { kind: "retry", delaySeconds: Math.ceil(LEASE_MS / 1000) } : { kind: "done" };
   }
+  try {
+    return await attempt(env, deps, deliveryId, now);
+  } catch (error) {
+    // Unexpected (D1, crypto): free the lease so the retried message is not held back by it.
+    await db.prepare("UPDATE webhook_deliveries SET leased_until = NULL WHERE id = ?").bind(deliveryId).run();
+    throw error;
+  }
+}
+
+async function attempt(
+  env: Env,
+  deps: Pick<Deps, "webhookFetch">,
+  deliveryId: string,
+  now: number,
+): Promise<DeliveryOutcome> {
+  const db = env.DB;
   const d = await db
     .prepare(
       `SELECT d.id, d.event_id, d.status, d.attempts, d.first_attempt_at, d.endpoint_id, e.payload,
