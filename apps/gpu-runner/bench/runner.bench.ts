@@ -19,6 +19,7 @@ import { MMGPT_TINY } from "../src/model/presets.js";
 import { ModelRuntime } from "../src/model/runtime.js";
 import { servingBuild } from "../src/server/load-model.js";
 import { generateTinyWeights } from "../src/weights/generate-tiny.js";
+import { greedyParams } from "../test/tiny-model.js";
 
 const { values } = parseArgs({
   options: {
@@ -102,16 +103,7 @@ async function generate(
       model,
       conversation_id: id,
       turns,
-      // min_tokens is not a protocol field: a stop string that never occurs keeps EOS as the only early end.
-      params: {
-        max_tokens: maxTokens,
-        temperature: 0,
-        top_p: 1,
-        top_k: 0,
-        num_beams: 1,
-        repetition_penalty: 1,
-        stop: [],
-      },
+      params: greedyParams({ max_tokens: maxTokens }),
       stream: true,
     }),
   });

@@ -9,17 +9,9 @@ import type { ModelRuntime } from "../src/model/runtime.js";
 import { servingBuild } from "../src/server/load-model.js";
 import { loadTokenizer } from "../src/tokenizer/index.js";
 import type { Tokenizer } from "../src/tokenizer/types.js";
-import { maxAbsDiff, tinyModel } from "./tiny-model.js";
+import { greedyParams, maxAbsDiff, tinyModel } from "./tiny-model.js";
 
-const GREEDY: GenerationParams = {
-  max_tokens: 12,
-  temperature: 0,
-  top_p: 1,
-  top_k: 0,
-  num_beams: 1,
-  repetition_penalty: 1,
-  stop: [],
-};
+const GREEDY = greedyParams();
 let rt: ModelRuntime;
 let tokenizer: Tokenizer;
 

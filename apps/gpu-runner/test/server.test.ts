@@ -10,7 +10,7 @@ import { type AppState, createApp } from "../src/server/app.js";
 import { servingBuild } from "../src/server/load-model.js";
 import { silentLogger } from "../src/server/logger.js";
 import { loadTokenizer } from "../src/tokenizer/index.js";
-import { tinyModel } from "./tiny-model.js";
+import { greedyParams, tinyModel } from "./tiny-model.js";
 
 const SECRET = "test-secret-0123456789";
 const headers = { authorization: `Bearer ${SECRET}`, [PROTOCOL_HEADER]: "1", "content-type": "application/json" };
@@ -36,16 +36,7 @@ const body = (
   request_id: "req-1",
   model: "mmgpt-tiny",
   turns: [{ role: "user", text: "Hello there" }],
-  params: {
-    max_tokens: 8,
-    temperature: 0,
-    top_p: 1,
-    top_k: 0,
-    num_beams: 1,
-    repetition_penalty: 1,
-    stop: [],
-    ...params,
-  },
+  params: greedyParams({ max_tokens: 8, ...params }),
   stream: false,
   ...over,
 });

@@ -1,9 +1,11 @@
 // Test fixture: the seeded mmgpt-tiny model generated into a temp dir, its graphs built
 // through the real loader (one variant at a time, once per process), and the same weights
 // as a map for the float64 reference.
+
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { GenerationParams } from "@mmgpt/schema/internal";
 import { type BuildOptions, buildModelGraphs } from "../src/model/build.js";
 import type { ModelConfig } from "../src/model/config.js";
 import { MMGPT_TINY } from "../src/model/presets.js";
@@ -75,4 +77,9 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
   return m;
+}
+
+/** Greedy decoding parameters of the internal protocol, with overrides. */
+export function greedyParams(over: Partial<GenerationParams> = {}): GenerationParams {
+  return { max_tokens: 12, temperature: 0, top_p: 1, top_k: 0, num_beams: 1, repetition_penalty: 1, stop: [], ...over };
 }

@@ -1,7 +1,7 @@
 // Safetensors writer for tensors produced as byte chunks: the header is computed from
 // shapes up front, then each tensor's bytes are streamed in order, so neither a tensor nor
 // the model is ever held whole. Same layout and order as weights/safetensors-writer.ts.
-import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { writeFileAtomically } from "../weights/atomic-file.js";
 import { DTYPE_BYTES, type FloatDtype } from "../weights/dtype.js";
 import { numel } from "../weights/shape.js";
 import { ConvertError } from "./errors.js";
@@ -35,12 +35,7 @@ export function writeSafetensorsStream(
   const len = Buffer.alloc(8);
   len.writeBigUInt64LE(BigInt(json.length));
 
-  const tmp = `${path}.partial-${process.pid}`;
-  const fd = openSync(tmp, "w");
-  const writeAll = (buf: Uint8Array) => {
-    for (let done = 0; done < buf.length; ) done += writeSync(fd, buf, done, buf.length - done);
-  };
-  try {
+  writeFileAtomically(path, (writeAll) => {
     writeAll(len);
     writeAll(json);
     for (const t of order) {
@@ -53,11 +48,5 @@ export function writeSafetensorsStream(
       });
       if (got !== want) throw new ConvertError("io_error", `${path}: ${t.name} produced ${got} of ${want} bytes`);
     }
-    closeSync(fd);
-    renameSync(tmp, path);
-  } catch (e) {
-    closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw e;
-  }
+  });
 }

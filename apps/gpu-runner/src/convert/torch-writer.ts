@@ -1,9 +1,10 @@
 // Writes a state dict in torch.save's zip layout (protocol-2 pickle + STORED, 64-byte aligned
 // storages, zip64 when offsets or sizes pass 4 GiB), streaming one tensor at a time. For
 // synthetic checkpoints in benchmarks and tests: the converter's reader must accept its output.
-import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+
 import { basename } from "node:path";
 import * as zlib from "node:zlib";
+import { writeFileAtomically } from "../weights/atomic-file.js";
 
 export interface TorchTensorInput {
   name: string;
@@ -84,12 +85,11 @@ export function writeTorchCheckpoint(
 ): void {
   const force = opts.forceZip64 === true;
   const archive = basename(path).replace(/\.[^.]*$/, "") || "archive";
-  const tmp = `${path}.partial-${process.pid}`;
-  const fd = openSync(tmp, "w");
   const done: Written[] = [];
   let pos = 0;
+  let append: (buf: Uint8Array) => void = () => {};
   const write = (buf: Uint8Array) => {
-    for (let o = 0; o < buf.length; ) o += writeSync(fd, buf, o, buf.length - o);
+    append(buf);
     pos += buf.length;
   };
   const entry = (name: string, data: Uint8Array) => {
@@ -122,7 +122,8 @@ export function writeTorchCheckpoint(
     write(extra);
     write(data);
   };
-  try {
+  writeFileAtomically(path, (w) => {
+    append = w;
     entry("data.pkl", statePickle(tensors));
     entry("byteorder", Buffer.from("little"));
     tensors.forEach((t, i) => {
@@ -133,13 +134,7 @@ export function writeTorchCheckpoint(
     });
     entry("version", Buffer.from("3\n"));
     writeCentralDirectory(done, pos, write, force);
-    closeSync(fd);
-    renameSync(tmp, path);
-  } catch (e) {
-    closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw e;
-  }
+  });
 }
 
 function writeCentralDirectory(done: Written[], start: number, write: (b: Uint8Array) => void, force: boolean): void {

@@ -1,7 +1,7 @@
 // Safetensors writer in the standard layout (as the Rust/Python library writes it): u64
 // header length, JSON header space-padded to a multiple of 8, then the tensors back to back.
 // Data is streamed tensor by tensor into a temporary file that is renamed when complete.
-import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { writeFileAtomically } from "./atomic-file.js";
 import { DTYPE_BYTES, type FloatDtype, f32ToBf16, f32ToF16 } from "./dtype.js";
 import { WeightsError } from "./errors.js";
 import { formatShape, numel } from "./shape.js";
@@ -45,19 +45,11 @@ export function writeSafetensors(
   const lenBuf = Buffer.alloc(8);
   lenBuf.writeBigUInt64LE(BigInt(json.length));
 
-  const tmp = `${path}.partial-${process.pid}`;
-  const fd = openSync(tmp, "w");
-  try {
-    writeAll(fd, lenBuf);
-    writeAll(fd, json);
-    for (const t of order) writeAll(fd, encode(t, path));
-    closeSync(fd);
-    renameSync(tmp, path);
-  } catch (e) {
-    closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw e;
-  }
+  writeFileAtomically(path, (write) => {
+    write(lenBuf);
+    write(json);
+    for (const t of order) write(encode(t, path));
+  });
 }
 
 function encode(t: SafetensorsInput, path: string): Uint8Array {
@@ -71,9 +63,4 @@ function encode(t: SafetensorsInput, path: string): Uint8Array {
   }
   const typed = t.dtype === "F32" ? data : t.dtype === "F16" ? f32ToF16(data) : f32ToBf16(data);
   return new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength);
-}
-
-function writeAll(fd: number, buf: Uint8Array): void {
-  let done = 0;
-  while (done < buf.length) done += writeSync(fd, buf, done, buf.length - done);
 }

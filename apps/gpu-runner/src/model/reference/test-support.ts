@@ -1,21 +1,12 @@
-// Test-only helpers: a seeded PRNG and random weights for a tiny config, built here rather
-// than with the official generator so the reference's tests depend on nothing but the spec.
+// Test-only helpers: random weights for a tiny config, built here rather than with the official
+// generator so the reference's tests depend on nothing but the spec (and a shared seeded PRNG).
 import { baseTensorShapes, loraTensorShapes } from "../../weights/names.js";
+import { mulberry32 } from "../../weights/prng.js";
 import type { ModelConfig } from "../config.js";
 import { MMGPT_TINY } from "../presets.js";
 import type { RefWeights } from "./weights.js";
 
-/** mulberry32: a tiny deterministic 32-bit PRNG, uniform in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 /** Standard normal samples (Box–Muller) from a uniform PRNG. */
 export function normal(rand: () => number): () => number {
