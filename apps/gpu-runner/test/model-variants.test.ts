@@ -106,3 +106,27 @@ function argmax(a: ArrayLike<number>): number {
   for (let i = 1; i < a.length; i++) if (a[i] > a[best]) best = i;
   return best;
 }
+
+describe("grouped-query attention (kvHeads < heads)", () => {
+  // LLaMA-7B has kvHeads = heads; larger LLaMAs and the benchmark's mid config share KV heads.
+  const gqa = { ...MMGPT_TINY, language: { ...MMGPT_TINY.language, kvHeads: 2 } };
+  const model = tinyModel(13, gqa);
+  it.each([
+    { precision: "fp32", fused: true, kvCache: "append" },
+    { precision: "fp32", fused: true, kvCache: "shared" },
+    { precision: "fp32", fused: false, kvCache: "concat" },
+    { precision: "fp32", fused: false, kvCache: "append" },
+  ] as const)("$kvCache (fused=$fused) matches the reference, prefill and decode", async (build) => {
+    const rt = await model.load(build);
+    const latents = await rt.imageLatents(testPixels(gqa, 3), 1);
+    const [kv] = await rt.imageKv(latents, 1);
+    const s = new SequenceState(rt, 128);
+    const first = await s.extend(ids.slice(0, -3), [kv], ids.length - 3);
+    const rest = [];
+    for (const t of ids.slice(-3)) rest.push(...(await s.extend([t])).logits);
+    const want = refLogits(model);
+    const V = gqa.language.vocabSize;
+    expect(maxAbsDiff(first.logits, want.subarray(0, (ids.length - 3) * V))).toBeLessThan(1e-4);
+    expect(maxAbsDiff(rest, want.subarray((ids.length - 3) * V))).toBeLessThan(1e-4);
+  });
+});

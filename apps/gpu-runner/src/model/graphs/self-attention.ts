@@ -120,7 +120,7 @@ export function selfAttention(
       { axis: 2 },
       { outputs: [present[1]] },
     )[0];
-    const rep = (t: string, n: string) => repeatKv(w, t, `${p}/${n}_repeat`, L.heads / L.kvHeads, L.headDim);
+    const rep = (t: string, n: string) => repeatKv(w, t, `${p}/${n}_repeat`, L.heads / L.kvHeads);
     const o = attention(
       g,
       qh,
@@ -274,16 +274,27 @@ function concatMask(w: GraphWeights, q: string, kAll: string, inp: SelfAttention
 }
 
 /** HF repeat_kv: [B,kv,T,d] → [B,kv·rep,T,d], each KV head serving `rep` query heads. */
-function repeatKv(w: GraphWeights, t: string, path: string, rep: number, headDim: number): string {
+function repeatKv(w: GraphWeights, t: string, path: string, rep: number): string {
   if (rep === 1) return t;
   const g = w.g;
-  const u = g.op("Unsqueeze", [t, g.i64([2])], `${path}/Unsqueeze`);
   const shape = g.op("Shape", [t], `${path}/Shape`);
-  const head = g.op("Slice", [shape, g.i64([0]), g.i64([2])], `${path}/Head`);
-  const tail = g.op("Slice", [shape, g.i64([2]), g.i64([4])], `${path}/Tail`);
-  const target = g.op("Concat", [head, g.i64([rep]), tail], `${path}/Target`, { axis: 0 });
-  const e = g.op("Expand", [u, target], `${path}/Expand`);
-  return g.op("Reshape", [e, g.i64([0, -1, 0, headDim])], `${path}/Reshape`);
+  const dim = (from: number, to: number, n: string) =>
+    g.op("Slice", [shape, g.i64([from]), g.i64([to])], `${path}/${n}`);
+  const [batch, kv, tail] = [dim(0, 1, "Batch"), dim(1, 2, "KvHeads"), dim(2, 4, "SeqDim")];
+  const expanded = g.op(
+    "Expand",
+    [
+      g.op("Unsqueeze", [t, g.i64([2])], `${path}/Unsqueeze`),
+      g.op("Concat", [batch, kv, g.i64([rep]), tail], `${path}/Target`, { axis: 0 }),
+    ],
+    `${path}/Expand`,
+  );
+  const heads = g.op("Mul", [kv, g.i64([rep])], `${path}/Heads`);
+  return g.op(
+    "Reshape",
+    [expanded, g.op("Concat", [batch, heads, tail], `${path}/Merged`, { axis: 0 })],
+    `${path}/Reshape`,
+  );
 }
 
 /** RoPE (HF rotate_half) on [B,S,heads·d]: RotaryEmbedding when fused, else gather + rotate. */
