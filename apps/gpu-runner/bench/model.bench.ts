@@ -7,9 +7,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { SequenceState } from "../src/engine/sequence-state.js";
-import { MMGPT_MID } from "../src/model/bench-configs.js";
+import { MMGPT_MID, MMGPT_MID_LLAMA } from "../src/model/bench-configs.js";
 import { type BuildOptions, buildModelGraphs } from "../src/model/build.js";
 import type { ModelConfig } from "../src/model/config.js";
+import { INT4_BLOCK } from "../src/model/graphs/quantize.js";
 import { MMGPT_TINY } from "../src/model/presets.js";
 import { ModelRuntime } from "../src/model/runtime.js";
 import { generateTinyWeights } from "../src/weights/generate-tiny.js";
@@ -20,7 +21,7 @@ const { values } = parseArgs({
   options: { threads: { type: "string", default: "1" }, configs: { type: "string", default: "tiny,mid" } },
 });
 const threads = Number(values.threads);
-const CONFIGS: Record<string, ModelConfig> = { tiny: MMGPT_TINY, mid: MMGPT_MID };
+const CONFIGS: Record<string, ModelConfig> = { tiny: MMGPT_TINY, mid: MMGPT_MID, "mid-llama": MMGPT_MID_LLAMA };
 const VARIANTS: BuildOptions[] = [
   { precision: "fp32", fused: true, kvCache: "append" },
   { precision: "fp32", fused: true, kvCache: "shared" },
@@ -53,7 +54,7 @@ function decodeBytes(c: ModelConfig, precision: BuildOptions["precision"]): numb
     if (name.startsWith("vision_encoder.") || name.startsWith("perceiver.") || name.endsWith("to_kv.weight")) continue;
     n += name === "model.embed_tokens.weight" ? s[1] : countParams([s]);
   }
-  return precision === "int4" ? n * (0.5 + 4 / 32) : n * 4;
+  return precision === "int4" ? n * (0.5 + 4 / INT4_BLOCK) : n * 4;
 }
 
 const bw = memoryBandwidth();

@@ -4,7 +4,9 @@
 // Capacity grows in CACHE_STEP steps; rows move only when a sequence joins or leaves the batch.
 import type { LanguageConfig } from "../model/config.js";
 
-export const CACHE_STEP = 256;
+// Attention reads a row's whole capacity (masked past the valid length), so capacity tracks
+// the context closely; growing copies the cache, which at this step costs O(context/64) per token.
+export const CACHE_STEP = 64;
 
 export class KvPool {
   keys: Float32Array[] = [];

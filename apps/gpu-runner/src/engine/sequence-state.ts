@@ -4,6 +4,7 @@
 // the first affected position before the new tokens are run.
 import { mediaTime, reusablePrefix } from "../model/media-time.js";
 import type { DecodeBatch, ImageKv, ModelRuntime } from "../model/runtime.js";
+import { CACHE_STEP } from "./kv-pool.js";
 
 export interface ExtendResult {
   /** Logits [keep, vocab] for the last `keep` positions. */
@@ -13,9 +14,6 @@ export interface ExtendResult {
   /** Positions reused from the cache. */
   reused: number;
 }
-
-/** append-mode caches grow in steps of this many positions (bounded waste, rare copies). */
-export const CACHE_STEP = 256;
 
 export class SequenceState {
   ids: number[] = [];

@@ -20,3 +20,13 @@ export const MMGPT_MID: ModelConfig = {
   crossAttention: { ...MMGPT_TINY.crossAttention, every: 4, heads: 8, dimHead: 64 },
   lora: { ...MMGPT_TINY.lora!, r: 16, alpha: 16 },
 };
+
+/**
+ * The same LLaMA without gated cross-attention blocks: exactly the shape of the llama.cpp
+ * peer's model, for a like-for-like decode comparison.
+ */
+export const MMGPT_MID_LLAMA: ModelConfig = {
+  ...MMGPT_MID,
+  name: "mmgpt-mid-llama",
+  crossAttention: { ...MMGPT_MID.crossAttention, every: MMGPT_MID.language.layers + 1 },
+};

@@ -59,7 +59,8 @@ export class ModelRuntime {
     readonly config: ModelConfig,
     readonly build: BuildOptions,
     private readonly vision: Session,
-    private readonly mediaKv: Session,
+    /** null for a config without gated cross-attention (a plain LLaMA): no media K/V to make. */
+    private readonly mediaKv: Session | null,
     private readonly decoder: Session,
   ) {
     this.xLayers = crossAttentionLayers(config);
@@ -71,11 +72,9 @@ export class ModelRuntime {
     build: BuildOptions,
     session: SessionOptions,
   ): Promise<ModelRuntime> {
-    const [v, m, d] = await Promise.all(
-      (["vision", "media-kv", "decoder"] as const).map((k) =>
-        OrtSession.create(graphPath(modelDir, build, k), session),
-      ),
-    );
+    const open = (k: "vision" | "media-kv" | "decoder") => OrtSession.create(graphPath(modelDir, build, k), session);
+    const hasCross = crossAttentionLayers(config).length > 0;
+    const [v, m, d] = await Promise.all([open("vision"), hasCross ? open("media-kv") : null, open("decoder")]);
     return new ModelRuntime(config, build, v, m, d);
   }
 
@@ -93,6 +92,7 @@ export class ModelRuntime {
   /** Media latents of n images → each image's K/V for every gated layer. */
   async imageKv(latents: Float32Array, n: number): Promise<ImageKv[]> {
     const p = this.config.perceiver;
+    if (!this.mediaKv) return Array.from({ length: n }, () => ({ keys: new Map(), values: new Map() }));
     const out = await this.mediaKv.run({ media_latents: { data: latents, dims: [n, p.numLatents, p.dim] } });
     const per = p.numLatents * this.config.crossAttention.heads * this.config.crossAttention.dimHead;
     return Array.from({ length: n }, (_, j) => {
@@ -156,6 +156,6 @@ export class ModelRuntime {
   }
 
   async release(): Promise<void> {
-    await Promise.all([this.vision.release(), this.mediaKv.release(), this.decoder.release()]);
+    await Promise.all([this.vision.release(), this.mediaKv?.release(), this.decoder.release()]);
   }
 }

@@ -1,7 +1,8 @@
 // Symmetric 4-bit block quantization in MatMulNBits' layout: B [N, blocks, blockSize/2]
 // with two values per byte (low nibble first), one float scale per block, and the
 // implicit zero point 8 (no zero_points input).
-export const INT4_BLOCK = 32;
+// 128-wide blocks: MatMulNBits (accuracy_level 4) ran ~1.8x faster than with 32 on this CPU.
+export const INT4_BLOCK = 128;
 
 export function quantizeInt4(w: Float32Array, n: number, k: number, blockSize = INT4_BLOCK) {
   const nBlocks = Math.ceil(k / blockSize);

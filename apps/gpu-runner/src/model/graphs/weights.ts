@@ -98,12 +98,9 @@ export class GraphWeights {
         MS_DOMAIN,
       );
     }
-    const w = this.tensor(name);
-    if (this.opts.fused) {
-      return this.g.op("FusedMatMul", [x, w], `${path}/MatMul`, { transB: 1, alpha: { float: 1 } }, MS_DOMAIN);
-    }
-    // Plain ONNX: ORT folds the transpose of a constant at load time.
-    const wt = this.g.op("Transpose", [w], `${path}/weight_T`, { perm: [1, 0] });
+    // MatMul on Wᵀ: ORT folds the transpose of a constant once at load, and MLAS's packed
+    // GEMV over [in, out] measured ~20% faster here than FusedMatMul(transB) over [out, in].
+    const wt = this.g.op("Transpose", [this.tensor(name)], `${path}/weight_T`, { perm: [1, 0] });
     return this.g.op("MatMul", [x, wt], `${path}/MatMul`);
   }
 
