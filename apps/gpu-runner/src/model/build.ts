@@ -24,6 +24,8 @@ export interface BuildOptions {
   kvCache?: KvCacheMode;
   /** Merge the adapter in `lora/` (default: when the directory has one). */
   lora?: boolean;
+  /** Merge this adapter directory (`mmgpt convert --lora-only` output) instead of `lora/`. */
+  adapter?: { id: string; dir: string };
 }
 
 export function kvCacheOf(o: BuildOptions): KvCacheMode {
@@ -36,7 +38,12 @@ export type GraphKind = "vision" | "media-kv" | "decoder";
 export const GRAPH_KINDS: GraphKind[] = ["vision", "media-kv", "decoder"];
 
 export function variantName(o: BuildOptions): string {
-  return `${o.precision}-${o.fused ? "fused" : "plain"}-${kvCacheOf(o)}${o.lora === false ? "-nolora" : ""}`;
+  const lora = o.adapter
+    ? `-adapter-${o.adapter.id.replace(/[^A-Za-z0-9_.-]/g, "_")}`
+    : o.lora === false
+      ? "-nolora"
+      : "";
+  return `${o.precision}-${o.fused ? "fused" : "plain"}-${kvCacheOf(o)}${lora}`;
 }
 
 export function graphPath(modelDir: string, o: BuildOptions, kind: GraphKind): string {
@@ -51,9 +58,14 @@ export interface BuildReport {
 }
 
 /** Merged weights for every LoRA target, keyed by the base tensor name. */
-export function mergedLoraWeights(config: ModelConfig, base: WeightStore, modelDir: string): Map<string, Float32Array> {
+export function mergedLoraWeights(
+  config: ModelConfig,
+  base: WeightStore,
+  modelDir: string,
+  adapterDir = join(modelDir, "lora"),
+): Map<string, Float32Array> {
   const merged = new Map<string, Float32Array>();
-  const path = join(modelDir, "lora", "adapter.safetensors");
+  const path = join(adapterDir, "adapter.safetensors");
   if (!config.lora || !existsSync(path)) return merged;
   const lora = WeightStore.open(path);
   try {
@@ -84,7 +96,10 @@ export function buildModelGraphs(
   const files: string[] = [];
   try {
     validateWeights(store, baseTensorShapes(config), `model weights in ${modelDir}/weights`);
-    const overrides = opts.lora === false ? new Map() : mergedLoraWeights(config, store, modelDir);
+    if (opts.adapter && !existsSync(join(opts.adapter.dir, "adapter.safetensors"))) {
+      throw new Error(`adapter ${opts.adapter.id}: no adapter.safetensors in ${opts.adapter.dir}`);
+    }
+    const overrides = opts.lora === false ? new Map() : mergedLoraWeights(config, store, modelDir, opts.adapter?.dir);
     const builders: Record<GraphKind, (w: GraphWeights) => void> = {
       vision: (w) => buildVision(config, w),
       "media-kv": (w) => buildMediaKv(config, w),

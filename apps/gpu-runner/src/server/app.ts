@@ -26,6 +26,8 @@ export interface AppState {
   /** null while the model loads. */
   engine: Engine | null;
   modelId: string;
+  /** More models by id: the same base with another LoRA adapter merged (MMGPT_ADAPTERS). */
+  adapters?: Map<string, Engine>;
   contextLength: number;
   draining: boolean;
   inFlight: number;
@@ -56,10 +58,7 @@ export function createApp(state: AppState, opts: AppOptions): Hono {
   app.get(INTERNAL_PATHS.healthz, (c) => c.json({ status: "ok", protocol: PROTOCOL_VERSION }));
   app.get(INTERNAL_PATHS.readyz, (c) => {
     const ready = state.engine !== null && !state.draining;
-    return c.json(
-      { status: ready ? "ready" : "loading", models: state.engine ? [state.modelId] : [] },
-      ready ? 200 : 503,
-    );
+    return c.json({ status: ready ? "ready" : "loading", models: modelIds() }, ready ? 200 : 503);
   });
 
   app.use("*", bearerSecret(opts.secret));
@@ -71,11 +70,15 @@ export function createApp(state: AppState, opts: AppOptions): Hono {
     await next();
   });
 
-  const engineOf = (): Engine => {
+  const engineOf = (model = state.modelId): Engine => {
     if (!state.engine) throw new EngineError("not_ready", "the model is still loading");
     if (state.draining) throw new EngineError("not_ready", "the runner is shutting down");
-    return state.engine;
+    const engine = model === state.modelId ? state.engine : state.adapters?.get(model);
+    if (!engine)
+      throw new EngineError("model_not_found", `no model ${model} on this runner (serving ${modelIds().join(", ")})`);
+    return engine;
   };
+  const modelIds = () => (state.engine ? [state.modelId, ...(state.adapters?.keys() ?? [])] : []);
 
   app.get(INTERNAL_PATHS.metrics, (c) => {
     const e = state.engine;
@@ -94,7 +97,7 @@ export function createApp(state: AppState, opts: AppOptions): Hono {
   });
 
   app.get(INTERNAL_PATHS.models, (c) =>
-    c.json({ models: state.engine ? [{ id: state.modelId, context_length: state.contextLength, vision: true }] : [] }),
+    c.json({ models: modelIds().map((id) => ({ id, context_length: state.contextLength, vision: true })) }),
   );
 
   const image = routingPath(INTERNAL_PATHS.image);
@@ -110,12 +113,13 @@ export function createApp(state: AppState, opts: AppOptions): Hono {
     const body = new Uint8Array(await c.req.arrayBuffer());
     const actual = createHash("sha256").update(body).digest("hex");
     if (actual !== hash) throw new EngineError("image_invalid", `body hashes to ${actual}, not ${hash}`);
-    engineOf().images.put(hash, body);
+    // Every served model may need the pixels (their media K/V differ: to_kv carries LoRA).
+    for (const id of modelIds()) engineOf(id).images.put(hash, body);
     return c.body(null, 204);
   });
 
   app.post(INTERNAL_PATHS.generate, async (c) => {
-    const engine = engineOf();
+    engineOf();
     let json: unknown;
     try {
       json = await c.req.json();
@@ -128,8 +132,7 @@ export function createApp(state: AppState, opts: AppOptions): Hono {
       throw new EngineError("invalid_request", `${issue.path.join(".") || "body"}: ${issue.message}`);
     }
     const req = parsed.data;
-    if (req.model !== state.modelId)
-      throw new EngineError("model_not_found", `no model ${req.model} on this runner (serving ${state.modelId})`);
+    const engine = engineOf(req.model);
     const requestId = c.req.header(REQUEST_ID_HEADER) ?? req.request_id;
     const job = engine.submit(req);
     state.inFlight++;

@@ -23,6 +23,8 @@ export interface RunnerConfig {
   logPrompts: boolean;
   drainSeconds: number;
   prefixCache: boolean;
+  /** Extra models: the base with another LoRA adapter merged, selected by the request's `model`. */
+  adapters: { id: string; dir: string }[];
 }
 
 /** Every variable, its default and meaning (a test checks the README documents each one). */
@@ -46,6 +48,10 @@ export const ENV_DOCS: Record<string, { default: string; doc: string }> = {
   MMGPT_IMAGE_PIXEL_CACHE_MB: { default: "128", doc: "Budget for stored preprocessed images" },
   MMGPT_LOG_PROMPTS: { default: "false", doc: "Log prompt text (off: logs carry ids and counts only)" },
   MMGPT_DRAIN_SECONDS: { default: "30", doc: "Grace period for in-flight requests on SIGTERM" },
+  MMGPT_ADAPTERS: {
+    default: "",
+    doc: "Extra model ids served from the same base with another LoRA adapter: `id=dir,…` (dirs from `mmgpt convert --lora-only`)",
+  },
   MMGPT_PREFIX_CACHE: { default: "true", doc: "Reuse the KV cache of earlier turns (false only for measurements)" },
 };
 
@@ -88,6 +94,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logPrompts: oneOf("MMGPT_LOG_PROMPTS", ["true", "false"] as const) === "true",
     drainSeconds: int("MMGPT_DRAIN_SECONDS", 0, 3600),
     prefixCache: oneOf("MMGPT_PREFIX_CACHE", ["true", "false"] as const) === "true",
+    adapters: (env.MMGPT_ADAPTERS ?? "")
+      .split(",")
+      .filter(Boolean)
+      .map((entry) => {
+        const [id, dir] = entry.split("=");
+        if (!id || !dir || !/^[A-Za-z0-9_.:-]{1,64}$/.test(id))
+          problems.push(`MMGPT_ADAPTERS: "${entry}" is not id=dir`);
+        return { id, dir };
+      }),
   };
   if (cfg.slots < cfg.maxBatch) problems.push(`MMGPT_SLOTS=${cfg.slots} must be ≥ MMGPT_MAX_BATCH=${cfg.maxBatch}`);
   if (problems.length) throw new ConfigError(`invalid runner configuration:\n  ${problems.join("\n  ")}`);

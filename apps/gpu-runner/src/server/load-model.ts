@@ -19,10 +19,27 @@ export function servingBuild(cfg: Pick<RunnerConfig, "precision">): BuildOptions
   return { precision: cfg.precision, fused: true, kvCache: "append" };
 }
 
+/**
+ * One engine per served model: the base (its own `lora/` merged) and, for each configured
+ * adapter, the same base with that adapter merged instead. Each keeps its own graphs and caches.
+ */
+export async function loadEngines(cfg: RunnerConfig, log: Logger): Promise<Map<string, Engine>> {
+  const engines = new Map<string, Engine>();
+  const base = await loadEngine(cfg, log);
+  engines.set(base.rt.config.name, base);
+  for (const adapter of cfg.adapters) {
+    if (engines.has(adapter.id)) throw new Error(`MMGPT_ADAPTERS: model id ${adapter.id} is used twice`);
+    engines.set(adapter.id, await loadEngine(cfg, log, {}, adapter));
+    log.info("adapter ready", { model: adapter.id, dir: adapter.dir });
+  }
+  return engines;
+}
+
 export async function loadEngine(
   cfg: RunnerConfig,
   log: Logger,
   overrides: Partial<EngineOptions> = {},
+  adapter?: { id: string; dir: string },
 ): Promise<Engine> {
   const dir = cfg.modelDir;
   if (!existsSync(join(dir, "config.json"))) {
@@ -45,7 +62,12 @@ export async function loadEngine(
     log.warn("no manifest.json in the model directory: weights not verified", { dir });
   }
   const config = loadModelConfig(dir);
-  const build = servingBuild(cfg);
+  const build: BuildOptions = adapter ? { ...servingBuild(cfg), adapter } : servingBuild(cfg);
+  if (adapter) {
+    if (!existsSync(join(adapter.dir, "manifest.json")))
+      throw new Error(`adapter ${adapter.id}: no manifest.json in ${adapter.dir}`);
+    verifyManifest(adapter.dir);
+  }
   if (!existsSync(graphPath(dir, build, "decoder"))) {
     log.info("building ONNX graphs", { dir, ...build });
     const report = buildModelGraphs(config, dir, build, (m) => log.info(m));

@@ -4,7 +4,7 @@
 import { serve } from "@hono/node-server";
 import { type AppState, createApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
-import { loadEngine } from "./load-model.js";
+import { loadEngines } from "./load-model.js";
 import { jsonLogger } from "./logger.js";
 
 const log = jsonLogger();
@@ -35,6 +35,7 @@ async function main(): Promise<void> {
     if (state.draining) return;
     state.draining = true;
     state.engine?.drain();
+    for (const e of state.adapters?.values() ?? []) e.drain();
     log.info("draining", { signal, in_flight: state.inFlight });
     const deadline = Date.now() + cfg.drainSeconds * 1000;
     while (state.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
@@ -46,11 +47,12 @@ async function main(): Promise<void> {
   process.on("SIGINT", () => void shutdown("SIGINT"));
 
   try {
-    const engine = await loadEngine(cfg, log);
-    state.modelId = engine.rt.config.name;
+    const [[modelId, engine], ...adapters] = [...(await loadEngines(cfg, log))];
+    state.modelId = modelId;
     state.contextLength = engine.opts.maxContext;
+    state.adapters = new Map(adapters);
     state.engine = engine;
-    log.info("model ready", { model: state.modelId, context_length: state.contextLength });
+    log.info("model ready", { models: [modelId, ...state.adapters.keys()], context_length: state.contextLength });
   } catch (e) {
     log.error("model failed to load", { error: String((e as Error).message ?? e) });
     process.exit(1);
