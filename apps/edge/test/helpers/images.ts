@@ -34,21 +34,32 @@ function concat(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-async function deflate(bytes: Uint8Array): Promise<Uint8Array> {
+/** zlib-wrapped deflate, as PNG's IDAT holds it. */
+export async function deflate(bytes: Uint8Array): Promise<Uint8Array> {
   const stream = new Blob([bytes]).stream().pipeThrough(new CompressionStream("deflate"));
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
-function ihdr(width: number, height: number): Uint8Array {
+function ihdr(width: number, height: number, colorType = 2): Uint8Array {
   const data = new Uint8Array(13);
   const view = new DataView(data.buffer);
   view.setUint32(0, width);
   view.setUint32(4, height);
-  data.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
+  data.set([8, colorType, 0, 0, 0], 8); // 8-bit; 2 = RGB
   return chunk("IHDR", data);
 }
 
 const SIGNATURE = new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10]);
+
+/** A PNG from already-compressed IDAT payloads (one chunk each), 8-bit, any color type. */
+export function pngFromIdat(width: number, height: number, idat: Uint8Array[], colorType = 2): Uint8Array {
+  return concat([
+    SIGNATURE,
+    ihdr(width, height, colorType),
+    ...idat.map((d) => chunk("IDAT", d)),
+    chunk("IEND", new Uint8Array()),
+  ]);
+}
 
 /** An RGB PNG filled by `color(x, y)`. */
 export async function png(width: number, height: number, color = (x: number, y: number) => [x, y, 128]) {
@@ -61,7 +72,7 @@ export async function png(width: number, height: number, color = (x: number, y: 
         o,
       );
   }
-  return concat([SIGNATURE, ihdr(width, height), chunk("IDAT", await deflate(raw)), chunk("IEND", new Uint8Array())]);
+  return pngFromIdat(width, height, [await deflate(raw)]);
 }
 
 /** A PNG whose header claims width × height but carries almost no data (a decompression bomb). */
