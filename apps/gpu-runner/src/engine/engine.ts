@@ -60,6 +60,7 @@ export class Engine {
   private readonly active: Job[] = [];
   private readonly beams: BeamRunner[] = [];
   private running = false;
+  private readonly promptTimes = new WeakMap<Job, Int32Array>();
   private draining = false;
 
   constructor(
@@ -309,7 +310,12 @@ export class Engine {
   /** Image index of positions [from, from+count) of a job's sequence (prompt, then generated text). */
   private mediaTimes(job: Job, from: number, count: number): Int32Array {
     const cfg = this.rt.config;
-    const prompt = mediaTime(job.ids, cfg.tokens.image, cfg.crossAttention.mediaRule);
+    // The prompt's image indices never change during a job: computed once, not every decode step.
+    let prompt = this.promptTimes.get(job);
+    if (!prompt) {
+      prompt = mediaTime(job.ids, cfg.tokens.image, cfg.crossAttention.mediaRule);
+      this.promptTimes.set(job, prompt);
+    }
     // Generated tokens follow the last image: v1 gives them no image, v2 the last one.
     const after = cfg.crossAttention.mediaRule === "previous-image" ? job.imageHashes.length : 0;
     return Int32Array.from({ length: count }, (_, k) => (from + k < prompt.length ? prompt[from + k] : after));
