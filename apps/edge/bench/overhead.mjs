@@ -1,18 +1,32 @@
 #!/usr/bin/env node
 // Edge overhead per chat request: the same non-streamed generate answered by a trivial runner
-// (Node, loopback) called directly vs through the edge under `wrangler dev` (auth, rate limit,
-// validation, runner call, response mapping). Prints medians and p90s; goal ≤ 5 ms median.
-// Usage (repository root): node apps/edge/bench/overhead.mjs [requests=300]
+// (Node, loopback) called directly vs through the edge (auth, rate limit, validation, runner
+// call, response mapping). The edge runs twice, side by side in one run:
+//   miniflare    — the worker bundle (wrangler's build) in workerd through Miniflare, bindings
+//                  from wrangler.toml: the runtime as deployed, without dev tooling in the path;
+//   wrangler dev — the same through `wrangler dev`, whose proxy worker adds a hop of its own.
+// Prints medians and p90s; goal ≤ 5 ms median.
+// Usage (repository root): node apps/edge/bench/overhead.mjs [requests=300] [miniflare|wrangler|both]
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Miniflare } from "miniflare";
+import { unstable_getMiniflareWorkerOptions } from "wrangler";
 
 const N = Number(process.argv[2] ?? 300);
+const HOSTS = (process.argv[3] ?? "both") === "both" ? ["miniflare", "wrangler"] : [process.argv[3]];
 const SECRET = "bench-runner-secret";
 const ADMIN = "bench-admin-token-0123456789abcdef";
 const root = join(import.meta.dirname, "..", "..", "..");
+const wranglerBin = join(root, "node_modules/wrangler/bin/wrangler.js");
+const quiet = {
+  ...process.env,
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+  WRANGLER_SEND_METRICS: "false",
+  WRANGLER_SEND_ERROR_REPORTS: "false",
+};
 
 const done = {
   type: "done",
@@ -59,101 +73,169 @@ async function waitFor(url, timeoutMs = 60_000) {
   throw new Error(`${url} not ready`);
 }
 
-async function measure(label, call) {
-  for (let i = 0; i < 20; i++) await call(); // warm up (isolate, D1, DO)
-  const ms = [];
-  for (let i = 0; i < N; i++) {
-    const t0 = performance.now();
-    await call();
-    ms.push(performance.now() - t0);
-  }
-  ms.sort((a, b) => a - b);
-  const pick = (q) => ms[Math.min(ms.length - 1, Math.floor(q * ms.length))];
-  console.log(`${label.padEnd(28)} median ${pick(0.5).toFixed(2)} ms  p90 ${pick(0.9).toFixed(2)} ms  (n=${N})`);
-  return pick(0.5);
+function run(cmd, args) {
+  const child = spawn(cmd, args, { cwd: root, env: quiet, stdio: ["ignore", "ignore", "pipe"] });
+  let err = "";
+  child.stderr.on("data", (d) => {
+    err += d;
+  });
+  return new Promise((resolve, reject) =>
+    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${args.join(" ")}: ${err}`)))),
+  );
 }
 
-const runner = await startRunner();
-const runnerUrl = `http://127.0.0.1:${runner.address().port}`;
-const edgePort = await freePort();
-const env = {
-  ...process.env,
-  CLOUDFLARE_CF_FETCH_ENABLED: "false",
-  WRANGLER_SEND_METRICS: "false",
-  WRANGLER_SEND_ERROR_REPORTS: "false",
-};
-const vars = {
+/**
+ * Runs the calls interleaved, one of each per round, so every figure sees the same machine
+ * state (this box's timing drifts by tens of percent over a minute); prints and returns medians.
+ */
+async function measureInterleaved(calls) {
+  for (let i = 0; i < 20; i++) for (const [, call] of calls) await call(); // warm up (isolate, D1, DO)
+  const samples = calls.map(() => []);
+  for (let i = 0; i < N; i++) {
+    for (const [k, [, call]] of calls.entries()) {
+      const t0 = performance.now();
+      await call();
+      samples[k].push(performance.now() - t0);
+    }
+  }
+  return calls.map(([label], k) => {
+    const ms = samples[k].sort((a, b) => a - b);
+    const pick = (q) => ms[Math.min(ms.length - 1, Math.floor(q * ms.length))];
+    console.log(`  ${label.padEnd(30)} median ${pick(0.5).toFixed(2)} ms  p90 ${pick(0.9).toFixed(2)} ms  (n=${N})`);
+    return pick(0.5);
+  });
+}
+
+const vars = (runnerUrl) => ({
   RUNNER_URLS: runnerUrl,
   RUNNER_SECRET: SECRET,
   ADMIN_TOKEN: ADMIN,
   RATE_LIMIT_BURST: "1000000",
   RATE_LIMIT_PER_MINUTE: "100000000",
   MODELS: "mmgpt-tiny",
-};
-const persist = mkdtempSync(join(tmpdir(), "mmgpt-bench-"));
-const migrate = spawn("npx", ["wrangler", "d1", "migrations", "apply", "mmgpt", "--local", "--persist-to", persist], {
-  cwd: root,
-  env,
-  stdio: "ignore",
 });
-await new Promise((r) => migrate.on("exit", r));
-const edge = spawn(
-  "npx",
-  [
-    "wrangler",
-    "dev",
-    "--ip",
-    "127.0.0.1",
-    "--port",
-    String(edgePort),
-    "--persist-to",
-    persist,
-    ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
-  ],
-  { cwd: root, env, stdio: "ignore", detached: true },
-);
-try {
-  const base = `http://127.0.0.1:${edgePort}`;
+
+/** The worker as wrangler bundles it for deploy, in Miniflare with wrangler.toml's bindings. */
+async function startMiniflare(runnerUrl) {
+  const out = mkdtempSync(join(tmpdir(), "mmgpt-bench-bundle-"));
+  await run(process.execPath, [wranglerBin, "deploy", "--dry-run", "--outdir", out]);
+  const { workerOptions } = unstable_getMiniflareWorkerOptions(join(root, "wrangler.toml"));
+  const { assets: _assets, ...options } = workerOptions; // the API only: assets never see /v1
+  const mf = new Miniflare({
+    // On disk like wrangler dev's local state (D1, Durable Objects, R2), not in memory.
+    defaultPersistRoot: mkdtempSync(join(tmpdir(), "mmgpt-bench-state-")),
+    host: "127.0.0.1",
+    port: await freePort(),
+    workers: [
+      {
+        ...options,
+        name: "mmgpt-edge",
+        modules: true,
+        scriptPath: join(out, "index.js"),
+        modulesRoot: out,
+        bindings: { ...options.bindings, ...vars(runnerUrl) },
+      },
+    ],
+  });
+  const url = await mf.ready;
+  const db = await mf.getD1Database("DB");
+  const migrations = join(root, "apps/edge/migrations");
+  for (const file of readdirSync(migrations).sort()) {
+    const sql = readFileSync(join(migrations, file), "utf8");
+    await db.exec(sql.replace(/--.*$/gm, "").replace(/\s*\n\s*/g, " "));
+  }
+  return { base: url.href.replace(/\/$/, ""), stop: () => mf.dispose() };
+}
+
+async function startWranglerDev(runnerUrl) {
+  const persist = mkdtempSync(join(tmpdir(), "mmgpt-bench-"));
+  await run(process.execPath, [wranglerBin, "d1", "migrations", "apply", "mmgpt", "--local", "--persist-to", persist]);
+  const port = await freePort();
+  const edge = spawn(
+    process.execPath,
+    [
+      wranglerBin,
+      "dev",
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--persist-to",
+      persist,
+      "--show-interactive-dev-session=false",
+      ...Object.entries(vars(runnerUrl)).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+    ],
+    { cwd: root, env: quiet, stdio: "ignore", detached: true },
+  );
+  const base = `http://127.0.0.1:${port}`;
   await waitFor(`${base}/healthz`);
-  const issued = await fetch(`${base}/v1/admin/api_keys`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" },
-    body: JSON.stringify({ account_id: "acct_bench", name: "bench" }),
-  }).then((r) => r.json());
-  const generate = JSON.stringify({
-    request_id: "req_bench",
-    model: "mmgpt-tiny",
-    turns: [{ role: "user", text: "Hi" }],
-    params: { max_tokens: 8, temperature: 0, top_p: 1, top_k: 0, num_beams: 1, repetition_penalty: 1, stop: [] },
-    stream: false,
-  });
-  const chat = JSON.stringify({ model: "mmgpt-tiny", messages: [{ role: "user", content: "Hi" }], max_tokens: 8 });
-  const direct = await measure("runner directly", async () => {
-    const r = await fetch(`${runnerUrl}/internal/v1/generate`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${SECRET}`, "x-mmgpt-protocol": "1", "content-type": "application/json" },
-      body: generate,
-    });
-    await r.json();
-  });
-  // Breakdown: the bare worker (no auth), then auth + rate limit (no runner call).
-  await measure("edge /healthz (no auth)", async () => (await fetch(`${base}/healthz`)).json());
-  await measure("edge /v1/models (auth+limit)", async () =>
-    (await fetch(`${base}/v1/models`, { headers: { authorization: `Bearer ${issued.key}` } })).json(),
-  );
-  const viaEdge = await measure("through the edge", async () => {
-    const r = await fetch(`${base}/v1/chat/completions`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${issued.key}`, "content-type": "application/json" },
-      body: chat,
-    });
-    if (r.status !== 200) throw new Error(`edge answered ${r.status}: ${await r.text()}`);
-    await r.json();
-  });
-  console.log(
-    `edge overhead (median)       ${(viaEdge - direct).toFixed(2)} ms  (goal ≤ 5 ms, wrangler dev on loopback)`,
-  );
+  return { base, stop: async () => process.kill(-edge.pid, "SIGTERM") };
+}
+
+const runner = await startRunner();
+const runnerUrl = `http://127.0.0.1:${runner.address().port}`;
+const generate = JSON.stringify({
+  request_id: "req_bench",
+  model: "mmgpt-tiny",
+  turns: [{ role: "user", text: "Hi" }],
+  params: { max_tokens: 8, temperature: 0, top_p: 1, top_k: 0, num_beams: 1, repetition_penalty: 1, stop: [] },
+  stream: false,
+});
+const chat = JSON.stringify({ model: "mmgpt-tiny", messages: [{ role: "user", content: "Hi" }], max_tokens: 8 });
+const summary = [];
+try {
+  for (const host of HOSTS) {
+    const edge = host === "miniflare" ? await startMiniflare(runnerUrl) : await startWranglerDev(runnerUrl);
+    console.log(host === "miniflare" ? "Miniflare (deploy bundle, no dev proxy):" : "wrangler dev:");
+    try {
+      const { base } = edge;
+      const issued = await fetch(`${base}/v1/admin/api_keys`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" },
+        body: JSON.stringify({ account_id: "acct_bench", name: "bench" }),
+      }).then((r) => r.json());
+      const [direct, , , viaEdge] = await measureInterleaved([
+        [
+          "runner directly",
+          async () => {
+            const r = await fetch(`${runnerUrl}/internal/v1/generate`, {
+              method: "POST",
+              headers: {
+                authorization: `Bearer ${SECRET}`,
+                "x-mmgpt-protocol": "1",
+                "content-type": "application/json",
+              },
+              body: generate,
+            });
+            await r.json();
+          },
+        ],
+        // Breakdown: the bare worker (no auth), then auth + rate limit (no runner call).
+        ["edge /healthz (no auth)", async () => (await fetch(`${base}/healthz`)).json()],
+        [
+          "edge /v1/models (auth+limit)",
+          async () => (await fetch(`${base}/v1/models`, { headers: { authorization: `Bearer ${issued.key}` } })).json(),
+        ],
+        [
+          "chat through the edge",
+          async () => {
+            const r = await fetch(`${base}/v1/chat/completions`, {
+              method: "POST",
+              headers: { authorization: `Bearer ${issued.key}`, "content-type": "application/json" },
+              body: chat,
+            });
+            if (r.status !== 200) throw new Error(`edge answered ${r.status}: ${await r.text()}`);
+            await r.json();
+          },
+        ],
+      ]);
+      console.log(`  ${"edge overhead (median)".padEnd(30)} ${(viaEdge - direct).toFixed(2)} ms`);
+      summary.push(`${host}: ${(viaEdge - direct).toFixed(2)} ms`);
+    } finally {
+      await edge.stop();
+    }
+  }
+  console.log(`edge overhead per chat request, median: ${summary.join(", ")} (goal ≤ 5 ms on loopback)`);
 } finally {
-  process.kill(-edge.pid, "SIGTERM");
   runner.close();
 }

@@ -4,6 +4,7 @@ import type { BatchDO } from "./batches/batch-do";
 import type { BatchMessage } from "./batches/messages";
 import type { ConversationDO } from "./conversations/conversation-do";
 import type { RateLimiterDO } from "./rate-limit/rate-limiter-do";
+import type { TakeResult } from "./rate-limit/token-bucket";
 import type { WebhookMessage } from "./webhooks/messages";
 
 export interface Bindings {
@@ -35,6 +36,8 @@ export interface Principal {
 export interface Variables {
   requestId: string;
   principal: Principal;
+  /** The rate-limit token requireApiKey took alongside the key lookup, when it could. */
+  rateLimitTake?: Promise<TakeResult>;
 }
 
 export interface AppEnv {

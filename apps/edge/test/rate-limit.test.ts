@@ -1,6 +1,8 @@
 // Per-key token bucket: x-ratelimit-* headers on every authenticated response (errors too),
-// 429 + Retry-After when empty, and separate buckets per key.
+// 429 + Retry-After when empty, separate buckets per key; the bucket's write-behind storage.
+import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { FLUSH_MS, RateLimiterDO } from "../src/rate-limit/rate-limiter-do";
 import { Edge } from "./helpers/edge";
 
 describe("rate limiting", () => {
@@ -33,5 +35,38 @@ describe("rate limiting", () => {
     expect(res.status).toBe(404);
     expect(res.headers.get("x-ratelimit-limit")).toBe("60");
     expect(res.headers.get("x-request-id")).toMatch(/^req_/);
+  });
+});
+
+describe("the rate limiter's storage", () => {
+  const config = { perSecond: 0.001, burst: 5 };
+
+  it("writes the bucket behind the requests and a new instance restores it", async () => {
+    const stub = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName("key_flush"));
+    for (let i = 0; i < 3; i++) await stub.take(config);
+    const stored = () =>
+      runInDurableObject(stub, (_instance, state) =>
+        state.storage.sql.exec<{ tokens: number }>("SELECT tokens FROM bucket").toArray(),
+      );
+    expect(await stored()).toEqual([]); // nothing written yet: the flush is behind the requests
+    await new Promise((r) => setTimeout(r, FLUSH_MS + 200));
+    const [row] = await stored();
+    expect(row!.tokens).toBeCloseTo(2, 2);
+    // A fresh instance over the same storage (as after eviction) continues from the flushed bucket.
+    const remaining = await runInDurableObject(stub, (_instance, state) => {
+      const restored = new RateLimiterDO(state, env);
+      return restored.take(config).remaining;
+    });
+    expect(remaining).toBe(1);
+  });
+
+  it("flush writes the latest state at once", async () => {
+    const stub = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName("key_flush_now"));
+    await stub.take(config);
+    const tokens = await runInDurableObject(stub, (instance, state) => {
+      (instance as RateLimiterDO).flush();
+      return state.storage.sql.exec<{ tokens: number }>("SELECT tokens FROM bucket").one().tokens;
+    });
+    expect(tokens).toBeCloseTo(4, 2);
   });
 });

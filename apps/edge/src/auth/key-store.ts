@@ -50,11 +50,11 @@ export async function createKey(db: D1Database, accountId: string, name: string)
   return { ...toApiKey(row), key };
 }
 
-/** The live (not revoked) key whose secret is `key`, or null. */
-export async function findLiveKey(db: D1Database, key: string): Promise<KeyRow | null> {
+/** The live (not revoked) key whose secret hashes to `keyHash` (hashApiKey), or null. */
+export async function findLiveKey(db: D1Database, keyHash: string): Promise<KeyRow | null> {
   return db
     .prepare(`SELECT ${COLUMNS} FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL`)
-    .bind(await hashApiKey(key))
+    .bind(keyHash)
     .first<KeyRow>();
 }
 

@@ -1,9 +1,9 @@
-// Middleware factory: per-API-key rate limit through RateLimiterDO. Sets the x-ratelimit-*
+// Middleware factory: per-API-key rate limit through RateLimiterDO (one per key id). Sets the x-ratelimit-*
 // headers on every response (errors included) and answers 429 + Retry-After when empty.
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv, Bindings } from "../env";
 import { ApiError } from "../errors/api-error";
-import type { BucketConfig } from "./token-bucket";
+import type { BucketConfig, TakeResult } from "./token-bucket";
 
 const DEFAULT_PER_MINUTE = 600;
 const DEFAULT_BURST = 60;
@@ -22,11 +22,15 @@ export function bucketConfig(env: Bindings): BucketConfig {
   };
 }
 
+/** Takes one token from the bucket of API key `keyId`. */
+export function takeToken(env: Bindings, keyId: string): Promise<TakeResult> {
+  return env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(keyId)).take(bucketConfig(env));
+}
+
 export function rateLimit(): MiddlewareHandler<AppEnv> {
   return async function rateLimitMiddleware(c, next) {
-    const { keyId } = c.get("principal");
-    const stub = c.env.RATE_LIMITER.get(c.env.RATE_LIMITER.idFromName(keyId));
-    const result = await stub.take(bucketConfig(c.env));
+    // requireApiKey may have taken the token already, while D1 was confirming the key.
+    const result = await (c.get("rateLimitTake") ?? takeToken(c.env, c.get("principal").keyId));
     c.header("x-ratelimit-limit", String(result.limit));
     c.header("x-ratelimit-remaining", String(result.remaining));
     c.header("x-ratelimit-reset", String(result.resetSeconds));
