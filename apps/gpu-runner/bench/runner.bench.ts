@@ -168,6 +168,8 @@ async function bareDecode(
         capacity: pool.capacity,
         pastLengths: BigInt64Array.of(BigInt(pos)),
       },
+      // Decode steps write into kept output buffers, as the engine's do.
+      reuseOutputs: ids.length === 1,
     });
     pool.append(0, 1, [pos], ids.length, out.presentKeys!, out.presentValues!);
     let best = 0;

@@ -263,11 +263,14 @@ export class Engine {
       jobs.map((j) => j.last),
       positions,
       jobs,
+      this.pool,
+      true,
     );
     const V = this.rt.config.language.vocabSize;
     jobs.forEach((j, r) => {
       const row = logits.subarray(r * V, (r + 1) * V);
-      this.opts.onLogits?.(j.id, row);
+      // Decode steps reuse the logits buffer (reuseOutputs): observers get their own copy.
+      this.opts.onLogits?.(j.id, row.slice());
       j.accept(row);
     });
     this.stats.observeStep(jobs.length);
@@ -284,6 +287,8 @@ export class Engine {
     positions: number | number[],
     jobs: Job[],
     pool = this.pool,
+    /** The caller reads the logits before the next run (see DecodeBatch.reuseOutputs). */
+    reuseOutputs = false,
   ): Promise<Float32Array> {
     const cfg = this.rt.config;
     const B = jobs.length;
@@ -302,6 +307,7 @@ export class Engine {
       numLogitsToKeep: 1,
       ...media,
       cache: { mode: "append", ...view, capacity: pool.capacity, pastLengths: BigInt64Array.from(pos, BigInt) },
+      reuseOutputs,
     });
     pool.append(first, B, pos, S, out.presentKeys!, out.presentValues!);
     return out.logits;
