@@ -3,7 +3,8 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: { main: "src/server/main.ts" },
+  // The engine thread (thread-host.ts) starts dist/engine-thread.js beside dist/main.js.
+  entry: { main: "src/server/main.ts", "engine-thread": "src/server/engine-thread.ts" },
   format: ["esm"],
   platform: "node",
   target: "node20",

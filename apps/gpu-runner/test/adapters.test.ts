@@ -9,8 +9,10 @@ import { writeManifest } from "../src/convert/manifest.js";
 import { MMGPT_TINY } from "../src/model/presets.js";
 import { type AppState, createApp } from "../src/server/app.js";
 import { loadConfig } from "../src/server/config.js";
+import { LocalEngineHost } from "../src/server/engine-host.js";
 import { loadEngines } from "../src/server/load-model.js";
 import { silentLogger } from "../src/server/logger.js";
+import { ThreadEngineHost } from "../src/server/thread-host.js";
 import { generateTinyWeights } from "../src/weights/generate-tiny.js";
 import { greedyParams } from "./tiny-model.js";
 
@@ -36,15 +38,10 @@ describe("per-request LoRA adapters", () => {
 
     const env = { RUNNER_SECRET: SECRET, MMGPT_THREADS: "1", MMGPT_MAX_CONTEXT: "256" };
     const cfg = loadConfig({ ...env, MMGPT_MODEL_DIR: base, MMGPT_ADAPTERS: `mmgpt-tiny-alt=${adapter}` });
-    const [[modelId, engine], ...adapters] = [...(await loadEngines(cfg, silentLogger))];
-    const state: AppState = {
-      engine,
-      modelId,
-      adapters: new Map(adapters),
-      contextLength: 256,
-      draining: false,
-      inFlight: 0,
-    };
+    // As the runner process serves them: on the engine thread.
+    const host = await ThreadEngineHost.start(cfg);
+    expect(host.models).toEqual(["mmgpt-tiny", "mmgpt-tiny-alt"]);
+    const state: AppState = { host, draining: false, inFlight: 0 };
     const app = createApp(state, { secret: SECRET, logger: silentLogger, logPrompts: false });
     const headers = { authorization: `Bearer ${SECRET}`, [PROTOCOL_HEADER]: "1", "content-type": "application/json" };
     const ask = async (a: typeof app, model: string) => {
@@ -71,10 +68,11 @@ describe("per-request LoRA adapters", () => {
     const refCfg = loadConfig({ ...env, MMGPT_MODEL_DIR: merged });
     const [[, refEngine]] = [...(await loadEngines(refCfg, silentLogger))];
     const refApp = createApp(
-      { engine: refEngine, modelId: "mmgpt-tiny", contextLength: 256, draining: false, inFlight: 0 },
+      { host: new LocalEngineHost(new Map([["mmgpt-tiny", refEngine]])), draining: false, inFlight: 0 },
       { secret: SECRET, logger: silentLogger, logPrompts: false },
     );
     expect((await ask(refApp, "mmgpt-tiny")).body.text).toBe(b.body.text);
+    await host.close();
   });
 
   it("rejects a malformed MMGPT_ADAPTERS by name", () => {

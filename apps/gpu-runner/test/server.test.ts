@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { Engine } from "../src/engine/engine.js";
 import type { ModelRuntime } from "../src/model/runtime.js";
 import { type AppState, createApp } from "../src/server/app.js";
+import { LocalEngineHost } from "../src/server/engine-host.js";
 import { servingBuild } from "../src/server/load-model.js";
 import { silentLogger } from "../src/server/logger.js";
 import { loadTokenizer } from "../src/tokenizer/index.js";
@@ -25,7 +26,11 @@ async function makeApp(opts: { maxBatch?: number; maxQueue?: number } = {}) {
     imageFeatureBytes: 32 << 20,
     imagePixelBytes: 32 << 20,
   });
-  const state: AppState = { engine, modelId: "mmgpt-tiny", contextLength: 256, draining: false, inFlight: 0 };
+  const state: AppState = {
+    host: new LocalEngineHost(new Map([["mmgpt-tiny", engine]])),
+    draining: false,
+    inFlight: 0,
+  };
   return { app: createApp(state, { secret: SECRET, logger: silentLogger, logPrompts: false }), engine, state };
 }
 

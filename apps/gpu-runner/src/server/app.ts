@@ -16,19 +16,15 @@ import {
 } from "@mmgpt/schema/internal";
 import { Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { Engine } from "../engine/engine.js";
 import { EngineError } from "../engine/errors.js";
 import type { EngineEvent } from "../engine/job.js";
 import { bearerSecret } from "./auth.js";
+import type { EngineHost } from "./engine-host.js";
 import type { Logger } from "./logger.js";
 
 export interface AppState {
-  /** null while the model loads. */
-  engine: Engine | null;
-  modelId: string;
-  /** More models by id: the same base with another LoRA adapter merged (MMGPT_ADAPTERS). */
-  adapters?: Map<string, Engine>;
-  contextLength: number;
+  /** The engines (base model, then LoRA adapters); null while the model loads. */
+  host: EngineHost | null;
   draining: boolean;
   inFlight: number;
 }
@@ -57,7 +53,7 @@ export function createApp(state: AppState, opts: AppOptions): Hono {
 
   app.get(INTERNAL_PATHS.healthz, (c) => c.json({ status: "ok", protocol: PROTOCOL_VERSION }));
   app.get(INTERNAL_PATHS.readyz, (c) => {
-    const ready = state.engine !== null && !state.draining;
+    const ready = state.host !== null && !state.draining;
     return c.json({ status: ready ? "ready" : "loading", models: modelIds() }, ready ? 200 : 503);
   });
 
@@ -70,34 +66,25 @@ export function createApp(state: AppState, opts: AppOptions): Hono {
     await next();
   });
 
-  const engineOf = (model = state.modelId): Engine => {
-    if (!state.engine) throw new EngineError("not_ready", "the model is still loading");
+  const hostOf = (model?: string): EngineHost => {
+    const host = state.host;
+    if (!host) throw new EngineError("not_ready", "the model is still loading");
     if (state.draining) throw new EngineError("not_ready", "the runner is shutting down");
-    const engine = model === state.modelId ? state.engine : state.adapters?.get(model);
-    if (!engine)
-      throw new EngineError("model_not_found", `no model ${model} on this runner (serving ${modelIds().join(", ")})`);
-    return engine;
+    if (model !== undefined && !host.models.includes(model))
+      throw new EngineError("model_not_found", `no model ${model} on this runner (serving ${host.models.join(", ")})`);
+    return host;
   };
-  const modelIds = () => (state.engine ? [state.modelId, ...(state.adapters?.keys() ?? [])] : []);
+  const modelIds = () => state.host?.models ?? [];
 
-  app.get(INTERNAL_PATHS.metrics, (c) => {
-    const e = state.engine;
-    const extra: Record<string, number> = e
-      ? {
-          mmgpt_in_flight_requests: state.inFlight,
-          mmgpt_image_feature_cache_hits_total: e.images.featureCache.hits,
-          mmgpt_image_feature_cache_misses_total: e.images.featureCache.misses,
-          mmgpt_image_feature_cache_bytes: e.images.featureCache.bytes,
-          mmgpt_image_pixel_cache_bytes: e.images.pixels.bytes,
-          mmgpt_prefix_cache_hit_ratio:
-            e.stats.reusedTokens / Math.max(1, e.stats.reusedTokens + e.stats.prefillTokens),
-        }
-      : {};
-    return c.body(e ? e.stats.render(extra) : "", 200, { "content-type": PROMETHEUS_CONTENT_TYPE });
+  app.get(INTERNAL_PATHS.metrics, async (c) => {
+    const text = state.host ? await state.host.metrics({ mmgpt_in_flight_requests: state.inFlight }) : "";
+    return c.body(text, 200, { "content-type": PROMETHEUS_CONTENT_TYPE });
   });
 
   app.get(INTERNAL_PATHS.models, (c) =>
-    c.json({ models: modelIds().map((id) => ({ id, context_length: state.contextLength, vision: true })) }),
+    c.json({
+      models: modelIds().map((id) => ({ id, context_length: state.host?.contextLength ?? 0, vision: true })),
+    }),
   );
 
   const image = routingPath(INTERNAL_PATHS.image);
@@ -107,19 +94,19 @@ export function createApp(state: AppState, opts: AppOptions): Hono {
     return p.data.sha256;
   };
   // Hono answers HEAD through the GET route (without a body).
-  app.get(image, (c) => c.body(null, engineOf().images.has(sha(c)) ? 200 : 404));
+  app.get(image, async (c) => c.body(null, (await hostOf().hasImage(sha(c))) ? 200 : 404));
   app.put(image, async (c) => {
     const hash = sha(c);
     const body = new Uint8Array(await c.req.arrayBuffer());
     const actual = createHash("sha256").update(body).digest("hex");
     if (actual !== hash) throw new EngineError("image_invalid", `body hashes to ${actual}, not ${hash}`);
     // Every served model may need the pixels (their media K/V differ: to_kv carries LoRA).
-    for (const id of modelIds()) engineOf(id).images.put(hash, body);
+    await hostOf().putImage(hash, body);
     return c.body(null, 204);
   });
 
   app.post(INTERNAL_PATHS.generate, async (c) => {
-    engineOf();
+    hostOf();
     let json: unknown;
     try {
       json = await c.req.json();
@@ -132,9 +119,9 @@ export function createApp(state: AppState, opts: AppOptions): Hono {
       throw new EngineError("invalid_request", `${issue.path.join(".") || "body"}: ${issue.message}`);
     }
     const req = parsed.data;
-    const engine = engineOf(req.model);
+    const host = hostOf(req.model);
     const requestId = c.req.header(REQUEST_ID_HEADER) ?? req.request_id;
-    const job = engine.submit(req);
+    const job = await host.submit(req.model, req);
     state.inFlight++;
     const t0 = performance.now();
     const log = (e: EngineEvent | null, error?: EngineError) =>
@@ -148,7 +135,7 @@ export function createApp(state: AppState, opts: AppOptions): Hono {
         cancelled: job.cancelled,
       });
     // The client going away (edge aborted) cancels the generation and frees its row.
-    const onAbort = () => engine.cancel(job);
+    const onAbort = () => job.cancel();
     c.req.raw.signal.addEventListener("abort", onAbort);
     const release = () => {
       state.inFlight--;
@@ -157,7 +144,7 @@ export function createApp(state: AppState, opts: AppOptions): Hono {
     if (!req.stream) {
       try {
         let done: EngineEvent | null = null;
-        for await (const e of engine.events(job)) if (e.type === "done") done = e;
+        for await (const e of job.events()) if (e.type === "done") done = e;
         log(done);
         return c.json(done);
       } finally {
@@ -169,7 +156,7 @@ export function createApp(state: AppState, opts: AppOptions): Hono {
       async start(controller) {
         let last: EngineEvent | null = null;
         try {
-          for await (const e of engine.events(job)) {
+          for await (const e of job.events()) {
             last = e;
             controller.enqueue(encoder.encode(`${JSON.stringify(e)}\n`));
           }
@@ -186,7 +173,7 @@ export function createApp(state: AppState, opts: AppOptions): Hono {
         }
       },
       cancel() {
-        engine.cancel(job);
+        job.cancel();
       },
     });
     return c.body(stream, 200, {

@@ -1,11 +1,11 @@
 // The runner process: validate the environment, listen at once (health answers while the
-// model loads), load the model, and on SIGTERM/SIGINT refuse new work, let in-flight
+// model loads), load the model on the engine thread, and on SIGTERM/SIGINT refuse new work, let in-flight
 // generations finish (up to MMGPT_DRAIN_SECONDS) and exit.
 import { serve } from "@hono/node-server";
 import { type AppState, createApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
-import { loadEngines } from "./load-model.js";
 import { jsonLogger } from "./logger.js";
+import { ThreadEngineHost } from "./thread-host.js";
 
 const log = jsonLogger();
 
@@ -20,7 +20,8 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const state: AppState = { engine: null, modelId: "", contextLength: 0, draining: false, inFlight: 0 };
+  const state: AppState = { host: null, draining: false, inFlight: 0 };
+  let engines: ThreadEngineHost | null = null;
   const app = createApp(state, { secret: cfg.secret, logger: log, logPrompts: cfg.logPrompts });
   const server = serve({ fetch: app.fetch, hostname: cfg.host, port: cfg.port });
   server.on("error", (e: NodeJS.ErrnoException) => {
@@ -34,12 +35,13 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (state.draining) return;
     state.draining = true;
-    state.engine?.drain();
-    for (const e of state.adapters?.values() ?? []) e.drain();
+    state.host?.drain();
     log.info("draining", { signal, in_flight: state.inFlight });
     const deadline = Date.now() + cfg.drainSeconds * 1000;
     while (state.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     server.close();
+    // Between two runs: a thread stopped inside a native ORT call would abort the process.
+    await engines?.close();
     log.info("stopped", { in_flight: state.inFlight });
     process.exit(0);
   };
@@ -47,12 +49,13 @@ async function main(): Promise<void> {
   process.on("SIGINT", () => void shutdown("SIGINT"));
 
   try {
-    const [[modelId, engine], ...adapters] = [...(await loadEngines(cfg, log))];
-    state.modelId = modelId;
-    state.contextLength = engine.opts.maxContext;
-    state.adapters = new Map(adapters);
-    state.engine = engine;
-    log.info("model ready", { models: [modelId, ...state.adapters.keys()], context_length: state.contextLength });
+    // The engines run on a thread of their own (see thread-host.ts); it loads the model.
+    engines = await ThreadEngineHost.start(cfg, (reason) => {
+      log.error("engine failed; exiting", { reason });
+      process.exit(1);
+    });
+    state.host = engines;
+    log.info("model ready", { models: engines.models, context_length: engines.contextLength });
   } catch (e) {
     log.error("model failed to load", { error: String((e as Error).message ?? e) });
     process.exit(1);

@@ -1,0 +1,45 @@
+// The messages between the service thread (ThreadEngineHost) and the engine thread
+// (engine-thread.ts). Calls carry a number answered by one `reply`; a job's events follow
+// its submit's reply, in order, and end with its `done` event or a `fail`.
+import type { GenerateRequest } from "@mmgpt/schema/internal";
+import { EngineError } from "../engine/errors.js";
+import type { EngineEvent } from "../engine/job.js";
+import type { RunnerConfig } from "./config.js";
+
+export interface EngineThreadData {
+  config: RunnerConfig;
+}
+
+export type ToEngine =
+  | { t: "submit"; call: number; job: number; model: string; req: GenerateRequest }
+  | { t: "cancel"; job: number }
+  | { t: "has-image"; call: number; sha256: string }
+  | { t: "put-image"; call: number; sha256: string; pixels: Uint8Array }
+  | { t: "metrics"; call: number; extra: Record<string, number> }
+  | { t: "drain" }
+  /** Ends the thread. Handled between two runs, never during one: stopping a thread inside
+   * a native ORT call aborts the process. */
+  | { t: "exit" };
+
+export interface WireError {
+  code: EngineError["code"];
+  message: string;
+  details: Record<string, unknown>;
+}
+
+export type FromEngine =
+  | { t: "ready"; models: string[]; contextLength: number }
+  | { t: "load-failed"; message: string }
+  | { t: "reply"; call: number; value?: unknown; error?: WireError }
+  | { t: "event"; job: number; event: EngineEvent }
+  | { t: "fail"; job: number; error: WireError };
+
+export function toWire(e: unknown): WireError {
+  return e instanceof EngineError
+    ? { code: e.code, message: e.message, details: e.details }
+    : { code: "internal", message: String((e as Error)?.message ?? e), details: {} };
+}
+
+export function fromWire(e: WireError): EngineError {
+  return new EngineError(e.code, e.message, e.details);
+}
