@@ -7,7 +7,7 @@
 //   d. decode ms/token at 256 vs ~2,000 tokens of context (goal ≤ 1.3×)
 //   e. runner RSS against the weights' size (goal ≤ 1.3×)
 //   npx tsx bench/runner.bench.ts [--configs tiny,mid] [--precisions fp32,int4] [--threads 1]
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -49,7 +49,8 @@ async function startRunner(
   port: number,
   extra: Record<string, string> = {},
 ): Promise<Runner> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/server/main.ts"], {
+  // The production bundle (what the Docker image runs), so RSS has no TypeScript loader in it.
+  const child = spawn(process.execPath, ["dist/main.js"], {
     cwd: join(import.meta.dirname, ".."),
     env: {
       ...process.env,
@@ -194,6 +195,10 @@ function rssMB(pid: number): { rss: number; hwm: number } {
 
 const dirSizeMB = (dir: string) => readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size, 0) / 2 ** 20;
 
+execFileSync(process.execPath, [join(import.meta.dirname, "../../../node_modules/tsup/dist/cli-default.js")], {
+  cwd: join(import.meta.dirname, ".."),
+  stdio: "ignore",
+});
 let port = 19300;
 for (const name of values.configs!.split(",")) {
   const config = CONFIGS[name];

@@ -13,6 +13,7 @@ import type { ImageKv, ModelRuntime } from "../model/runtime.js";
 import { renderPrompt } from "../prompt/index.js";
 import type { Tokenizer } from "../tokenizer/index.js";
 import { BeamRunner } from "./beam-runner.js";
+import { type CachedTokenizer, withEncodeCache } from "./encode-cache.js";
 import { EngineError } from "./errors.js";
 import { ImageStore } from "./image-store.js";
 import { type EngineEvent, Job } from "./job.js";
@@ -62,6 +63,8 @@ export class Engine {
   private running = false;
   private readonly promptTimes = new WeakMap<Job, Int32Array>();
   private draining = false;
+  /** Tokenizes prompts; remembers each text's ids (a conversation re-sends its history). */
+  private readonly promptTokenizer: CachedTokenizer;
 
   constructor(
     readonly rt: ModelRuntime,
@@ -73,6 +76,7 @@ export class Engine {
     this.slots = Array.from({ length: opts.slots }, (_, row) => ({ row, ids: [], images: [], lastUsed: 0 }));
     this.rowOwner = this.slots.map((_, i) => i);
     this.images = new ImageStore(rt, opts.imagePixelBytes, opts.imageFeatureBytes, this.stats);
+    this.promptTokenizer = withEncodeCache(tokenizer);
   }
 
   get queueDepth(): number {
@@ -91,7 +95,7 @@ export class Engine {
   /** Steps 1–4. Throws EngineError before anything is queued; events follow on the job. */
   submit(req: GenerateRequest): Job {
     if (this.draining) throw new EngineError("not_ready", "the runner is shutting down");
-    const rendered = renderPrompt(this.tokenizer, { system: req.system, turns: req.turns });
+    const rendered = renderPrompt(this.promptTokenizer, { system: req.system, turns: req.turns });
     const hashes = rendered.images.map((p) => p.image as string);
     const missing = [...new Set(hashes)].filter((h) => !this.images.has(h));
     if (missing.length)

@@ -1,6 +1,7 @@
 // Builds the decoder's media inputs for one call: each row gets only the images its tokens
 // attend to (a decode step under OpenFlamingo v1 needs none), packed from index 1, and the
-// token→image indices are remapped to match. Rows are padded to the batch's widest row.
+// token→image indices are remapped to match. Rows are padded to the batch's widest row; a
+// call where no token sees an image gets a single masked pad position.
 import type { ModelConfig } from "../model/config.js";
 import type { ImageKv } from "../model/runtime.js";
 
@@ -27,7 +28,14 @@ export function buildMediaInputs(
   const L = config.perceiver.numLatents;
   const per = L * x.heads * x.dimHead;
   const used = rows.map((r) => [...new Set(Array.from(r.times).filter((t) => t > 0))].sort((a, b) => a - b));
-  const width = Math.max(1, ...used.map((u) => u.length));
+  const width = Math.max(...used.map((u) => u.length));
+  // No token attends to an image (every decode step under v1): one masked pad position is
+  // enough, instead of zeroing a whole image's latents per gated layer on every step.
+  if (width === 0) {
+    const pad = rows.length * x.heads * x.dimHead;
+    const zeros = new Map(xLayers.map((i) => [i, new Float32Array(pad)]));
+    return { mediaKeys: zeros, mediaValues: zeros, mediaLen: 1, mediaTime: new BigInt64Array(rows.length * S) };
+  }
   const mediaTime = new BigInt64Array(rows.length * S);
   rows.forEach((r, b) => {
     for (let s = 0; s < S; s++) {
