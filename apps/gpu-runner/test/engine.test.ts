@@ -237,6 +237,17 @@ describe("decoding options", () => {
     const streamed = stopped.events.filter((x) => x.type === "delta").map((x) => (x.type === "delta" ? x.text : ""));
     expect(streamed.join("")).not.toContain(stop);
   });
+
+  it("a job done at its first token costs no decode step (the next request does not wait for one)", async () => {
+    const e = engine();
+    const one = await collect(e, request(hello, { max_tokens: 1 }));
+    expect(one.done.usage.completion_tokens).toBe(1);
+    for (let i = 0; i < 50 && e.busy > 0; i++) await new Promise((r) => setTimeout(r, 1));
+    expect(e.stats.decodeSteps).toBe(0);
+    const two = await collect(e, request(hello, { max_tokens: 2 }));
+    expect(two.done.usage.completion_tokens).toBe(2);
+    expect(e.stats.decodeSteps).toBe(1);
+  });
 });
 
 describe("cache budgets", () => {

@@ -168,6 +168,9 @@ export class Engine {
         await this.admit(job);
       }
       this.stats.queueDepth = this.queue.length;
+      // A job can finish at its first token (max_tokens 1, EOS, a stop string): it leaves
+      // before the step rather than costing the batch a decode row it would not use.
+      this.retireFinished();
       // 6: one decode step for every sampling request.
       if (this.active.length) await this.decodeStep();
       // 7: one step of every beam search.

@@ -1,6 +1,6 @@
 // The messages between the service thread (ThreadEngineHost) and the engine thread
 // (engine-thread.ts). Calls carry a number answered by one `reply`; a job's events follow
-// its submit's reply, in order, and end with its `done` event or a `fail`.
+// its submit's reply, in order, and end with its `done` event or an error.
 import type { GenerateRequest } from "@mmgpt/schema/internal";
 import { EngineError } from "../engine/errors.js";
 import type { EngineEvent } from "../engine/job.js";
@@ -27,12 +27,16 @@ export interface WireError {
   details: Record<string, unknown>;
 }
 
+/** One job's next event, or its failure (which ends it). */
+export type JobNews = { job: number; event: EngineEvent } | { job: number; error: WireError };
+
 export type FromEngine =
   | { t: "ready"; models: string[]; contextLength: number }
   | { t: "load-failed"; message: string }
   | { t: "reply"; call: number; value?: unknown; error?: WireError }
-  | { t: "event"; job: number; event: EngineEvent }
-  | { t: "fail"; job: number; error: WireError };
+  /** Everything the jobs produced in one turn of the engine thread (a decode step: one
+   * event per row), in one message rather than one per event. */
+  | { t: "news"; items: JobNews[] };
 
 export function toWire(e: unknown): WireError {
   return e instanceof EngineError

@@ -5,7 +5,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import type { Engine } from "../engine/engine.js";
 import type { Job } from "../engine/job.js";
 import { engineFor, renderMetrics } from "./engine-host.js";
-import type { EngineThreadData, FromEngine, ToEngine } from "./engine-thread-messages.js";
+import type { EngineThreadData, FromEngine, JobNews, ToEngine } from "./engine-thread-messages.js";
 import { toWire } from "./engine-thread-messages.js";
 import { loadEngines } from "./load-model.js";
 import { jsonLogger } from "./logger.js";
@@ -24,16 +24,26 @@ if (engines) {
   const base = [...engines.values()][0];
   const jobs = new Map<number, { engine: Engine; job: Job }>();
 
-  const stream = async (id: number) => {
-    const entry = jobs.get(id)!;
-    try {
-      for await (const event of entry.engine.events(entry.job)) send({ t: "event", job: id, event });
-    } catch (e) {
-      send({ t: "fail", job: id, error: toWire(e) });
-    } finally {
-      jobs.delete(id);
-    }
+  // Events go out batched per turn: a decode step pushes one per row synchronously, and the
+  // microtask after it posts them all together.
+  let news: JobNews[] = [];
+  const flush = () => {
+    send({ t: "news", items: news });
+    news = [];
   };
+  const tell = (item: JobNews) => {
+    if (news.length === 0) queueMicrotask(flush);
+    news.push(item);
+  };
+
+  const forward = (id: number, job: Job) =>
+    job.events.listen(
+      (event) => tell({ job: id, event }),
+      (error) => {
+        if (error) tell({ job: id, error: toWire(error) });
+        jobs.delete(id);
+      },
+    );
 
   const reply = (call: number, run: () => unknown) => {
     try {
@@ -50,7 +60,8 @@ if (engines) {
           const engine = engineFor(engines, m.model);
           jobs.set(m.job, { engine, job: engine.submit(m.req) });
         });
-        if (jobs.has(m.job)) void stream(m.job);
+        // After the reply: its events must not overtake it.
+        if (jobs.has(m.job)) forward(m.job, jobs.get(m.job)!.job);
         return;
       case "cancel": {
         const entry = jobs.get(m.job);

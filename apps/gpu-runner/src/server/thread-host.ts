@@ -79,16 +79,20 @@ export class ThreadEngineHost implements EngineHost {
       this.calls.delete(m.call);
       if (m.error) call?.reject(fromWire(m.error));
       else call?.resolve(m.value);
-    } else if (m.t === "event") {
-      const channel = this.jobs.get(m.job);
-      channel?.push(m.event);
-      if (m.event.type === "done") {
-        channel?.close();
-        this.jobs.delete(m.job);
+    } else if (m.t === "news") {
+      for (const item of m.items) {
+        const channel = this.jobs.get(item.job);
+        if ("error" in item) {
+          channel?.fail(fromWire(item.error));
+          this.jobs.delete(item.job);
+        } else {
+          channel?.push(item.event);
+          if (item.event.type === "done") {
+            channel?.close();
+            this.jobs.delete(item.job);
+          }
+        }
       }
-    } else if (m.t === "fail") {
-      this.jobs.get(m.job)?.fail(fromWire(m.error));
-      this.jobs.delete(m.job);
     }
   }
 

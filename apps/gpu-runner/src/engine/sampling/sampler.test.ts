@@ -32,6 +32,12 @@ describe("greedy", () => {
     expect(s.next(Float32Array.of(5, 4.9, 9), [0, 0])).toBe(1);
   });
 
+  it("plain greedy skips a banned argmax for the best allowed id", () => {
+    const s = createSampler({ ...base, temperature: 0, banned: [2] });
+    expect(s.next(Float32Array.of(5, 4.9, 9), [])).toBe(0);
+    expect(s.next(Float32Array.of(5, 4.9, 1), [])).toBe(0);
+  });
+
   it("refuses a row with nothing left to choose", () => {
     const s = createSampler({ ...base, temperature: 0, banned: [0, 1] });
     expect(() => s.next(Float32Array.of(1, 2), [])).toThrow(/no token/);

@@ -66,6 +66,11 @@ export function createSampler(params: SamplerParams): Sampler {
     greedy,
     seed,
     next(logits, history) {
+      // Plain greedy: the row's argmax unless it is banned (then the full path masks it).
+      if (greedy && repetition_penalty === 1) {
+        const best = argmax(logits);
+        if (best >= 0 && !banned.includes(best)) return best;
+      }
       if (row.length !== logits.length) row = new Float32Array(logits.length);
       row.set(logits);
       // HF order: processors (repetition penalty, bad words), then warpers for sampling only.
