@@ -97,6 +97,37 @@ describe("engine", () => {
     });
   });
 
+  it("a request sharing a prefix with a running one copies that KV instead of prefilling it, and matches a cold run", async () => {
+    const warmLogits = new Map<string, Float32Array[]>();
+    const e = engine({}, warmLogits);
+    const a = e.submit(
+      request([{ role: "user", text: "Tell me about the sea, the ships on it and the birds." }], { max_tokens: 40 }),
+    );
+    const aEvents = e.events(a)[Symbol.asyncIterator]();
+    await aEvents.next(); // start: A is in the batch
+    await aEvents.next(); // and decoding
+    const reqB = request([{ role: "user", text: "Tell me about the sea, the ships on it and the fish." }], {
+      max_tokens: 8,
+    });
+    const before = e.stats.prefillTokens;
+    const b = await collect(e, reqB);
+    while (!(await aEvents.next()).done);
+    const start = b.events[0];
+    if (start.type !== "start") throw new Error("no start event");
+    // The template and the shared words came from A's row; only B's own tail was run.
+    expect(start.cached_tokens).toBeGreaterThan(30);
+    expect(e.stats.prefillTokens - before).toBe(start.prompt_tokens - start.cached_tokens);
+    const coldLogits = new Map<string, Float32Array[]>();
+    const cold = await collect(engine({}, coldLogits), { ...reqB, request_id: "cold-b" });
+    expect(b.text).toBe(cold.text);
+    const w = warmLogits.get(reqB.request_id)!;
+    const c = coldLogits.get("cold-b")!;
+    expect(w.length).toBe(c.length);
+    w.forEach((row, i) => {
+      expect(maxAbsDiff(row, c[i])).toBeLessThan(1e-4);
+    });
+  });
+
   it("a later turn that adds a new image matches a cold run", async () => {
     const logits = new Map<string, Float32Array[]>();
     const warm = engine({}, logits);

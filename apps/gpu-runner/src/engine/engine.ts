@@ -187,27 +187,47 @@ export class Engine {
     return this.beams.reduce((n, b) => n + b.rows, 0);
   }
 
-  /** Picks the idle slot whose cache a full recompute would reproduce the most of (else LRU). */
-  private pickSlot(job: Job): { slot: number; reuse: number } {
+  /**
+   * Picks the idle slot whose cache a full recompute would reproduce the most of (else LRU).
+   * When a row in the batch holds a longer reusable prefix (requests running at once share the
+   * template, a system prompt, a conversation's history), the least recently used idle slot
+   * takes a copy of that prefix instead: `copyFrom` is the row to copy from.
+   */
+  private pickSlot(job: Job): { slot: number; reuse: number; copyFrom: number | null } {
     const rule = this.rt.config.crossAttention.mediaRule;
     const image = this.rt.config.tokens.image;
+    const next = { ids: job.ids, images: job.imageHashes };
+    const reusable = (r: number) =>
+      Math.min(this.pool.lengths[r], reusablePrefix(this.slots[this.rowOwner[r]], next, image, rule));
     let best = -1;
     let bestReuse = -1;
+    let lru = -1;
     for (let r = this.active.length; r < this.slots.length; r++) {
       const s = this.rowOwner[r];
       const slot = this.slots[s];
-      const reuse = Math.min(
-        this.pool.lengths[r],
-        reusablePrefix(slot, { ids: job.ids, images: job.imageHashes }, image, rule),
-      );
+      const reuse = reusable(r);
       if (reuse > bestReuse || (reuse === bestReuse && slot.lastUsed < this.slots[best].lastUsed)) {
         best = s;
         bestReuse = reuse;
       }
+      if (lru === -1 || slot.lastUsed < this.slots[lru].lastUsed) lru = s;
     }
+    if (this.opts.prefixCache === false) return { slot: best, reuse: 0, copyFrom: null };
     // At least the last prompt token is run: its logits pick the first new token.
-    const reuse = this.opts.prefixCache === false ? 0 : Math.min(bestReuse, job.ids.length - 1);
-    return { slot: best, reuse };
+    const cap = job.ids.length - 1;
+    let copyFrom: number | null = null;
+    let copyReuse = bestReuse;
+    for (let r = 0; r < this.active.length; r++) {
+      const reuse = reusable(r);
+      if (reuse > copyReuse) {
+        copyFrom = r;
+        copyReuse = reuse;
+      }
+    }
+    if (copyFrom !== null && Math.min(copyReuse, cap) > Math.min(bestReuse, cap)) {
+      return { slot: lru, reuse: Math.min(copyReuse, cap), copyFrom };
+    }
+    return { slot: best, reuse: Math.min(bestReuse, cap), copyFrom: null };
   }
 
   private swapRows(a: number, b: number): void {
@@ -228,9 +248,11 @@ export class Engine {
       job.fail(e instanceof EngineError ? e : new EngineError("internal", String(e)));
       return;
     }
-    const { slot: s, reuse } = this.pickSlot(job);
+    const { slot: s, reuse, copyFrom } = this.pickSlot(job);
     const row = this.active.length;
     this.swapRows(this.slots[s].row, row);
+    // Rows below `row` are the batch's: the swap above never moves them.
+    if (copyFrom !== null) this.pool.copy(copyFrom, row, reuse);
     const slot = this.slots[s];
     Object.assign(slot, {
       ids: job.ids,
