@@ -45,6 +45,14 @@ function request(turns: GenerateRequest["turns"], params: Partial<GenerationPara
   return { request_id: `r${n++}`, model: "mmgpt-tiny", turns, params: { ...GREEDY, ...params }, stream: true };
 }
 
+/** Two runs chose each token from the same logits (within 1e-4), step by step. */
+function expectSameLogits(a: Float32Array[], b: Float32Array[]): void {
+  expect(a.length).toBe(b.length);
+  a.forEach((row, i) => {
+    expect(maxAbsDiff(row, b[i])).toBeLessThan(1e-4);
+  });
+}
+
 async function collect(e: Engine, req: GenerateRequest) {
   const events: EngineEvent[] = [];
   for await (const ev of e.events(e.submit(req))) events.push(ev);
@@ -89,12 +97,7 @@ describe("engine", () => {
     const c2 = await collect(cold, coldReq);
     expect(c2.done.usage.cached_tokens).toBe(0);
     expect(r2.text).toBe(c2.text);
-    const a = warmLogits.get(req2.request_id)!;
-    const b = coldLogits.get("cold")!;
-    expect(a.length).toBe(b.length);
-    a.forEach((row, i) => {
-      expect(maxAbsDiff(row, b[i])).toBeLessThan(1e-4);
-    });
+    expectSameLogits(warmLogits.get(req2.request_id)!, coldLogits.get("cold")!);
   });
 
   it("a request sharing a prefix with a running one copies that KV instead of prefilling it, and matches a cold run", async () => {
@@ -120,12 +123,7 @@ describe("engine", () => {
     const coldLogits = new Map<string, Float32Array[]>();
     const cold = await collect(engine({}, coldLogits), { ...reqB, request_id: "cold-b" });
     expect(b.text).toBe(cold.text);
-    const w = warmLogits.get(reqB.request_id)!;
-    const c = coldLogits.get("cold-b")!;
-    expect(w.length).toBe(c.length);
-    w.forEach((row, i) => {
-      expect(maxAbsDiff(row, c[i])).toBeLessThan(1e-4);
-    });
+    expectSameLogits(warmLogits.get(reqB.request_id)!, coldLogits.get("cold-b")!);
   });
 
   it("a later turn that adds a new image matches a cold run", async () => {
@@ -144,9 +142,7 @@ describe("engine", () => {
     for (const i of [img1, img2]) cold.images.put(i.hash, i.bytes);
     const c2 = await collect(cold, { ...req2, request_id: "cold2" });
     expect(r2.text).toBe(c2.text);
-    logits.get(req2.request_id)!.forEach((row, i) => {
-      expect(maxAbsDiff(row, logits.get("cold2")![i])).toBeLessThan(1e-4);
-    });
+    expectSameLogits(logits.get(req2.request_id)!, logits.get("cold2")!);
   });
 
   it("the same image in a second request does not run the vision graph again", async () => {
@@ -187,12 +183,7 @@ describe("engine", () => {
     // More than one sequence really shared a decode step.
     expect(par.stats.decodeTokens / par.stats.decodeSteps).toBeGreaterThan(1.5);
     prompts.forEach((_, i) => {
-      const a = seqLogits.get(`s${i}`)!;
-      const b = parLogits.get(`p${i}`)!;
-      expect(b.length).toBe(a.length);
-      a.forEach((row, k) => {
-        expect(maxAbsDiff(row, b[k])).toBeLessThan(1e-4);
-      });
+      expectSameLogits(seqLogits.get(`s${i}`)!, parLogits.get(`p${i}`)!);
     });
   });
 });
