@@ -31,7 +31,14 @@ export class RateLimiterDO extends DurableObject<Bindings> {
   take(config: BucketConfig): TakeResult {
     const [state, result] = take(this.state, config, Date.now());
     this.state = state;
-    this.flushTimer ??= setTimeout(() => this.flush(), FLUSH_MS);
+    this.flushTimer ??= setTimeout(() => {
+      try {
+        this.flush();
+      } catch (error) {
+        // The bucket stays in memory and the next take schedules another try.
+        console.error("rate limiter: writing the bucket failed", error);
+      }
+    }, FLUSH_MS);
     return result;
   }
 
