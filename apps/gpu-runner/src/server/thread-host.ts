@@ -2,7 +2,6 @@
 // ORT runs synchronously on the thread that calls it: with engines and HTTP on one thread,
 // every decode step waited for the previous step's socket writes (~0.2 ms a token here) and
 // for request parsing. Here they overlap: the engine thread only posts events.
-
 import { Worker } from "node:worker_threads";
 import type { GenerateRequest } from "@mmgpt/schema/internal";
 import { Channel } from "../engine/channel.js";
@@ -25,6 +24,7 @@ export class ThreadEngineHost implements EngineHost {
   private jobs = new Map<number, Channel<EngineEvent>>();
   private nextId = 1;
   private dead: EngineError | null = null;
+  private onDeath: (reason: string) => void = () => {};
 
   private constructor(
     private readonly worker: Worker,
@@ -70,8 +70,6 @@ export class ThreadEngineHost implements EngineHost {
       worker.once("exit", (code) => reject(new Error(`the engine thread exited while loading (code ${code})`)));
     });
   }
-
-  private onDeath: (reason: string) => void = () => {};
 
   private receive(m: FromEngine): void {
     if (m.t === "reply") {
