@@ -179,6 +179,9 @@ export function createApp(state: AppState, opts: AppOptions): Hono {
     return c.body(stream, 200, {
       "content-type": NDJSON_CONTENT_TYPE,
       "cache-control": "no-store",
+      // Said outright, so @hono/node-server sends the headers at once instead of first
+      // probing the stream (with a timer) for a short body it could give a content-length.
+      "transfer-encoding": "chunked",
       [REQUEST_ID_HEADER]: requestId,
     });
   });
