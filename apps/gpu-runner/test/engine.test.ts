@@ -260,6 +260,58 @@ describe("decoding options", () => {
     expect(streamed.join("")).not.toContain(stop);
   });
 
+  it("an idle long conversation keeps its cache but does not widen the rows the batch decodes over", async () => {
+    const capacities: number[] = [];
+    let e: Engine | undefined;
+    e = engine({ onLogits: () => capacities.push(e!.kvPool.capacity) });
+    const longTurns = [{ role: "user" as const, text: "the sea and the ships ".repeat(40) }];
+    const r1 = await collect(e, request(longTurns, { max_tokens: 4 }));
+    expect(Math.max(...capacities)).toBeGreaterThan(128);
+    capacities.length = 0;
+    await collect(e, request(hello, { max_tokens: 4 }));
+    expect(Math.max(...capacities)).toBeLessThanOrEqual(64);
+    // The long conversation's next turn still finds its cache in its slot.
+    const turn2 = [
+      ...longTurns,
+      { role: "assistant" as const, text: r1.text },
+      { role: "user" as const, text: "More?" },
+    ];
+    const r2 = await collect(e, request(turn2, { max_tokens: 2 }));
+    const start = r2.events[0];
+    expect(start.type === "start" && start.cached_tokens).toBeGreaterThan(150);
+  });
+
+  it("a failed step fails its jobs; the caches it left half-written are never reused", async () => {
+    let failAt = -1;
+    let calls = 0;
+    const flaky: ModelRuntime = Object.create(rt);
+    flaky.decode = (b) => (calls++ === failAt ? Promise.reject(new Error("device lost")) : rt.decode(b));
+    const logits = new Map<string, Float32Array[]>();
+    const e = new Engine(flaky, tokenizer, {
+      maxBatch: 2,
+      slots: 2,
+      maxQueue: 4,
+      maxContext: 512,
+      prefillChunk: 16,
+      imageFeatureBytes: 1 << 20,
+      imagePixelBytes: 1 << 20,
+      onLogits: (id, l) => logits.set(id, [...(logits.get(id) ?? []), Float32Array.from(l)]),
+    });
+    // Two idle slots: an unrelated conversation (least recently used), then `hello`.
+    await collect(e, request([{ role: "user", text: "Name three colors of the rainbow, please." }], { max_tokens: 6 }));
+    await collect(e, request(hello, { max_tokens: 6 }));
+    // A request sharing only part of `hello` takes the older slot with a copy of that part; its
+    // prefill fails after one chunk, leaving that slot's record naming ids its cache never held.
+    const turns = [{ role: "user" as const, text: "Write a short poem about the moon and the stars tonight." }];
+    failAt = calls + 1;
+    await expect(collect(e, request(turns, { max_tokens: 4 }))).rejects.toThrow(/device lost/);
+    const retry = request(turns, { max_tokens: 4 });
+    const again = await collect(e, retry);
+    const cold = await collect(engine({}, logits), { ...retry, request_id: "cold-retry" });
+    expect(again.text).toBe(cold.text);
+    expectSameLogits(logits.get(retry.request_id)!, logits.get("cold-retry")!);
+  });
+
   it("a job done at its first token costs no decode step (the next request does not wait for one)", async () => {
     const e = engine();
     const one = await collect(e, request(hello, { max_tokens: 1 }));

@@ -17,7 +17,7 @@ import { type CachedTokenizer, withEncodeCache } from "./encode-cache.js";
 import { EngineError } from "./errors.js";
 import { ImageStore } from "./image-store.js";
 import { type EngineEvent, Job } from "./job.js";
-import { KvPool } from "./kv-pool.js";
+import { CACHE_STEP, KvPool } from "./kv-pool.js";
 import { buildMediaInputs } from "./media-batch.js";
 import { EngineStats } from "./stats.js";
 
@@ -42,12 +42,19 @@ export interface EngineOptions {
   onLogits?: (jobId: string, logits: Float32Array) => void;
 }
 
+/**
+ * A conversation's place in the engine: the ids and images its cache holds. While its job runs,
+ * the cache is in the batch pool's row `row`; while idle (row −1), in `kv`, a one-row pool of
+ * its own size — so an idle long conversation never widens the rows the batch decodes over.
+ */
 interface Slot {
   row: number;
   ids: number[];
   images: string[];
   lastUsed: number;
   conversationId?: string;
+  /** The idle cache; null until the slot first holds one. */
+  kv: KvPool | null;
 }
 
 export class Engine {
@@ -55,12 +62,14 @@ export class Engine {
   readonly images: ImageStore;
   private readonly pool: KvPool;
   private readonly slots: Slot[];
-  /** rowOwner[row] = slot index. Active jobs occupy rows 0..active.length-1, in order. */
+  /** rowOwner[row] = slot index of a batch row. Active jobs occupy rows 0..active.length-1, in order. */
   private readonly rowOwner: number[];
   private readonly queue: Job[] = [];
   private readonly active: Job[] = [];
   private readonly beams: BeamRunner[] = [];
   private running = false;
+  /** The job between the queue and the batch (its prefill is running). */
+  private admitting: Job | null = null;
   private readonly promptTimes = new WeakMap<Job, Int32Array>();
   private draining = false;
   /** Tokenizes prompts; remembers each text's ids (a conversation re-sends its history). */
@@ -72,9 +81,10 @@ export class Engine {
     readonly opts: EngineOptions,
   ) {
     if (opts.slots < opts.maxBatch) throw new Error("slots must be ≥ maxBatch");
-    this.pool = new KvPool(rt.config.language, opts.slots, opts.maxContext);
-    this.slots = Array.from({ length: opts.slots }, (_, row) => ({ row, ids: [], images: [], lastUsed: 0 }));
-    this.rowOwner = this.slots.map((_, i) => i);
+    // The batch: one row per sequence decoded together (admission prefills in the next free one).
+    this.pool = new KvPool(rt.config.language, opts.maxBatch, opts.maxContext);
+    this.slots = Array.from({ length: opts.slots }, () => ({ row: -1, ids: [], images: [], lastUsed: 0, kv: null }));
+    this.rowOwner = new Array<number>(opts.maxBatch).fill(-1);
     this.images = new ImageStore(rt, opts.imagePixelBytes, opts.imageFeatureBytes, this.stats);
     this.promptTokenizer = withEncodeCache(tokenizer);
   }
@@ -148,9 +158,21 @@ export class Engine {
     this.loop()
       .catch((e) => {
         const err = e instanceof EngineError ? e : new EngineError("internal", String(e?.message ?? e));
-        for (const j of [...this.active, ...this.queue]) j.fail(err);
+        // Every job in flight fails: the batch, the queue, beam searches and one being admitted.
+        const inFlight = [...this.active, ...this.queue, ...this.beams.map((b) => b.job)];
+        if (this.admitting) inFlight.push(this.admitting);
+        for (const j of inFlight) j.fail(err);
         this.active.length = 0;
         this.queue.length = 0;
+        this.beams.length = 0;
+        this.admitting = null;
+        // Rows may be half prefilled: their slots forget what they held rather than offer it.
+        for (const slot of this.slots) {
+          if (slot.row === -1) continue;
+          Object.assign(slot, { row: -1, ids: [], images: [], kv: null });
+        }
+        this.rowOwner.fill(-1);
+        this.pool.lengths.fill(0);
       })
       .finally(() => {
         this.running = false;
@@ -165,7 +187,9 @@ export class Engine {
       while (this.queue.length && this.active.length + this.beamRows() < this.opts.maxBatch) {
         const job = this.queue.shift()!;
         if (job.cancelled) continue;
+        this.admitting = job;
         await this.admit(job);
+        this.admitting = null;
       }
       this.stats.queueDepth = this.queue.length;
       // A job can finish at its first token (max_tokens 1, EOS, a stop string): it leaves
@@ -188,56 +212,64 @@ export class Engine {
   }
 
   /**
-   * Picks the idle slot whose cache a full recompute would reproduce the most of (else LRU).
-   * When a row in the batch holds a longer reusable prefix (requests running at once share the
-   * template, a system prompt, a conversation's history), the least recently used idle slot
-   * takes a copy of that prefix instead: `copyFrom` is the row to copy from.
+   * Chooses the slot a job runs in and where its reusable prefix comes from (only what a full
+   * recompute would reproduce). A job that continues an idle slot's cache takes that slot.
+   * A job that shares only part of a cache — the template, a system prompt, the history of a
+   * conversation that has moved on — takes the least recently used idle slot and a copy of the
+   * prefix, from that cache or from a running row: long idle caches are not destroyed for the
+   * sake of a shared template.
    */
-  private pickSlot(job: Job): { slot: number; reuse: number; copyFrom: number | null } {
+  private pickSlot(job: Job): { slot: number; reuse: number; source: { row: number } | { slot: number } | null } {
     const rule = this.rt.config.crossAttention.mediaRule;
     const image = this.rt.config.tokens.image;
     const next = { ids: job.ids, images: job.imageHashes };
-    const reusable = (r: number) =>
-      Math.min(this.pool.lengths[r], reusablePrefix(this.slots[this.rowOwner[r]], next, image, rule));
+    const reusable = (slot: Slot, held: number) => Math.min(held, reusablePrefix(slot, next, image, rule));
     let best = -1;
     let bestReuse = -1;
     let lru = -1;
-    for (let r = this.active.length; r < this.slots.length; r++) {
-      const s = this.rowOwner[r];
-      const slot = this.slots[s];
-      const reuse = reusable(r);
+    this.slots.forEach((slot, s) => {
+      if (slot.row !== -1) return; // its job is in the batch
+      const reuse = reusable(slot, slot.kv?.lengths[0] ?? 0);
       if (reuse > bestReuse || (reuse === bestReuse && slot.lastUsed < this.slots[best].lastUsed)) {
         best = s;
         bestReuse = reuse;
       }
       if (lru === -1 || slot.lastUsed < this.slots[lru].lastUsed) lru = s;
-    }
-    if (this.opts.prefixCache === false) return { slot: best, reuse: 0, copyFrom: null };
+    });
+    if (this.opts.prefixCache === false) return { slot: best, reuse: 0, source: null };
     // At least the last prompt token is run: its logits pick the first new token.
     const cap = job.ids.length - 1;
-    let copyFrom: number | null = null;
-    let copyReuse = bestReuse;
+    let row = -1;
+    let rowReuse = 0;
     for (let r = 0; r < this.active.length; r++) {
-      const reuse = reusable(r);
-      if (reuse > copyReuse) {
-        copyFrom = r;
-        copyReuse = reuse;
+      const reuse = reusable(this.slots[this.rowOwner[r]], this.pool.lengths[r]);
+      if (reuse > rowReuse) {
+        row = r;
+        rowReuse = reuse;
       }
     }
-    if (copyFrom !== null && Math.min(copyReuse, cap) > Math.min(bestReuse, cap)) {
-      return { slot: lru, reuse: Math.min(copyReuse, cap), copyFrom };
+    if (Math.min(rowReuse, cap) > Math.min(bestReuse, cap)) {
+      return { slot: lru, reuse: Math.min(rowReuse, cap), source: { row } };
     }
-    return { slot: best, reuse: Math.min(bestReuse, cap), copyFrom: null };
+    const reuse = Math.min(bestReuse, cap);
+    if (reuse <= 0) return { slot: lru, reuse: 0, source: null };
+    const held = this.slots[best].kv?.lengths[0] ?? 0;
+    if (bestReuse >= held || best === lru) return { slot: best, reuse, source: { slot: best } };
+    return { slot: lru, reuse, source: { slot: best } };
   }
 
-  private swapRows(a: number, b: number): void {
-    this.pool.swap(a, b);
-    const sa = this.rowOwner[a];
-    const sb = this.rowOwner[b];
-    this.rowOwner[a] = sb;
-    this.rowOwner[b] = sa;
-    this.slots[sa].row = b;
-    this.slots[sb].row = a;
+  /** Puts a batch row's cache back into its slot (now idle), sized to what it holds. */
+  private park(row: number): void {
+    const slot = this.slots[this.rowOwner[row]];
+    const n = this.pool.lengths[row];
+    // A slot that once held a much longer conversation gives that memory back.
+    if (!slot.kv || slot.kv.capacity > n + 2 * CACHE_STEP) {
+      slot.kv = new KvPool(this.rt.config.language, 1, this.opts.maxContext);
+    }
+    slot.kv.copyFrom(this.pool, row, 0, n);
+    slot.row = -1;
+    this.rowOwner[row] = -1;
+    this.pool.lengths[row] = 0;
   }
 
   /** Step 5: take a slot into the batch's next row and prefill what its cache lacks. */
@@ -248,12 +280,14 @@ export class Engine {
       job.fail(e instanceof EngineError ? e : new EngineError("internal", String(e)));
       return;
     }
-    const { slot: s, reuse, copyFrom } = this.pickSlot(job);
+    const { slot: s, reuse, source } = this.pickSlot(job);
     const row = this.active.length;
-    this.swapRows(this.slots[s].row, row);
-    // Rows below `row` are the batch's: the swap above never moves them.
-    if (copyFrom !== null) this.pool.copy(copyFrom, row, reuse);
     const slot = this.slots[s];
+    if (source === null) this.pool.lengths[row] = 0;
+    else if ("row" in source) this.pool.copy(source.row, row, reuse);
+    else this.pool.copyFrom(this.slots[source.slot].kv!, 0, row, reuse);
+    slot.row = row;
+    this.rowOwner[row] = s;
     Object.assign(slot, {
       ids: job.ids,
       images: job.imageHashes,
@@ -274,7 +308,8 @@ export class Engine {
     this.stats.reusedTokens += reuse;
     if (job.beams > 1) {
       this.beams.push(new BeamRunner(this, job, logits, row));
-      // The beam runner keeps its own rows; this slot leaves the batch again.
+      // The beam runner keeps its own rows; this slot leaves the batch again, with the prompt.
+      this.park(row);
       return;
     }
     this.active.push(job);
@@ -363,17 +398,27 @@ export class Engine {
 
   /** Finished jobs leave the batch; the last active row moves into the gap. */
   private retireFinished(): void {
+    let retired = false;
     for (let r = this.active.length - 1; r >= 0; r--) {
       const job = this.active[r];
       if (!job.finished) continue;
       // The slot keeps exactly the tokens its row holds K/V for (the last sampled one never ran).
       this.slots[this.rowOwner[r]].ids = [...job.ids, ...job.generated].slice(0, this.pool.lengths[r]);
+      this.park(r);
       const last = this.active.length - 1;
-      this.swapRows(r, last);
+      if (r !== last) {
+        this.pool.swap(r, last); // row r is empty now: this moves the last row into the gap
+        this.rowOwner[r] = this.rowOwner[last];
+        this.rowOwner[last] = -1;
+        this.slots[this.rowOwner[r]].row = r;
+      }
       this.active[r] = this.active[last];
       this.active.pop();
       this.stats.completed++;
+      retired = true;
     }
+    // The batch reads every row to its capacity: give back what a departed long row needed.
+    if (retired) this.pool.fit();
   }
 
   /** For the beam runner: the pool, a free row count, and stats. */

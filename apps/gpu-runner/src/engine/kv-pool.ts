@@ -1,7 +1,8 @@
 // The engine's KV cache: per layer one buffer [rows, kvHeads, capacity, headDim] for keys
 // and one for values. A row holds one sequence. The decoder reads rows 0..B-1 as a
 // zero-copy view (the "append" graph design) and returns only new positions, written here.
-// Capacity grows in CACHE_STEP steps; rows move only when a sequence joins or leaves the batch.
+// Capacity grows in CACHE_STEP steps (and `fit` shrinks it); rows move only when a sequence
+// joins or leaves the batch.
 import type { LanguageConfig } from "../model/config.js";
 
 // Attention reads a row's whole capacity (masked past the valid length), so capacity tracks
@@ -22,7 +23,7 @@ export class KvPool {
     readonly maxCapacity: number,
   ) {
     this.lengths = new Int32Array(rows);
-    this.grow(CACHE_STEP);
+    this.resize(CACHE_STEP);
   }
 
   get bytes(): number {
@@ -36,10 +37,16 @@ export class KvPool {
   /** Makes room for `n` positions in every row. */
   ensure(n: number): void {
     if (n > this.maxCapacity) throw new Error(`KV pool: ${n} positions exceed the maximum of ${this.maxCapacity}`);
-    if (n > this.capacity) this.grow(Math.min(this.maxCapacity, Math.ceil(n / CACHE_STEP) * CACHE_STEP));
+    if (n > this.capacity) this.resize(Math.min(this.maxCapacity, Math.ceil(n / CACHE_STEP) * CACHE_STEP));
   }
 
-  private grow(capacity: number): void {
+  /** Shrinks the capacity to what the longest row needs (in CACHE_STEP steps), if that is less. */
+  fit(): void {
+    const need = Math.max(CACHE_STEP, Math.ceil(Math.max(...this.lengths) / CACHE_STEP) * CACHE_STEP);
+    if (need < this.capacity) this.resize(need);
+  }
+
+  private resize(capacity: number): void {
     const { kvHeads, headDim, layers } = this.L;
     const move = (old: Float32Array | undefined) => {
       const out = new Float32Array(this.rows * kvHeads * capacity * headDim);
