@@ -260,17 +260,15 @@ describe("decoding options", () => {
     expect(streamed.join("")).not.toContain(stop);
   });
 
-  it("an idle long conversation keeps its cache but does not widen the rows the batch decodes over", async () => {
-    const capacities: number[] = [];
-    let e: Engine | undefined;
-    e = engine({ onLogits: () => capacities.push(e!.kvPool.capacity) });
+  it("a request sharing only the template does not destroy an idle long conversation's cache", async () => {
+    const e = engine();
     const longTurns = [{ role: "user" as const, text: "the sea and the ships ".repeat(40) }];
     const r1 = await collect(e, request(longTurns, { max_tokens: 4 }));
-    expect(Math.max(...capacities)).toBeGreaterThan(128);
-    capacities.length = 0;
-    await collect(e, request(hello, { max_tokens: 4 }));
-    expect(Math.max(...capacities)).toBeLessThanOrEqual(64);
-    // The long conversation's next turn still finds its cache in its slot.
+    const short = await collect(e, request(hello, { max_tokens: 4 }));
+    const start1 = short.events[0];
+    // The template came from the long conversation's row, copied into a slot of its own.
+    expect(start1.type === "start" && start1.cached_tokens).toBeGreaterThan(20);
+    // The long conversation's next turn still finds its whole cache.
     const turn2 = [
       ...longTurns,
       { role: "assistant" as const, text: r1.text },
@@ -281,7 +279,7 @@ describe("decoding options", () => {
     expect(start.type === "start" && start.cached_tokens).toBeGreaterThan(150);
   });
 
-  it("a failed step fails its jobs; the caches it left half-written are never reused", async () => {
+  it("a failed call fails the job being admitted (it hung before); the retry equals a cold run", async () => {
     let failAt = -1;
     let calls = 0;
     const flaky: ModelRuntime = Object.create(rt);
@@ -301,7 +299,7 @@ describe("decoding options", () => {
     await collect(e, request([{ role: "user", text: "Name three colors of the rainbow, please." }], { max_tokens: 6 }));
     await collect(e, request(hello, { max_tokens: 6 }));
     // A request sharing only part of `hello` takes the older slot with a copy of that part; its
-    // prefill fails after one chunk, leaving that slot's record naming ids its cache never held.
+    // prefill fails after one chunk (the rows it wrote must not mislead a later reuse).
     const turns = [{ role: "user" as const, text: "Write a short poem about the moon and the stars tonight." }];
     failAt = calls + 1;
     await expect(collect(e, request(turns, { max_tokens: 4 }))).rejects.toThrow(/device lost/);

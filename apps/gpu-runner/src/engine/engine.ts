@@ -17,7 +17,7 @@ import { type CachedTokenizer, withEncodeCache } from "./encode-cache.js";
 import { EngineError } from "./errors.js";
 import { ImageStore } from "./image-store.js";
 import { type EngineEvent, Job } from "./job.js";
-import { CACHE_STEP, KvPool } from "./kv-pool.js";
+import { KvPool } from "./kv-pool.js";
 import { buildMediaInputs } from "./media-batch.js";
 import { EngineStats } from "./stats.js";
 
@@ -26,7 +26,7 @@ export const PREFILL_CHUNK = 256;
 export interface EngineOptions {
   /** Sequences decoded together in one step. */
   maxBatch: number;
-  /** KV rows kept (≥ maxBatch); idle rows keep their conversation's cache for reuse. */
+  /** Conversations whose caches are kept (≥ maxBatch): the running ones and idle ones for reuse. */
   slots: number;
   /** Requests waiting for a row before new ones get 503 overloaded. */
   maxQueue: number;
@@ -42,19 +42,12 @@ export interface EngineOptions {
   onLogits?: (jobId: string, logits: Float32Array) => void;
 }
 
-/**
- * A conversation's place in the engine: the ids and images its cache holds. While its job runs,
- * the cache is in the batch pool's row `row`; while idle (row −1), in `kv`, a one-row pool of
- * its own size — so an idle long conversation never widens the rows the batch decodes over.
- */
 interface Slot {
   row: number;
   ids: number[];
   images: string[];
   lastUsed: number;
   conversationId?: string;
-  /** The idle cache; null until the slot first holds one. */
-  kv: KvPool | null;
 }
 
 export class Engine {
@@ -62,7 +55,7 @@ export class Engine {
   readonly images: ImageStore;
   private readonly pool: KvPool;
   private readonly slots: Slot[];
-  /** rowOwner[row] = slot index of a batch row. Active jobs occupy rows 0..active.length-1, in order. */
+  /** rowOwner[row] = slot index. Active jobs occupy rows 0..active.length-1, in order. */
   private readonly rowOwner: number[];
   private readonly queue: Job[] = [];
   private readonly active: Job[] = [];
@@ -81,10 +74,9 @@ export class Engine {
     readonly opts: EngineOptions,
   ) {
     if (opts.slots < opts.maxBatch) throw new Error("slots must be ≥ maxBatch");
-    // The batch: one row per sequence decoded together (admission prefills in the next free one).
-    this.pool = new KvPool(rt.config.language, opts.maxBatch, opts.maxContext);
-    this.slots = Array.from({ length: opts.slots }, () => ({ row: -1, ids: [], images: [], lastUsed: 0, kv: null }));
-    this.rowOwner = new Array<number>(opts.maxBatch).fill(-1);
+    this.pool = new KvPool(rt.config.language, opts.slots, opts.maxContext);
+    this.slots = Array.from({ length: opts.slots }, (_, row) => ({ row, ids: [], images: [], lastUsed: 0 }));
+    this.rowOwner = this.slots.map((_, i) => i);
     this.images = new ImageStore(rt, opts.imagePixelBytes, opts.imageFeatureBytes, this.stats);
     this.promptTokenizer = withEncodeCache(tokenizer);
   }
@@ -166,13 +158,8 @@ export class Engine {
         this.queue.length = 0;
         this.beams.length = 0;
         this.admitting = null;
-        // Rows may be half prefilled: their slots forget what they held rather than offer it.
-        for (const slot of this.slots) {
-          if (slot.row === -1) continue;
-          Object.assign(slot, { row: -1, ids: [], images: [], kv: null });
-        }
-        this.rowOwner.fill(-1);
-        this.pool.lengths.fill(0);
+        // Rows stay valid for reuse: a row's length only ever counts positions written for the
+        // ids its slot records (a failed call appends nothing).
       })
       .finally(() => {
         this.running = false;
@@ -212,64 +199,64 @@ export class Engine {
   }
 
   /**
-   * Chooses the slot a job runs in and where its reusable prefix comes from (only what a full
-   * recompute would reproduce). A job that continues an idle slot's cache takes that slot.
+   * Chooses the slot a job runs in and the row its reusable prefix comes from (only what a full
+   * recompute would reproduce). A job that continues an idle slot's whole cache takes that slot.
    * A job that shares only part of a cache — the template, a system prompt, the history of a
    * conversation that has moved on — takes the least recently used idle slot and a copy of the
-   * prefix, from that cache or from a running row: long idle caches are not destroyed for the
-   * sake of a shared template.
+   * prefix, from an idle row or a running one: long idle caches are not destroyed for the sake
+   * of a shared template.
    */
-  private pickSlot(job: Job): { slot: number; reuse: number; source: { row: number } | { slot: number } | null } {
+  private pickSlot(job: Job): { slot: number; reuse: number; copyFrom: number | null } {
     const rule = this.rt.config.crossAttention.mediaRule;
     const image = this.rt.config.tokens.image;
     const next = { ids: job.ids, images: job.imageHashes };
-    const reusable = (slot: Slot, held: number) => Math.min(held, reusablePrefix(slot, next, image, rule));
+    const reusable = (r: number) =>
+      Math.min(this.pool.lengths[r], reusablePrefix(this.slots[this.rowOwner[r]], next, image, rule));
     let best = -1;
+    let bestRow = -1;
     let bestReuse = -1;
     let lru = -1;
-    this.slots.forEach((slot, s) => {
-      if (slot.row !== -1) return; // its job is in the batch
-      const reuse = reusable(slot, slot.kv?.lengths[0] ?? 0);
+    for (let r = this.active.length; r < this.slots.length; r++) {
+      const s = this.rowOwner[r];
+      const slot = this.slots[s];
+      const reuse = reusable(r);
       if (reuse > bestReuse || (reuse === bestReuse && slot.lastUsed < this.slots[best].lastUsed)) {
         best = s;
+        bestRow = r;
         bestReuse = reuse;
       }
       if (lru === -1 || slot.lastUsed < this.slots[lru].lastUsed) lru = s;
-    });
-    if (this.opts.prefixCache === false) return { slot: best, reuse: 0, source: null };
+    }
+    if (this.opts.prefixCache === false) return { slot: best, reuse: 0, copyFrom: null };
     // At least the last prompt token is run: its logits pick the first new token.
     const cap = job.ids.length - 1;
     let row = -1;
     let rowReuse = 0;
     for (let r = 0; r < this.active.length; r++) {
-      const reuse = reusable(this.slots[this.rowOwner[r]], this.pool.lengths[r]);
+      const reuse = reusable(r);
       if (reuse > rowReuse) {
         row = r;
         rowReuse = reuse;
       }
     }
     if (Math.min(rowReuse, cap) > Math.min(bestReuse, cap)) {
-      return { slot: lru, reuse: Math.min(rowReuse, cap), source: { row } };
+      return { slot: lru, reuse: Math.min(rowReuse, cap), copyFrom: row };
     }
     const reuse = Math.min(bestReuse, cap);
-    if (reuse <= 0) return { slot: lru, reuse: 0, source: null };
-    const held = this.slots[best].kv?.lengths[0] ?? 0;
-    if (bestReuse >= held || best === lru) return { slot: best, reuse, source: { slot: best } };
-    return { slot: lru, reuse, source: { slot: best } };
+    // Continuing the whole cache (or nothing to reuse, or it is the LRU slot anyway): take it.
+    if (reuse <= 0 || bestReuse >= this.pool.lengths[bestRow] || best === lru)
+      return { slot: best, reuse, copyFrom: null };
+    return { slot: lru, reuse, copyFrom: bestRow };
   }
 
-  /** Puts a batch row's cache back into its slot (now idle), sized to what it holds. */
-  private park(row: number): void {
-    const slot = this.slots[this.rowOwner[row]];
-    const n = this.pool.lengths[row];
-    // A slot that once held a much longer conversation gives that memory back.
-    if (!slot.kv || slot.kv.capacity > n + 2 * CACHE_STEP) {
-      slot.kv = new KvPool(this.rt.config.language, 1, this.opts.maxContext);
-    }
-    slot.kv.copyFrom(this.pool, row, 0, n);
-    slot.row = -1;
-    this.rowOwner[row] = -1;
-    this.pool.lengths[row] = 0;
+  private swapRows(a: number, b: number): void {
+    this.pool.swap(a, b);
+    const sa = this.rowOwner[a];
+    const sb = this.rowOwner[b];
+    this.rowOwner[a] = sb;
+    this.rowOwner[b] = sa;
+    this.slots[sa].row = b;
+    this.slots[sb].row = a;
   }
 
   /** Step 5: take a slot into the batch's next row and prefill what its cache lacks. */
@@ -280,14 +267,13 @@ export class Engine {
       job.fail(e instanceof EngineError ? e : new EngineError("internal", String(e)));
       return;
     }
-    const { slot: s, reuse, source } = this.pickSlot(job);
+    const { slot: s, reuse, copyFrom } = this.pickSlot(job);
     const row = this.active.length;
+    // The source row of a copy must not be the one the swap moves away from `row`.
+    const from = copyFrom === row ? this.slots[s].row : copyFrom;
+    this.swapRows(this.slots[s].row, row);
+    if (from !== null) this.pool.copy(from, row, reuse);
     const slot = this.slots[s];
-    if (source === null) this.pool.lengths[row] = 0;
-    else if ("row" in source) this.pool.copy(source.row, row, reuse);
-    else this.pool.copyFrom(this.slots[source.slot].kv!, 0, row, reuse);
-    slot.row = row;
-    this.rowOwner[row] = s;
     Object.assign(slot, {
       ids: job.ids,
       images: job.imageHashes,
@@ -308,8 +294,7 @@ export class Engine {
     this.stats.reusedTokens += reuse;
     if (job.beams > 1) {
       this.beams.push(new BeamRunner(this, job, logits, row));
-      // The beam runner keeps its own rows; this slot leaves the batch again, with the prompt.
-      this.park(row);
+      // The beam runner keeps its own rows; this slot leaves the batch again.
       return;
     }
     this.active.push(job);
@@ -404,20 +389,15 @@ export class Engine {
       if (!job.finished) continue;
       // The slot keeps exactly the tokens its row holds K/V for (the last sampled one never ran).
       this.slots[this.rowOwner[r]].ids = [...job.ids, ...job.generated].slice(0, this.pool.lengths[r]);
-      this.park(r);
       const last = this.active.length - 1;
-      if (r !== last) {
-        this.pool.swap(r, last); // row r is empty now: this moves the last row into the gap
-        this.rowOwner[r] = this.rowOwner[last];
-        this.rowOwner[last] = -1;
-        this.slots[this.rowOwner[r]].row = r;
-      }
+      this.swapRows(r, last);
       this.active[r] = this.active[last];
       this.active.pop();
       this.stats.completed++;
       retired = true;
     }
-    // The batch reads every row to its capacity: give back what a departed long row needed.
+    // Attention reads every row to the pool's capacity: once no row holds a long sequence any
+    // more (its slot was reused), the capacity comes back down (in place, see KvPool.fit).
     if (retired) this.pool.fit();
   }
 

@@ -46,22 +46,31 @@ export class KvPool {
     if (need < this.capacity) this.resize(need);
   }
 
+  /**
+   * Changes the capacity (the stride of a row's positions). Within the buffers already
+   * allocated (the high-water mark) rows are re-strided in place — no allocation, only the
+   * valid positions move — so shrinking after a long row left and growing back are cheap.
+   */
   private resize(capacity: number): void {
     const { kvHeads, headDim, layers } = this.L;
-    const move = (old: Float32Array | undefined) => {
-      const out = new Float32Array(this.rows * kvHeads * capacity * headDim);
-      if (!old) return out;
-      for (let r = 0; r < this.rows; r++) {
-        const len = this.lengths[r] * headDim;
-        for (let h = 0; h < kvHeads; h++) {
-          const src = (r * kvHeads + h) * this.capacity * headDim;
-          out.set(old.subarray(src, src + len), (r * kvHeads + h) * capacity * headDim);
-        }
+    const size = this.rows * kvHeads * capacity * headDim;
+    const stride = (buf: Float32Array, to: Float32Array) => {
+      // Shrinking moves rows toward the start, growing toward the end: iterate so that no
+      // move overwrites a row still to be moved (moves are memmoves, overlap-safe).
+      const order = capacity < this.capacity || to !== buf ? 1 : -1;
+      const n = this.rows * kvHeads;
+      for (let k = order === 1 ? 0 : n - 1; k >= 0 && k < n; k += order) {
+        const len = this.lengths[Math.floor(k / kvHeads)] * headDim;
+        const src = k * this.capacity * headDim;
+        if (to === buf) buf.copyWithin(k * capacity * headDim, src, src + len);
+        else to.set(buf.subarray(src, src + len), k * capacity * headDim);
       }
-      return out;
+      return to;
     };
-    this.keys = Array.from({ length: layers }, (_, i) => move(this.keys[i]));
-    this.values = Array.from({ length: layers }, (_, i) => move(this.values[i]));
+    const restride = (buf: Float32Array | undefined) =>
+      !buf ? new Float32Array(size) : stride(buf, buf.length >= size ? buf : new Float32Array(size));
+    this.keys = Array.from({ length: layers }, (_, i) => restride(this.keys[i]));
+    this.values = Array.from({ length: layers }, (_, i) => restride(this.values[i]));
     this.capacity = capacity;
   }
 

@@ -41,7 +41,10 @@ export const ENV_DOCS: Record<string, { default: string; doc: string }> = {
   MMGPT_PORT: { default: "8788", doc: "Listen port" },
   RUNNER_SECRET: { default: "(required)", doc: "Shared secret the edge sends as a bearer token" },
   MMGPT_MAX_BATCH: { default: "8", doc: "Sequences decoded together per step" },
-  MMGPT_SLOTS: { default: "16", doc: "KV-cache rows kept (idle ones keep conversations for prefix reuse)" },
+  MMGPT_SLOTS: {
+    default: "16",
+    doc: "Conversations whose KV caches are kept (running ones included) for prefix reuse",
+  },
   MMGPT_MAX_QUEUE: { default: "64", doc: "Waiting requests before 503 overloaded" },
   MMGPT_MAX_CONTEXT: { default: "(model)", doc: "Prompt + completion limit in tokens" },
   MMGPT_IMAGE_FEATURE_CACHE_MB: { default: "256", doc: "Budget for cached image features (cross-attention K/V)" },

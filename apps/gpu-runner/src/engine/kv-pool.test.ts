@@ -1,0 +1,75 @@
+import { describe, expect, it } from "vitest";
+import type { LanguageConfig } from "../model/config.js";
+import { CACHE_STEP, KvPool } from "./kv-pool.js";
+
+const L = { layers: 2, kvHeads: 2, headDim: 4 } as LanguageConfig;
+
+/** Fills row r's first n positions with values naming (layer, K/V, row, head, position, dim). */
+function fill(pool: KvPool, r: number, n: number) {
+  const keys = [];
+  const values = [];
+  for (let i = 0; i < L.layers; i++) {
+    const k = new Float32Array(L.kvHeads * n * L.headDim);
+    for (let h = 0; h < L.kvHeads; h++)
+      for (let p = 0; p < n; p++)
+        for (let d = 0; d < L.headDim; d++) k[(h * n + p) * L.headDim + d] = i * 1e6 + r * 1e4 + h * 1e3 + p * 10 + d;
+    keys.push(k);
+    values.push(k.map((x) => -x));
+  }
+  pool.append(r, 1, [0], n, keys, values);
+}
+
+function read(pool: KvPool, r: number, i: number, h: number, p: number, d: number) {
+  return pool.keys[i][((r * L.kvHeads + h) * pool.capacity + p) * L.headDim + d];
+}
+
+describe("KvPool", () => {
+  it("keeps every row's positions through growth, shrinking (fit) and growing back in place", () => {
+    const pool = new KvPool(L, 3, 1024);
+    pool.ensure(200);
+    fill(pool, 0, 150);
+    fill(pool, 2, 20);
+    const check = () => {
+      for (const [r, n] of [
+        [0, pool.lengths[0]],
+        [2, pool.lengths[2]],
+      ])
+        for (let i = 0; i < L.layers; i++)
+          for (let h = 0; h < L.kvHeads; h++)
+            for (const p of n > 0 ? [0, n - 1] : [])
+              expect(read(pool, r, i, h, p, 3)).toBe(i * 1e6 + r * 1e4 + h * 1e3 + p * 10 + 3);
+    };
+    expect(pool.capacity).toBe(4 * CACHE_STEP);
+    check();
+    const buffer = pool.keys[0].buffer;
+    pool.lengths[0] = 0; // the long row left
+    pool.fit();
+    expect(pool.capacity).toBe(CACHE_STEP);
+    expect(pool.keys[0].buffer).toBe(buffer); // re-strided in place
+    check();
+    pool.ensure(190);
+    expect(pool.keys[0].buffer).toBe(buffer);
+    fill(pool, 0, 180);
+    check();
+    pool.ensure(700); // past the high-water mark: new buffers
+    expect(pool.keys[0].buffer).not.toBe(buffer);
+    check();
+    // Neighbouring rows full of data, capacity halved and doubled in place: the order of the
+    // moves matters (a wrong one overwrites a row before it has moved).
+    const tight = new KvPool(L, 3, 1024);
+    tight.ensure(128);
+    tight.ensure(60);
+    for (const r of [0, 1, 2]) fill(tight, r, 60);
+    tight.fit();
+    expect(tight.capacity).toBe(64);
+    tight.ensure(100);
+    expect(tight.capacity).toBe(128);
+    for (const r of [0, 1, 2])
+      for (let i = 0; i < L.layers; i++)
+        for (let h = 0; h < L.kvHeads; h++)
+          for (let p = 0; p < 60; p++)
+            expect(read(tight, r, i, h, p, 1)).toBe(i * 1e6 + r * 1e4 + h * 1e3 + p * 10 + 1);
+    // The views the decoder reads are exactly rows × kvHeads × capacity × headDim.
+    expect(pool.view(0, 2).keys[0].length).toBe(2 * L.kvHeads * pool.capacity * L.headDim);
+  });
+});
