@@ -17,7 +17,7 @@ import { type CachedTokenizer, withEncodeCache } from "./encode-cache.js";
 import { EngineError } from "./errors.js";
 import { ImageStore } from "./image-store.js";
 import { type EngineEvent, Job } from "./job.js";
-import { KvPool } from "./kv-pool.js";
+import { CACHE_STEP, KvPool } from "./kv-pool.js";
 import { buildMediaInputs } from "./media-batch.js";
 import { EngineStats } from "./stats.js";
 
@@ -200,11 +200,10 @@ export class Engine {
 
   /**
    * Chooses the slot a job runs in and the row its reusable prefix comes from (only what a full
-   * recompute would reproduce). A job that continues an idle slot's whole cache takes that slot.
-   * A job that shares only part of a cache — the template, a system prompt, the history of a
-   * conversation that has moved on — takes the least recently used idle slot and a copy of the
-   * prefix, from an idle row or a running one: long idle caches are not destroyed for the sake
-   * of a shared template.
+   * recompute would reproduce). A job that continues (most of) an idle slot's cache takes that
+   * slot. A job that shares only a small part of a cache — the template, a system prompt — takes
+   * the least recently used idle slot and a copy of the prefix, from an idle row or a running
+   * one: long idle caches are not destroyed for the sake of a shared template.
    */
   private pickSlot(job: Job): { slot: number; reuse: number; copyFrom: number | null } {
     const rule = this.rt.config.crossAttention.mediaRule;
@@ -243,8 +242,11 @@ export class Engine {
       return { slot: lru, reuse: Math.min(rowReuse, cap), copyFrom: row };
     }
     const reuse = Math.min(bestReuse, cap);
-    // Continuing the whole cache (or nothing to reuse, or it is the LRU slot anyway): take it.
-    if (reuse <= 0 || bestReuse >= this.pool.lengths[bestRow] || best === lru)
+    // Taking the slot costs nothing but the tail of its cache the job does not share: worth it
+    // when that tail is short (the same conversation, a regenerated reply). A job sharing only
+    // a small part of a long cache (the template) gets a copy instead, in the LRU slot.
+    const held = this.pool.lengths[bestRow];
+    if (reuse <= 0 || held - bestReuse <= Math.max(CACHE_STEP, held >> 2) || best === lru)
       return { slot: best, reuse, copyFrom: null };
     return { slot: lru, reuse, copyFrom: bestRow };
   }
