@@ -66,12 +66,11 @@ export function createApp(state: AppState, opts: AppOptions): Hono {
     await next();
   });
 
-  const hostOf = (model?: string): EngineHost => {
+  // Which model a request names is the host's to check (submit: model_not_found).
+  const hostOf = (): EngineHost => {
     const host = state.host;
     if (!host) throw new EngineError("not_ready", "the model is still loading");
     if (state.draining) throw new EngineError("not_ready", "the runner is shutting down");
-    if (model !== undefined && !host.models.includes(model))
-      throw new EngineError("model_not_found", `no model ${model} on this runner (serving ${host.models.join(", ")})`);
     return host;
   };
   const modelIds = () => state.host?.models ?? [];
@@ -106,7 +105,7 @@ export function createApp(state: AppState, opts: AppOptions): Hono {
   });
 
   app.post(INTERNAL_PATHS.generate, async (c) => {
-    hostOf();
+    const host = hostOf();
     let json: unknown;
     try {
       json = await c.req.json();
@@ -119,7 +118,6 @@ export function createApp(state: AppState, opts: AppOptions): Hono {
       throw new EngineError("invalid_request", `${issue.path.join(".") || "body"}: ${issue.message}`);
     }
     const req = parsed.data;
-    const host = hostOf(req.model);
     const requestId = c.req.header(REQUEST_ID_HEADER) ?? req.request_id;
     const job = await host.submit(req.model, req);
     state.inFlight++;

@@ -1,10 +1,11 @@
 // What the HTTP service needs from the engines, whether they run on the service's own thread
 // (LocalEngineHost: tests, tools) or on a thread of their own (ThreadEngineHost: the runner
-// process, so socket writes and request parsing never sit between two decode steps).
+// process, so socket writes and request parsing never sit between two decode steps; inside
+// that thread, a LocalEngineHost serves its messages).
 import type { GenerateRequest } from "@mmgpt/schema/internal";
 import type { Engine } from "../engine/engine.js";
 import { EngineError } from "../engine/errors.js";
-import type { EngineEvent } from "../engine/job.js";
+import type { EngineEvent, Job } from "../engine/job.js";
 
 export interface HostedJob {
   /** The job's events; leaving the iteration early cancels the job. */
@@ -29,7 +30,7 @@ export interface EngineHost {
 }
 
 /** The metrics of one engine: its counters plus cache gauges and the caller's extras. */
-export function renderMetrics(e: Engine, extra: Record<string, number>): string {
+function renderMetrics(e: Engine, extra: Record<string, number>): string {
   return e.stats.render({
     ...extra,
     mmgpt_image_feature_cache_hits_total: e.images.featureCache.hits,
@@ -41,7 +42,7 @@ export function renderMetrics(e: Engine, extra: Record<string, number>): string 
 }
 
 /** The engine serving `model`, or model_not_found naming what is served. */
-export function engineFor(engines: ReadonlyMap<string, Engine>, model: string): Engine {
+function engineFor(engines: ReadonlyMap<string, Engine>, model: string): Engine {
   const engine = engines.get(model);
   if (!engine)
     throw new EngineError(
@@ -67,9 +68,17 @@ export class LocalEngineHost implements EngineHost {
     return this.engines.get(this.models[0])!;
   }
 
-  async submit(model: string, req: GenerateRequest): Promise<HostedJob> {
+  /**
+   * Submits to the engine serving `model` and hands back the engine and its job, for a caller
+   * that forwards the events itself (the engine thread). Throws what Engine.submit throws.
+   */
+  enqueue(model: string, req: GenerateRequest): { engine: Engine; job: Job } {
     const engine = engineFor(this.engines, model);
-    const job = engine.submit(req);
+    return { engine, job: engine.submit(req) };
+  }
+
+  async submit(model: string, req: GenerateRequest): Promise<HostedJob> {
+    const { engine, job } = this.enqueue(model, req);
     return {
       events: () => engine.events(job),
       cancel: () => engine.cancel(job),

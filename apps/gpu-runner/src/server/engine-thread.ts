@@ -4,7 +4,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import type { Engine } from "../engine/engine.js";
 import type { Job } from "../engine/job.js";
-import { engineFor, renderMetrics } from "./engine-host.js";
+import { LocalEngineHost } from "./engine-host.js";
 import type { EngineThreadData, FromEngine, JobNews, ToEngine } from "./engine-thread-messages.js";
 import { toWire } from "./engine-thread-messages.js";
 import { loadEngines } from "./load-model.js";
@@ -21,7 +21,7 @@ const engines = await loadEngines(config, log).catch((e: unknown) => {
 });
 
 if (engines) {
-  const base = [...engines.values()][0];
+  const host = new LocalEngineHost(engines);
   const jobs = new Map<number, { engine: Engine; job: Job }>();
 
   // Events go out batched per turn: a decode step pushes one per row synchronously, and the
@@ -45,11 +45,17 @@ if (engines) {
       },
     );
 
+  // A synchronous answer is posted at once (a submit's reply must precede its job's events);
+  // a promise when it settles.
   const reply = (call: number, run: () => unknown) => {
+    const ok = (value: unknown) => send({ t: "reply", call, value });
+    const failed = (e: unknown) => send({ t: "reply", call, error: toWire(e) });
     try {
-      send({ t: "reply", call, value: run() });
+      const value = run();
+      if (value instanceof Promise) value.then(ok, failed);
+      else ok(value);
     } catch (e) {
-      send({ t: "reply", call, error: toWire(e) });
+      failed(e);
     }
   };
 
@@ -57,8 +63,7 @@ if (engines) {
     switch (m.t) {
       case "submit":
         reply(m.call, () => {
-          const engine = engineFor(engines, m.model);
-          jobs.set(m.job, { engine, job: engine.submit(m.req) });
+          jobs.set(m.job, host.enqueue(m.model, m.req));
         });
         // After the reply: its events must not overtake it.
         if (jobs.has(m.job)) forward(m.job, jobs.get(m.job)!.job);
@@ -69,19 +74,16 @@ if (engines) {
         return;
       }
       case "has-image":
-        return reply(m.call, () => base.images.has(m.sha256));
+        return reply(m.call, () => host.hasImage(m.sha256));
       case "put-image":
-        return reply(m.call, () => {
-          for (const e of engines.values()) e.images.put(m.sha256, m.pixels);
-        });
+        return reply(m.call, () => host.putImage(m.sha256, m.pixels));
       case "metrics":
-        return reply(m.call, () => renderMetrics(base, m.extra));
+        return reply(m.call, () => host.metrics(m.extra));
       case "drain":
-        for (const e of engines.values()) e.drain();
-        return;
+        return host.drain();
       case "exit":
         process.exit(0); // ends this thread only
     }
   });
-  send({ t: "ready", models: [...engines.keys()], contextLength: base.opts.maxContext });
+  send({ t: "ready", models: [...host.models], contextLength: host.contextLength });
 }
