@@ -1,24 +1,13 @@
 // One stack for the whole e2e run; tests get its coordinates through `inject`.
 import type { TestProject } from "vitest/node";
-import { type Stack, startStack } from "./stack.js";
+import { type Stack, startProvidedStack } from "./stack.js";
 
 let stack: Stack | null = null;
 
 export async function setup(project: TestProject): Promise<void> {
-  stack = await startStack();
-  project.provide("baseURL", stack.baseURL);
-  project.provide("apiKey", stack.apiKey);
-  project.provide("adminToken", stack.adminToken);
+  stack = await startProvidedStack(project);
 }
 
 export async function teardown(): Promise<void> {
   await stack?.stop();
-}
-
-declare module "vitest" {
-  export interface ProvidedContext {
-    baseURL: string;
-    apiKey: string;
-    adminToken: string;
-  }
 }

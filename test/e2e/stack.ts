@@ -5,6 +5,7 @@ import { mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { TestProject } from "vitest/node";
 
 export interface Stack {
   baseURL: string;
@@ -58,4 +59,21 @@ export async function startStack(timeoutMs = 240_000): Promise<Stack> {
       await exited;
     },
   };
+}
+
+/** Starts the stack and hands its coordinates to the tests (`inject("baseURL")`, …). */
+export async function startProvidedStack(project: TestProject): Promise<Stack> {
+  const stack = await startStack();
+  project.provide("baseURL", stack.baseURL);
+  project.provide("apiKey", stack.apiKey);
+  project.provide("adminToken", stack.adminToken);
+  return stack;
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    baseURL: string;
+    apiKey: string;
+    adminToken: string;
+  }
 }

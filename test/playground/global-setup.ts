@@ -2,7 +2,7 @@
 // Chromium is installed; otherwise the tests skip and this says why.
 import { existsSync } from "node:fs";
 import type { TestProject } from "vitest/node";
-import { type Stack, startStack } from "../e2e/stack.js";
+import { type Stack, startProvidedStack } from "../e2e/stack.js";
 
 export const CHROMIUM = process.env.MMGPT_CHROMIUM ?? "/usr/bin/chromium";
 let stack: Stack | null = null;
@@ -16,11 +16,8 @@ export async function setup(project: TestProject): Promise<void> {
     for (const key of ["chromium", "baseURL", "apiKey", "adminToken"] as const) project.provide(key, "");
     return;
   }
-  stack = await startStack();
+  stack = await startProvidedStack(project);
   project.provide("chromium", CHROMIUM);
-  project.provide("baseURL", stack.baseURL);
-  project.provide("apiKey", stack.apiKey);
-  project.provide("adminToken", stack.adminToken);
 }
 
 export async function teardown(): Promise<void> {
@@ -31,8 +28,5 @@ declare module "vitest" {
   export interface ProvidedContext {
     /** The Chromium executable, or "" when the browser tests are skipped. */
     chromium: string;
-    baseURL: string;
-    apiKey: string;
-    adminToken: string;
   }
 }
