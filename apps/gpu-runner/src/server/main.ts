@@ -30,7 +30,16 @@ async function main(): Promise<void> {
     });
     process.exit(1);
   });
-  log.info("runner listening", { host: cfg.host, port: cfg.port, provider: cfg.provider, precision: cfg.precision });
+  // Resident memory before and after the model loads: what the process costs on its own, and
+  // what the model adds (weights, sessions, the engine thread).
+  const rssMB = () => Math.round(process.memoryUsage.rss() / 2 ** 20);
+  log.info("runner listening", {
+    host: cfg.host,
+    port: cfg.port,
+    provider: cfg.provider,
+    precision: cfg.precision,
+    rss_mb: rssMB(),
+  });
 
   const shutdown = async (signal: string) => {
     if (state.draining) return;
@@ -55,7 +64,7 @@ async function main(): Promise<void> {
       process.exit(1);
     });
     state.host = engines;
-    log.info("model ready", { models: engines.models, context_length: engines.contextLength });
+    log.info("model ready", { models: engines.models, context_length: engines.contextLength, rss_mb: rssMB() });
   } catch (e) {
     log.error("model failed to load", { error: String((e as Error).message ?? e) });
     process.exit(1);

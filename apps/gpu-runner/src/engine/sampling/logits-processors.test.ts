@@ -147,6 +147,26 @@ it("argmax takes the lowest id among equal maxima", () => {
   expect(argmax(row(NEG, NEG))).toBe(-1);
 });
 
+it("argmax equals a one-pass scan on rows of every length mod 4, with ties, NaN and −∞", () => {
+  const scan = (r: Float32Array) => {
+    let best = -1;
+    for (let i = 0; i < r.length; i++) if (r[i] > (best < 0 ? -Infinity : r[best])) best = i;
+    return best;
+  };
+  const rng = createRng(7);
+  for (let trial = 0; trial < 400; trial++) {
+    const n = 1 + Math.floor(rng.uniform() * 40);
+    // Few distinct values so maxima tie across lanes; some NaN and −∞.
+    const r = Float32Array.from({ length: n }, () => {
+      const u = rng.uniform();
+      return u < 0.1 ? Number.NaN : u < 0.25 ? NEG : Math.floor(u * 5);
+    });
+    expect(argmax(r)).toBe(scan(r));
+  }
+  expect(argmax(row(Number.NaN, Number.NaN, NEG, NEG, Number.NaN))).toBe(-1);
+  expect(argmax(row(0, 0, 0, 3, 0, 0, 0, 3, 3))).toBe(3);
+});
+
 /** HF's algorithm literally: ascending sort, softmax, cumsum, drop cumsum ≤ 1 − p, keep the top one. */
 function referenceTopP(logits: Float32Array, p: number): number[] {
   const ids = [...logits.keys()].sort((a, b) => logits[a] - logits[b] || b - a);
