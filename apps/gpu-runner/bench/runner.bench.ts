@@ -7,7 +7,7 @@
 //      bare graphs allow (one step over 8 rows vs over 1)
 //   d. decode ms/token at 256 vs ~2,000 tokens of context (goal ≤ 1.3×), beside the bare graphs
 //   e. runner RSS against the weights' size (goal ≤ 1.3×)
-//   npx tsx bench/runner.bench.ts [--configs tiny,mid] [--precisions fp32,int4] [--threads 1]
+//   npx tsx bench/runner.bench.ts [--configs tiny,mid] [--precisions fp32,int4] [--threads 1] [--kv fp32]
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { Agent, request } from "node:http";
@@ -29,8 +29,10 @@ const { values } = parseArgs({
     configs: { type: "string", default: "tiny,mid" },
     precisions: { type: "string", default: "fp32,int4" },
     threads: { type: "string", default: "2" },
+    kv: { type: "string", default: "fp16" },
   },
 });
+const KV = values.kv as "fp16" | "fp32";
 const CONFIGS: Record<string, ModelConfig> = { tiny: MMGPT_TINY, mid: MMGPT_MID, "mid-llama": MMGPT_MID_LLAMA };
 const SECRET = "bench-secret-0123456789";
 const ROUNDS = 8;
@@ -63,6 +65,7 @@ async function startRunner(
       MMGPT_PORT: String(port),
       MMGPT_PRECISION: precision,
       MMGPT_THREADS: values.threads!,
+      MMGPT_KV_CACHE_DTYPE: KV,
       MMGPT_MAX_BATCH: "8",
       MMGPT_SLOTS: "10",
       ...extra,
@@ -175,7 +178,7 @@ function generate(r: Runner, model: string, turns: unknown[], maxTokens: number,
  * keeps loaded. Returns the median ms per token of `steps` decode steps after `contextTokens`.
  */
 async function bareDecode(rt: ModelRuntime, config: ModelConfig, contextTokens: number, steps: number) {
-  const pool = new KvPool(config.language, 1, 2048);
+  const pool = new KvPool(config.language, 1, 2048, rt.kvDtype);
   const x = config.crossAttention;
   const media = new Map(
     rt.xLayers.map((i) => [i, new Float32Array(config.perceiver.numLatents * x.heads * x.dimHead)]),
@@ -226,7 +229,7 @@ async function bareDecode(rt: ModelRuntime, config: ModelConfig, contextTokens: 
  * change the work, so the rows are filled by length, not by prefill).
  */
 async function bareSteps(rt: ModelRuntime, config: ModelConfig, batch: number, context: number, steps = 24) {
-  const pool = new KvPool(config.language, batch, 2048);
+  const pool = new KvPool(config.language, batch, 2048, rt.kvDtype);
   pool.ensure(context + steps);
   pool.lengths.fill(context);
   let tokens = Array.from({ length: batch }, (_, b) => 100 + b);
@@ -294,7 +297,7 @@ for (const name of values.configs!.split(",")) {
   generateTinyWeights(config, dir, { seed: 3, maxParams: 500_000_000 });
   const weightsMB = dirSizeMB(join(dir, "weights"));
   for (const precision of values.precisions!.split(",") as ("fp32" | "int4")[]) {
-    buildModelGraphs(config, dir, servingBuild({ precision }));
+    buildModelGraphs(config, dir, servingBuild({ precision, kvDtype: KV }));
     const r = await startRunner(dir, precision, port++);
     // Ready = model loaded, before any request (the KV pool then grows with the contexts served).
     const ready = rssMB(r.child.pid!);
@@ -307,7 +310,7 @@ for (const name of values.configs!.split(",")) {
     // a. service vs bare loop, side by side: rounds of one streamed 64-token generation through
     // the service, then 64 bare steps in this process (this machine's speed drifts by tens of
     // percent within a minute, so each round's ratio compares like with like).
-    const bareRt = await ModelRuntime.load(config, dir, servingBuild({ precision }), {
+    const bareRt = await ModelRuntime.load(config, dir, servingBuild({ precision, kvDtype: KV }), {
       provider: "cpu",
       threads: Number(values.threads),
     });
@@ -366,7 +369,7 @@ for (const name of values.configs!.split(",")) {
     const f = (x: number, d = 2) => x.toFixed(d);
     const embedMB = (config.language.vocabSize * config.language.hidden * 4) / 2 ** 20;
     const modelMB = precision === "fp32" ? weightsMB : graphMB + embedMB;
-    console.log(`\n== ${name} ${precision} (threads ${values.threads}) ==`);
+    console.log(`\n== ${name} ${precision}, ${KV} KV cache (threads ${values.threads}) ==`);
     console.log(
       `a. decode: service ${f(serviceMs)} ms/token (${f(1000 / serviceMs, 1)} tok/s) vs bare ORT loop ${f(bareMs)} ms/token (medians of ${ROUNDS} rounds) → ${f(ratio)}× of bare (median of the rounds' ratios)`,
     );

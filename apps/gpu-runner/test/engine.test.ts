@@ -25,8 +25,14 @@ function rgb(seed: number): { hash: string; bytes: Uint8Array } {
   return { hash: createHash("sha256").update(bytes).digest("hex"), bytes };
 }
 
-function engine(opts: Partial<EngineOptions> = {}, logits?: Map<string, Float32Array[]>): Engine {
-  return new Engine(rt, tokenizer, {
+const engine = (opts: Partial<EngineOptions> = {}, logits?: Map<string, Float32Array[]>) => engineOf(opts, logits, rt);
+
+function engineOf(
+  opts: Partial<EngineOptions>,
+  logits: Map<string, Float32Array[]> | undefined,
+  model: ModelRuntime,
+): Engine {
+  return new Engine(model, tokenizer, {
     maxBatch: 4,
     slots: 6,
     maxQueue: 16,
@@ -62,7 +68,7 @@ async function collect(e: Engine, req: GenerateRequest) {
 }
 
 beforeAll(async () => {
-  rt = await tinyModel().load(servingBuild({ precision: "fp32" }));
+  rt = await tinyModel().load(servingBuild({ precision: "fp32", kvDtype: "fp16" }));
   tokenizer = await loadTokenizer();
 });
 
@@ -71,34 +77,42 @@ describe("engine", () => {
   const img2 = rgb(2);
   const turn1 = [{ role: "user" as const, text: "What is in this image?", image: img1.hash }];
 
-  it("turn 2 prefills only its new tokens and matches a cold run (tokens and logits)", async () => {
-    const warmLogits = new Map<string, Float32Array[]>();
-    const warm = engine({}, warmLogits);
-    warm.images.put(img1.hash, img1.bytes);
-    const r1 = await collect(warm, request(turn1));
-    const turns2 = [
-      ...turn1,
-      { role: "assistant" as const, text: r1.text },
-      { role: "user" as const, text: "Count the objects." },
-    ];
-    const before = warm.stats.prefillTokens;
-    const req2 = request(turns2);
-    const r2 = await collect(warm, req2);
-    const start = r2.events[0];
-    expect(start.type).toBe("start");
-    if (start.type !== "start") return;
-    // Only what the cache lacked was run: the new turn (and the tail the reply re-tokenized to).
-    expect(warm.stats.prefillTokens - before).toBe(start.prompt_tokens - start.cached_tokens);
-    expect(start.cached_tokens).toBeGreaterThan(start.prompt_tokens / 2);
-    const coldLogits = new Map<string, Float32Array[]>();
-    const cold = engine({}, coldLogits);
-    cold.images.put(img1.hash, img1.bytes);
-    const coldReq = { ...req2, request_id: "cold" };
-    const c2 = await collect(cold, coldReq);
-    expect(c2.done.usage.cached_tokens).toBe(0);
-    expect(r2.text).toBe(c2.text);
-    expectSameLogits(warmLogits.get(req2.request_id)!, coldLogits.get("cold")!);
-  });
+  // The served default is an fp16 cache (rt); the fp32 one is a configuration choice.
+  it.each(["fp16", "fp32"] as const)(
+    "turn 2 prefills only its new tokens and matches a cold run (tokens and logits; %s KV cache)",
+    async (kvDtype) => {
+      const model = kvDtype === "fp16" ? rt : await tinyModel().load(servingBuild({ precision: "fp32", kvDtype }));
+      expect(model.kvDtype).toBe(kvDtype);
+      const engine = (o: Partial<EngineOptions>, logits: Map<string, Float32Array[]>) => engineOf(o, logits, model);
+      const warmLogits = new Map<string, Float32Array[]>();
+      const warm = engine({}, warmLogits);
+      warm.images.put(img1.hash, img1.bytes);
+      const r1 = await collect(warm, request(turn1));
+      const turns2 = [
+        ...turn1,
+        { role: "assistant" as const, text: r1.text },
+        { role: "user" as const, text: "Count the objects." },
+      ];
+      const before = warm.stats.prefillTokens;
+      const req2 = request(turns2);
+      const r2 = await collect(warm, req2);
+      const start = r2.events[0];
+      expect(start.type).toBe("start");
+      if (start.type !== "start") return;
+      // Only what the cache lacked was run: the new turn (and the tail the reply re-tokenized to).
+      expect(warm.stats.prefillTokens - before).toBe(start.prompt_tokens - start.cached_tokens);
+      expect(start.cached_tokens).toBeGreaterThan(start.prompt_tokens / 2);
+      const coldLogits = new Map<string, Float32Array[]>();
+      const cold = engine({}, coldLogits);
+      cold.images.put(img1.hash, img1.bytes);
+      const coldReq = { ...req2, request_id: "cold" };
+      const c2 = await collect(cold, coldReq);
+      expect(c2.done.usage.cached_tokens).toBe(0);
+      expect(r2.text).toBe(c2.text);
+      expectSameLogits(warmLogits.get(req2.request_id)!, coldLogits.get("cold")!);
+      if (model !== rt) await model.release();
+    },
+  );
 
   it("a request sharing a prefix with a running one copies that KV instead of prefilling it, and matches a cold run", async () => {
     const warmLogits = new Map<string, Float32Array[]>();

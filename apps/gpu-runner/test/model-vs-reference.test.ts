@@ -9,6 +9,14 @@ import type { ImageKv, ModelRuntime } from "../src/model/runtime.js";
 import { maxAbsDiff, testPixels, tinyModel } from "./tiny-model.js";
 
 const TOL = 1e-4;
+/**
+ * An fp16 KV cache keeps ~3 significant digits of each key and value: against the float64
+ * reference logits move by ~4e-3 here. Within one graph (cache vs recompute) the values are the
+ * same fp16 numbers, but a recomputed key whose fp32 value moved by 1e-7 (another summation
+ * order) can round to the neighbouring fp16 value: ~1.5e-4 was seen after a new image.
+ */
+const REF_TOL: Record<string, number> = { fp32: TOL, fp16: 1e-2 };
+const SAME_TOL: Record<string, number> = { fp32: TOL, fp16: 1e-3 };
 const model = tinyModel();
 const { config } = model;
 const IMG = config.tokens.image;
@@ -24,6 +32,7 @@ const variants: BuildOptions[] = [
   { precision: "fp32", fused: true, kvCache: "shared" },
   { precision: "fp32", fused: false, kvCache: "concat" },
   { precision: "fp32", fused: false, kvCache: "append" },
+  { precision: "fp32", fused: true, kvCache: "append", kvDtype: "fp16" },
 ];
 
 async function imageOf(rt: ModelRuntime, seed: number) {
@@ -37,7 +46,9 @@ async function graphForward(rt: ModelRuntime, ids: number[], images: ImageKv[]):
   return (await new SequenceState(rt, 256).extend(ids, images, ids.length)).logits;
 }
 
-describe.each(variants)("graphs vs reference ($precision, fused=$fused, kv=$kvCache)", (build) => {
+describe.each(variants)("graphs vs reference ($precision, fused=$fused, kv=$kvCache $kvDtype)", (build) => {
+  const refTol = REF_TOL[build.kvDtype ?? "fp32"];
+  const sameTol = SAME_TOL[build.kvDtype ?? "fp32"];
   let rt: ModelRuntime;
   let imgA: Awaited<ReturnType<typeof imageOf>>;
   let imgB: Awaited<ReturnType<typeof imageOf>>;
@@ -62,27 +73,27 @@ describe.each(variants)("graphs vs reference ($precision, fused=$fused, kv=$kvCa
   it("text-only prompt: logits match at every position", async () => {
     const ids = [...PRE, ...INSTR];
     const got = await graphForward(rt, ids, []);
-    expect(maxAbsDiff(got, referenceForward(config, ref(), ids, [], { lora: true }))).toBeLessThan(TOL);
+    expect(maxAbsDiff(got, referenceForward(config, ref(), ids, [], { lora: true }))).toBeLessThan(refTol);
   });
 
   it("language-only equals plain LLaMA (gated blocks skipped)", async () => {
     const ids = [...PRE, ...INSTR];
     const plainLlama = { ...config, crossAttention: { ...config.crossAttention, every: 10_000 } };
     const got = await graphForward(rt, ids, []);
-    expect(maxAbsDiff(got, referenceForward(plainLlama, ref(), ids, [], { lora: true }))).toBeLessThan(TOL);
+    expect(maxAbsDiff(got, referenceForward(plainLlama, ref(), ids, [], { lora: true }))).toBeLessThan(refTol);
   });
 
   it("one image: logits match, including tokens before the image", async () => {
     const ids = [...PRE, IMG, ...INSTR, ...ANSWER];
     const got = await graphForward(rt, ids, [imgA.kv]);
-    expect(maxAbsDiff(got, referenceForward(config, ref(), ids, [refImage(1)], { lora: true }))).toBeLessThan(TOL);
+    expect(maxAbsDiff(got, referenceForward(config, ref(), ids, [refImage(1)], { lora: true }))).toBeLessThan(refTol);
   });
 
   it("two images in different turns: logits match", async () => {
     const ids = [...PRE, IMG, ...INSTR, ...ANSWER, 1, ...INSTR.slice(0, 5), IMG, ...INSTR];
     const got = await graphForward(rt, ids, [imgA.kv, imgB.kv]);
     const want = referenceForward(config, ref(), ids, [refImage(1), refImage(2)], { lora: true });
-    expect(maxAbsDiff(got, want)).toBeLessThan(TOL);
+    expect(maxAbsDiff(got, want)).toBeLessThan(refTol);
   });
 
   it("masking: text before an image changes with that image; after the last image only via self-attention", async () => {
@@ -97,7 +108,7 @@ describe.each(variants)("graphs vs reference ($precision, fused=$fused, kv=$kvCa
     await s.extend(ids.slice(0, PRE.length + 1), [imgA.kv]);
     s.images = [imgB.kv];
     const mixed = await s.extend(ids.slice(PRE.length + 1), [], INSTR.length);
-    expect(maxAbsDiff(mixed.logits, withA.subarray((PRE.length + 1) * V))).toBeLessThan(TOL);
+    expect(maxAbsDiff(mixed.logits, withA.subarray((PRE.length + 1) * V))).toBeLessThan(sameTol);
   });
 
   it("KV cache: prefill then decode equals the full forward across an image boundary", async () => {
@@ -109,11 +120,11 @@ describe.each(variants)("graphs vs reference ($precision, fused=$fused, kv=$kvCa
     const chunk = await s.extend(ids.slice(split, PRE.length + 4), [imgA.kv], PRE.length + 4 - split);
     // The image arrived in the second chunk: under v1 the first image recomputes from 0.
     expect(chunk.reused).toBe(0);
-    expect(maxAbsDiff(chunk.logits, full.subarray(split * V, (PRE.length + 4) * V))).toBeLessThan(TOL);
+    expect(maxAbsDiff(chunk.logits, full.subarray(split * V, (PRE.length + 4) * V))).toBeLessThan(sameTol);
     for (let t = PRE.length + 4; t < ids.length; t++) {
       const step = await s.extend([ids[t]]);
       expect(step.computed).toBe(1);
-      expect(maxAbsDiff(step.logits, full.subarray(t * V, (t + 1) * V))).toBeLessThan(TOL);
+      expect(maxAbsDiff(step.logits, full.subarray(t * V, (t + 1) * V))).toBeLessThan(sameTol);
     }
   });
 
@@ -126,7 +137,7 @@ describe.each(variants)("graphs vs reference ($precision, fused=$fused, kv=$kvCa
     // Text after the first image now attends to image B: reuse stops right after image A.
     expect(r.reused).toBe(PRE.length + 1);
     const full = await graphForward(rt, [...turn1, ...turn2], [imgA.kv, imgB.kv]);
-    expect(maxAbsDiff(r.logits, full.subarray(turn1.length * V))).toBeLessThan(TOL);
+    expect(maxAbsDiff(r.logits, full.subarray(turn1.length * V))).toBeLessThan(sameTol);
   });
 });
 

@@ -57,7 +57,7 @@ async function ndjson(res: Response) {
 }
 
 beforeAll(async () => {
-  rt = await tinyModel().load(servingBuild({ precision: "fp32" }));
+  rt = await tinyModel().load(servingBuild({ precision: "fp32", kvDtype: "fp16" }));
 });
 
 describe("runner service", () => {

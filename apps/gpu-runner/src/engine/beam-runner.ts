@@ -22,7 +22,7 @@ export class BeamRunner {
   ) {
     const L = engine.rt.config.language;
     this.rows = job.beams;
-    this.pool = new KvPool(L, this.rows, engine.opts.maxContext);
+    this.pool = new KvPool(L, this.rows, engine.opts.maxContext, engine.rt.kvDtype);
     const src = engine.kvPool;
     const n = src.lengths[slotRow];
     this.pool.ensure(n);

@@ -74,7 +74,7 @@ export class Engine {
     readonly opts: EngineOptions,
   ) {
     if (opts.slots < opts.maxBatch) throw new Error("slots must be ≥ maxBatch");
-    this.pool = new KvPool(rt.config.language, opts.slots, opts.maxContext);
+    this.pool = new KvPool(rt.config.language, opts.slots, opts.maxContext, rt.kvDtype);
     this.slots = Array.from({ length: opts.slots }, (_, row) => ({ row, ids: [], images: [], lastUsed: 0 }));
     this.rowOwner = this.slots.map((_, i) => i);
     this.images = new ImageStore(rt, opts.imagePixelBytes, opts.imageFeatureBytes, this.stats);

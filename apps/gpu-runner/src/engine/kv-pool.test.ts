@@ -73,3 +73,40 @@ describe("KvPool", () => {
     expect(pool.view(0, 2).keys[0].length).toBe(2 * L.kvHeads * pool.capacity * L.headDim);
   });
 });
+
+describe("KvPool with an fp16 cache", () => {
+  it("holds fp16 bits in Uint16Array buffers (half the bytes) and moves them intact", () => {
+    const pool = new KvPool(L, 3, 1024, "fp16");
+    const wide = new KvPool(L, 3, 1024);
+    expect(pool.keys[0]).toBeInstanceOf(Uint16Array);
+    expect(pool.bytes * 2).toBe(wide.bytes);
+    // Bit patterns naming (row, head, position, dim); any 16-bit value must survive untouched.
+    const bits = (r: number, h: number, p: number, d: number) => (r * 16384 + h * 4096 + p * 4 + d) & 0xffff;
+    const put = (r: number, n: number) => {
+      const k = new Uint16Array(L.kvHeads * n * L.headDim);
+      for (let h = 0; h < L.kvHeads; h++)
+        for (let p = 0; p < n; p++)
+          for (let d = 0; d < L.headDim; d++) k[(h * n + p) * L.headDim + d] = bits(r, h, p, d);
+      pool.append(r, 1, [0], n, [k, k], [k, k]);
+    };
+    const row = (r: number, want: number, n: number) => {
+      for (let h = 0; h < L.kvHeads; h++)
+        for (const p of [0, n - 1])
+          expect(pool.values[1][((r * L.kvHeads + h) * pool.capacity + p) * L.headDim + 3]).toBe(bits(want, h, p, 3));
+    };
+    pool.ensure(100);
+    put(0, 100);
+    put(1, 30);
+    pool.swap(0, 1);
+    row(1, 0, 100);
+    row(0, 1, 30);
+    pool.copy(1, 2, 100);
+    pool.reorder([2, 0, 1]);
+    row(0, 0, 100);
+    row(1, 1, 30);
+    pool.lengths[0] = pool.lengths[2] = 0;
+    pool.fit();
+    expect(pool.capacity).toBe(CACHE_STEP);
+    row(1, 1, 30);
+  });
+});

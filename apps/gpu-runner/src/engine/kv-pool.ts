@@ -4,14 +4,16 @@
 // Capacity grows in CACHE_STEP steps (and `fit` shrinks it); rows move only when a sequence
 // joins or leaves the batch.
 import type { LanguageConfig } from "../model/config.js";
+import type { KvDtype } from "../model/graphs/self-attention.js";
+import { type KvArray, kvArray } from "../model/runtime.js";
 
 // Attention reads a row's whole capacity (masked past the valid length), so capacity tracks
 // the context closely; growing copies the cache, which at this step costs O(context/64) per token.
 export const CACHE_STEP = 64;
 
 export class KvPool {
-  keys: Float32Array[] = [];
-  values: Float32Array[] = [];
+  keys: KvArray[] = [];
+  values: KvArray[] = [];
   capacity = 0;
   /** Valid positions per row (what swaps and growth must preserve). */
   readonly lengths: Int32Array;
@@ -21,13 +23,15 @@ export class KvPool {
     readonly rows: number,
     /** Longest sequence a row may hold. */
     readonly maxCapacity: number,
+    /** Element type (the decoder graph's; fp16 halves the bytes). */
+    readonly dtype: KvDtype = "fp32",
   ) {
     this.lengths = new Int32Array(rows);
     this.resize(CACHE_STEP);
   }
 
   get bytes(): number {
-    return 2 * this.L.layers * this.rows * this.rowSize * 4;
+    return 2 * this.L.layers * this.rows * this.rowSize * (this.dtype === "fp16" ? 2 : 4);
   }
 
   private get rowSize(): number {
@@ -54,7 +58,7 @@ export class KvPool {
   private resize(capacity: number): void {
     const { kvHeads, headDim, layers } = this.L;
     const size = this.rows * kvHeads * capacity * headDim;
-    const stride = (buf: Float32Array, to: Float32Array) => {
+    const stride = (buf: KvArray, to: KvArray) => {
       // Shrinking moves rows toward the start, growing toward the end: iterate so that no
       // move overwrites a row still to be moved (moves are memmoves, overlap-safe).
       const order = capacity < this.capacity || to !== buf ? 1 : -1;
@@ -67,15 +71,15 @@ export class KvPool {
       }
       return to;
     };
-    const restride = (buf: Float32Array | undefined) =>
-      !buf ? new Float32Array(size) : stride(buf, buf.length >= size ? buf : new Float32Array(size));
+    const restride = (buf: KvArray | undefined) =>
+      !buf ? kvArray(this.dtype, size) : stride(buf, buf.length >= size ? buf : kvArray(this.dtype, size));
     this.keys = Array.from({ length: layers }, (_, i) => restride(this.keys[i]));
     this.values = Array.from({ length: layers }, (_, i) => restride(this.values[i]));
     this.capacity = capacity;
   }
 
   /** Rows [first, first+count) of every layer, as zero-copy views. */
-  view(first: number, count: number): { keys: Float32Array[]; values: Float32Array[] } {
+  view(first: number, count: number): { keys: KvArray[]; values: KvArray[] } {
     const a = first * this.rowSize;
     const b = (first + count) * this.rowSize;
     return { keys: this.keys.map((k) => k.subarray(a, b)), values: this.values.map((v) => v.subarray(a, b)) };
@@ -85,14 +89,7 @@ export class KvPool {
    * Writes the new positions a decoder call returned — present [count, kvHeads, S, headDim]
    * per layer for rows first..first+count — at each row's `at` position.
    */
-  append(
-    first: number,
-    count: number,
-    at: ArrayLike<number>,
-    S: number,
-    keys: Float32Array[],
-    values: Float32Array[],
-  ): void {
+  append(first: number, count: number, at: ArrayLike<number>, S: number, keys: KvArray[], values: KvArray[]): void {
     const { kvHeads, headDim, layers } = this.L;
     for (let i = 0; i < layers; i++) {
       for (let b = 0; b < count; b++) {
@@ -113,7 +110,7 @@ export class KvPool {
     if (a === b) return;
     const { kvHeads, headDim } = this.L;
     const n = Math.max(this.lengths[a], this.lengths[b]) * headDim;
-    const tmp = new Float32Array(n);
+    const tmp = kvArray(this.dtype, n);
     for (const buf of [...this.keys, ...this.values]) {
       for (let h = 0; h < kvHeads; h++) {
         const pa = (a * kvHeads + h) * this.capacity * headDim;
@@ -163,8 +160,8 @@ export class KvPool {
   reorder(parents: number[]): void {
     const size = this.rowSize;
     const lengths = Int32Array.from(parents, (p) => this.lengths[p]);
-    const permute = (buf: Float32Array) => {
-      const out = new Float32Array(buf.length);
+    const permute = (buf: KvArray) => {
+      const out = kvArray(this.dtype, buf.length);
       for (const [j, p] of parents.entries()) out.set(buf.subarray(p * size, (p + 1) * size), j * size);
       return out;
     };

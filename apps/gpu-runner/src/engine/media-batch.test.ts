@@ -9,7 +9,7 @@ import { buildMediaInputs, type MediaInputs } from "./media-batch.js";
 describe("buildMediaInputs", () => {
   it("a call without images gets one pad position, with the same logits as a zeroed image", async () => {
     const model = tinyModel();
-    const rt = await model.load(servingBuild({ precision: "fp32" }));
+    const rt = await model.load(servingBuild({ precision: "fp32", kvDtype: "fp16" }));
     const cfg = model.config;
     const B = 2;
     const S = 3;
@@ -20,7 +20,7 @@ describe("buildMediaInputs", () => {
     const per = cfg.perceiver.numLatents * cfg.crossAttention.heads * cfg.crossAttention.dimHead;
     const zeros = new Map(rt.xLayers.map((i) => [i, new Float32Array(B * per)]));
     const run = (media: Pick<MediaInputs, "mediaKeys" | "mediaValues" | "mediaLen">) => {
-      const pool = new KvPool(cfg.language, B, 256);
+      const pool = new KvPool(cfg.language, B, 256, rt.kvDtype);
       return rt.decode({
         batch: B,
         seq: S,

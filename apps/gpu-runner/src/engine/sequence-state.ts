@@ -3,7 +3,7 @@
 // under OpenFlamingo v1 a new image re-targets earlier text, so the cache is cut back to
 // the first affected position before the new tokens are run.
 import { mediaTime, reusablePrefix } from "../model/media-time.js";
-import type { DecodeBatch, ImageKv, ModelRuntime } from "../model/runtime.js";
+import { type DecodeBatch, type ImageKv, type KvArray, kvArray, type ModelRuntime } from "../model/runtime.js";
 import { CACHE_STEP } from "./kv-pool.js";
 
 export interface ExtendResult {
@@ -22,8 +22,8 @@ export class SequenceState {
   cached = 0;
   /** Positions the buffers can hold (append: grows; shared: fixed; concat: = cached). */
   private capacity = 0;
-  private keys: Float32Array[] = [];
-  private values: Float32Array[] = [];
+  private keys: KvArray[] = [];
+  private values: KvArray[] = [];
 
   constructor(
     private readonly rt: ModelRuntime,
@@ -63,8 +63,8 @@ export class SequenceState {
   /** Reallocates every layer's buffers to `capacity` positions, keeping the cached ones. */
   private resize(capacity: number): void {
     const L = this.rt.config.language;
-    const move = (a: Float32Array | undefined) => {
-      const out = new Float32Array(L.kvHeads * capacity * L.headDim);
+    const move = (a: KvArray | undefined) => {
+      const out = kvArray(this.rt.kvDtype, L.kvHeads * capacity * L.headDim);
       const keep = Math.min(this.cached, capacity) * L.headDim;
       if (a)
         for (let h = 0; h < L.kvHeads; h++)
@@ -80,7 +80,7 @@ export class SequenceState {
   }
 
   /** Writes new positions [kvHeads, S, headDim] at `at` into a [kvHeads, capacity, headDim] buffer. */
-  private write(dst: Float32Array, src: Float32Array, at: number, S: number): void {
+  private write(dst: KvArray, src: KvArray, at: number, S: number): void {
     const { kvHeads, headDim } = this.rt.config.language;
     for (let h = 0; h < kvHeads; h++)
       dst.set(src.subarray(h * S * headDim, (h + 1) * S * headDim), (h * this.capacity + at) * headDim);

@@ -13,7 +13,7 @@ import { validateWeights } from "../weights/validate.js";
 import type { ModelConfig } from "./config.js";
 import { buildDecoder } from "./graphs/decoder.js";
 import { buildMediaKv } from "./graphs/media-kv.js";
-import type { KvCacheMode } from "./graphs/self-attention.js";
+import type { KvCacheMode, KvDtype } from "./graphs/self-attention.js";
 import { buildVision } from "./graphs/vision.js";
 import { GraphWeights, type Precision } from "./graphs/weights.js";
 
@@ -22,6 +22,8 @@ export interface BuildOptions {
   fused: boolean;
   /** Default: "append" when fused (the serving design), "concat" for plain ops. */
   kvCache?: KvCacheMode;
+  /** The append design's cache element type (default fp32; see graphs/self-attention.ts). */
+  kvDtype?: KvDtype;
   /** Merge the adapter in `lora/` (default: when the directory has one). */
   lora?: boolean;
   /** Merge this adapter directory (`mmgpt convert --lora-only` output) instead of `lora/`. */
@@ -31,6 +33,8 @@ export interface BuildOptions {
 export function kvCacheOf(o: BuildOptions): KvCacheMode {
   const mode = o.kvCache ?? (o.fused ? "append" : "concat");
   if (mode === "shared" && !o.fused) throw new Error('kvCache "shared" (GroupQueryAttention) needs fused graphs');
+  if (o.kvDtype === "fp16" && mode !== "append")
+    throw new Error(`an fp16 KV cache needs the append design (not ${mode})`);
   return mode;
 }
 
@@ -43,7 +47,8 @@ export function variantName(o: BuildOptions): string {
     : o.lora === false
       ? "-nolora"
       : "";
-  return `${o.precision}-${o.fused ? "fused" : "plain"}-${kvCacheOf(o)}${lora}`;
+  const kv16 = o.kvDtype === "fp16" ? "-kv16" : "";
+  return `${o.precision}-${o.fused ? "fused" : "plain"}-${kvCacheOf(o)}${kv16}${lora}`;
 }
 
 export function graphPath(modelDir: string, o: BuildOptions, kind: GraphKind): string {

@@ -6,7 +6,15 @@ import { type BuildOptions, graphPath, kvCacheOf } from "./build.js";
 import { crossAttentionLayers, type ModelConfig } from "./config.js";
 import { pastKeyName, pastValueName, presentKeyName, presentValueName } from "./graphs/decoder.js";
 import { mediaKeyName, mediaValueName } from "./graphs/media-kv.js";
-import type { KvCacheMode } from "./graphs/self-attention.js";
+import type { KvCacheMode, KvDtype } from "./graphs/self-attention.js";
+
+/** A KV cache buffer: fp32 values, or fp16 bits (Node 20 has no Float16Array). */
+export type KvArray = Float32Array | Uint16Array;
+
+/** A zeroed KV buffer of `n` elements of the given type. */
+export function kvArray(dtype: KvDtype, n: number): KvArray {
+  return dtype === "fp16" ? new Uint16Array(n) : new Float32Array(n);
+}
 
 /** One image's K/V for every gated layer, each [L, heads, dim] (BSNH, contiguous). */
 export interface ImageKv {
@@ -38,24 +46,24 @@ export interface DecodeBatch {
 
 export type DecodeCache =
   /** Read-only views [batch, kvHeads, capacity, headDim]; `pastLengths` valid per row. */
-  | { mode: "append"; keys: Float32Array[]; values: Float32Array[]; capacity: number; pastLengths: BigInt64Array }
+  | { mode: "append"; keys: KvArray[]; values: KvArray[]; capacity: number; pastLengths: BigInt64Array }
   /** Shared [batch, kvHeads, maxSeq, headDim] buffers that GroupQueryAttention appends to in place. */
   | {
       mode: "shared";
-      keys: Float32Array[];
-      values: Float32Array[];
+      keys: KvArray[];
+      values: KvArray[];
       seqlensK: Int32Array;
       totalSeqLen: number;
       maxSeq: number;
     }
   /** Past [batch, kvHeads, past, headDim] and a [batch, past+seq] mask; present comes back whole. */
-  | { mode: "concat"; keys: Float32Array[]; values: Float32Array[]; len: number; attentionMask: BigInt64Array };
+  | { mode: "concat"; keys: KvArray[]; values: KvArray[]; len: number; attentionMask: BigInt64Array };
 
 export interface DecodeResult {
   logits: Float32Array;
   /** append: the new positions' K/V [batch, kvHeads, seq, headDim]; concat: past+new. Per layer. */
-  presentKeys?: Float32Array[];
-  presentValues?: Float32Array[];
+  presentKeys?: KvArray[];
+  presentValues?: KvArray[];
 }
 
 export class ModelRuntime {
@@ -88,6 +96,11 @@ export class ModelRuntime {
 
   get kvCache(): KvCacheMode {
     return kvCacheOf(this.build);
+  }
+
+  /** Element type of the append design's cache (what the engine's buffers must hold). */
+  get kvDtype(): KvDtype {
+    return this.build.kvDtype ?? "fp32";
   }
 
   /** Normalized CHW pixels of n images → media latents [n, latents, dim]. */
@@ -158,8 +171,8 @@ export class ModelRuntime {
     const out = await this.decoder.run(feeds, b.reuseOutputs && c.mode === "append" ? this.outputsFor(b) : undefined);
     return {
       logits: out.logits.data as Float32Array,
-      presentKeys: Array.from({ length: L.layers }, (_, i) => out[presentKeyName(i)].data as Float32Array),
-      presentValues: Array.from({ length: L.layers }, (_, i) => out[presentValueName(i)].data as Float32Array),
+      presentKeys: Array.from({ length: L.layers }, (_, i) => out[presentKeyName(i)].data as KvArray),
+      presentValues: Array.from({ length: L.layers }, (_, i) => out[presentValueName(i)].data as KvArray),
     };
   }
 
@@ -176,8 +189,8 @@ export class ModelRuntime {
         logits: { data: new Float32Array(b.batch * keep * L.vocabSize), dims: [b.batch, keep, L.vocabSize] },
       };
       for (let i = 0; i < L.layers; i++) {
-        outputs[presentKeyName(i)] = { data: new Float32Array(kvSize), dims: kvDims };
-        outputs[presentValueName(i)] = { data: new Float32Array(kvSize), dims: kvDims };
+        outputs[presentKeyName(i)] = { data: kvArray(this.kvDtype, kvSize), dims: kvDims };
+        outputs[presentValueName(i)] = { data: kvArray(this.kvDtype, kvSize), dims: kvDims };
       }
       this.scratch.set(key, outputs);
     }

@@ -13,7 +13,8 @@ export interface SessionOptions {
   prepack?: boolean;
 }
 
-export type TypedArray = Float32Array | BigInt64Array | Int32Array | Uint8Array;
+/** Uint16Array carries float16 (IEEE half bits): Node 20 has no Float16Array. */
+export type TypedArray = Float32Array | BigInt64Array | Int32Array | Uint8Array | Uint16Array;
 
 export interface TensorValue {
   data: TypedArray;
@@ -112,6 +113,8 @@ function toTensor(v: TensorValue): ort.Tensor {
         ? "int64"
         : v.data instanceof Int32Array
           ? "int32"
-          : "uint8";
+          : v.data instanceof Uint16Array
+            ? "float16"
+            : "uint8";
   return new ort.Tensor(type, v.data, v.dims as number[]);
 }

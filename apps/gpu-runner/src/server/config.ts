@@ -1,6 +1,7 @@
 // Runner configuration from the environment, validated once at start: every bad value is
 // reported by variable name with what was expected, and the process refuses to start.
 
+import type { KvDtype } from "../model/graphs/self-attention.js";
 import type { Precision } from "../model/graphs/weights.js";
 import type { ExecutionProvider } from "../runtime/ort.js";
 
@@ -11,6 +12,7 @@ export interface RunnerConfig {
   provider: ExecutionProvider;
   threads: number;
   precision: Precision;
+  kvDtype: KvDtype;
   host: string;
   port: number;
   secret: string;
@@ -37,6 +39,10 @@ export const ENV_DOCS: Record<string, { default: string; doc: string }> = {
   MMGPT_EXECUTION_PROVIDER: { default: "cpu", doc: "ONNX Runtime execution provider: cpu | cuda" },
   MMGPT_THREADS: { default: "0", doc: "Intra-op threads (0 = one per core)" },
   MMGPT_PRECISION: { default: "fp32", doc: "Linear layers: fp32 | int4 (MatMulNBits)" },
+  MMGPT_KV_CACHE_DTYPE: {
+    default: "fp16",
+    doc: "KV cache elements: fp16 (half the memory and the bytes a long-context step reads) | fp32",
+  },
   MMGPT_HOST: { default: "127.0.0.1", doc: "Listen address" },
   MMGPT_PORT: { default: "8788", doc: "Listen port" },
   RUNNER_SECRET: { default: "(required)", doc: "Shared secret the edge sends as a bearer token" },
@@ -85,6 +91,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     provider: oneOf("MMGPT_EXECUTION_PROVIDER", ["cpu", "cuda"] as const),
     threads: int("MMGPT_THREADS", 0, 1024),
     precision: oneOf("MMGPT_PRECISION", ["fp32", "int4"] as const),
+    kvDtype: oneOf("MMGPT_KV_CACHE_DTYPE", ["fp16", "fp32"] as const),
     host: str("MMGPT_HOST"),
     port: int("MMGPT_PORT", 0, 65535),
     secret,

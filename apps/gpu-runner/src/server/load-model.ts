@@ -15,8 +15,10 @@ import type { RunnerConfig } from "./config.js";
 import type { Logger } from "./logger.js";
 
 /** The serving design: fused contrib ops and the append KV cache (see graphs/self-attention.ts). */
-export function servingBuild(cfg: Pick<RunnerConfig, "precision">): BuildOptions {
-  return { precision: cfg.precision, fused: true, kvCache: "append" };
+export function servingBuild(
+  cfg: Pick<RunnerConfig, "precision"> & Partial<Pick<RunnerConfig, "kvDtype">>,
+): BuildOptions {
+  return { precision: cfg.precision, fused: true, kvCache: "append", kvDtype: cfg.kvDtype ?? "fp16" };
 }
 
 /**

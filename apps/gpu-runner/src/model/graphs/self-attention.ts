@@ -17,6 +17,13 @@ import { ropeCaches } from "./rope.js";
 import type { GraphWeights } from "./weights.js";
 
 export type KvCacheMode = "concat" | "shared" | "append";
+/**
+ * fp16 halves the bytes a decode step reads from the cache (at 2,000 positions the cache is a
+ * third of what an int4 step reads). The graph rounds new keys/values to fp16 before attending
+ * to them, so a token sees the same values whether they came from the cache or were just made
+ * (warm and cold runs agree); attention itself stays fp32.
+ */
+export type KvDtype = "fp32" | "fp16";
 
 export const pastKeyName = (i: number) => `past_key_values.${i}.key`;
 export const pastValueName = (i: number) => `past_key_values.${i}.value`;
@@ -61,11 +68,12 @@ export function selfAttentionInputs(c: ModelConfig, w: GraphWeights): SelfAttent
   } else {
     inp.pastLengths = g.input("past_lengths", DT.INT64, ["batch_size"]);
   }
+  const kvType = mode === "append" && w.opts.kvDtype === "fp16" ? DT.FLOAT16 : DT.FLOAT;
   for (let i = 0; i < L.layers; i++) {
     for (const name of [pastKeyName(i), pastValueName(i)])
-      g.input(name, DT.FLOAT, ["batch_size", L.kvHeads, pastDim, L.headDim]);
+      g.input(name, kvType, ["batch_size", L.kvHeads, pastDim, L.headDim]);
     for (const name of [presentKeyName(i), presentValueName(i)])
-      g.output(name, DT.FLOAT, ["batch_size", L.kvHeads, presentDim, L.headDim]);
+      g.output(name, kvType, ["batch_size", L.kvHeads, presentDim, L.headDim]);
   }
   return inp;
 }
@@ -132,9 +140,28 @@ export function selfAttention(
     );
     return mergeHeads(g, o, L.heads, L.headDim, `${p}/merge`);
   }
+  if (w.opts.kvDtype === "fp16") {
+    // Store fp16; attend in fp32 to the stored values (new ones rounded the same way).
+    const half = (t: string, name: string, n: string) =>
+      g.node("Cast", [t], `${p}/${n}_half`, { to: DT.FLOAT16 }, { outputs: [name] })[0];
+    const wide = (t: string, n: string) => g.op("Cast", [t], `${p}/${n}_float`, { to: DT.FLOAT });
+    return appendAttention(
+      c,
+      w,
+      qh,
+      wide(half(kNew, present[0], "k_new"), "k_new"),
+      wide(half(vNew, present[1], "v_new"), "v_new"),
+      i,
+      inp,
+      {
+        keys: wide(pastKeyName(i), "past_key"),
+        values: wide(pastValueName(i), "past_value"),
+      },
+    );
+  }
   g.node("Identity", [kNew], `${p}/present_key`, {}, { outputs: [present[0]] });
   g.node("Identity", [vNew], `${p}/present_value`, {}, { outputs: [present[1]] });
-  return appendAttention(c, w, qh, kNew, vNew, i, inp);
+  return appendAttention(c, w, qh, kNew, vNew, i, inp, { keys: pastKeyName(i), values: pastValueName(i) });
 }
 
 /**
@@ -149,6 +176,8 @@ function appendAttention(
   vNew: string,
   i: number,
   inp: SelfAttentionInputs,
+  /** The cache view as fp32 values (the inputs themselves, or their widening). */
+  past: { keys: string; values: string },
 ) {
   const g = w.g;
   const L = c.language;
@@ -172,7 +201,7 @@ function appendAttention(
           `${p}/${n}_scores`,
         );
   const { pastBias, newBias } = appendMasks(w, qh, pastKeyName(i), rep, inp);
-  const sPast = g.op("Add", [scores(pastKeyName(i), "past"), pastBias], `${p}/past_masked`);
+  const sPast = g.op("Add", [scores(past.keys, "past"), pastBias], `${p}/past_masked`);
   const sNew = g.op("Add", [scores(kNew, "new"), newBias], `${p}/new_masked`);
   const probs = g.op("Softmax", [g.op("Concat", [sPast, sNew], `${p}/scores`, { axis: -1 })], `${p}/Softmax`, {
     axis: -1,
@@ -199,7 +228,7 @@ function appendAttention(
   );
   const out = g.op(
     "Add",
-    [g.op("MatMul", [pPast, pastValueName(i)], `${p}/PV_past`), g.op("MatMul", [pNew, vNew], `${p}/PV_new`)],
+    [g.op("MatMul", [pPast, past.values], `${p}/PV_past`), g.op("MatMul", [pNew, vNew], `${p}/PV_new`)],
     `${p}/PV`,
   );
   const heads = g.op("Reshape", [out, g.i64([0, L.heads, -1, L.headDim])], `${p}/ungroup`);

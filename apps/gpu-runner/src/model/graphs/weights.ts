@@ -4,7 +4,7 @@
 import { relative } from "node:path";
 import { bytesOf, DT, type GraphBuilder, MS_DOMAIN } from "../../onnx/graph-builder.js";
 import { quantizeInt4 } from "./quantize.js";
-import type { KvCacheMode } from "./self-attention.js";
+import type { KvCacheMode, KvDtype } from "./self-attention.js";
 
 export interface TensorInfoLike {
   dtype: string;
@@ -29,6 +29,8 @@ export interface WeightOptions {
   fused: boolean;
   /** KV-cache design of the decoder (see graphs/self-attention.ts). */
   kvCache: KvCacheMode;
+  /** Element type of the append design's cache inputs/outputs (default fp32). */
+  kvDtype?: KvDtype;
 }
 
 const SOURCE_TYPES: Record<string, DT> = { F32: DT.FLOAT, F16: DT.FLOAT16, BF16: DT.BFLOAT16 };
