@@ -6,7 +6,9 @@
 //   c. aggregate tokens/s at 1, 4 and 8 concurrent streams (goal: 8 ≥ 4× one), beside what the
 //      bare graphs allow (one step over 8 rows vs over 1)
 //   d. decode ms/token at 256 vs ~2,000 tokens of context (goal ≤ 1.3×), beside the bare graphs
-//   e. runner RSS against the weights' size (goal ≤ 1.3×)
+//      (c and d: 3 alternating rounds each, median of the rounds' ratios)
+//   e. runner RSS against the weights' size (goal ≤ 1.3×), and what loading the model added to
+//      the process (the runner logs rss_mb before and after)
 //   npx tsx bench/runner.bench.ts [--configs tiny,mid] [--precisions fp32,int4] [--threads 1] [--kv fp32]
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -36,6 +38,8 @@ const KV = values.kv as "fp16" | "fp32";
 const CONFIGS: Record<string, ModelConfig> = { tiny: MMGPT_TINY, mid: MMGPT_MID, "mid-llama": MMGPT_MID_LLAMA };
 const SECRET = "bench-secret-0123456789";
 const ROUNDS = 8;
+/** Rounds of parts c and d. */
+const SIDE_ROUNDS = 3;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const WORDS = "the quick brown fox jumps over a lazy dog while seven wise owls watch from old oak trees".split(" ");
 const text = (words: number, seed: number) =>
@@ -339,25 +343,40 @@ for (const name of values.configs!.split(",")) {
       warm.push(g.ttft);
       historyTokens = g.promptTokens;
     }
-    // c. aggregate tokens/s at 1, 4, 8 streams.
-    const agg: Record<number, number> = {};
-    for (const k of [1, 4, 8]) {
-      const t = performance.now();
-      const rs = await Promise.all(
-        Array.from({ length: k }, (_, i) => generate(r, model, [user(`Stream ${i}: ${text(8, i)}`)], 48, `c${k}-${i}`)),
-      );
-      agg[k] = rs.reduce((n, x) => n + x.tokens, 0) / ((performance.now() - t) / 1000);
+    // c. aggregate tokens/s at 1, 4, 8 streams; d. decode ms/token at ~256 vs ~2,000 tokens of
+    // context. Both in alternating rounds, each round's ratio comparing like with like.
+    const agg: Record<number, number[]> = { 1: [], 4: [], 8: [] };
+    const ctx: { short: StreamResult[]; long: StreamResult[] } = { short: [], long: [] };
+    for (let round = 0; round < SIDE_ROUNDS; round++) {
+      for (const k of [1, 4, 8]) {
+        const t = performance.now();
+        const rs = await Promise.all(
+          Array.from({ length: k }, (_, i) =>
+            generate(r, model, [user(`Stream ${i}: ${text(8, i + round)}`)], 48, `c${round}-${k}-${i}`),
+          ),
+        );
+        agg[k].push(rs.reduce((n, x) => n + x.tokens, 0) / ((performance.now() - t) / 1000));
+      }
+      ctx.short.push(await generate(r, model, [user(text(200, 5 + round))], 32, `d${round}-256`));
+      ctx.long.push(await generate(r, model, [user(text(1500, 6 + round))], 32, `d${round}-2k`));
     }
-    // d. decode ms/token at 256 vs ~2,000 tokens of context.
-    const ctx256 = await generate(r, model, [user(text(200, 5))], 32, "d256");
-    const ctx2k = await generate(r, model, [user(text(1500, 6))], 32, "d2k");
+    const scaling = median(agg[8].map((a, i) => a / agg[1][i]));
+    const msShort = ctx.short.map((g) => median(g.gaps));
+    const msLong = ctx.long.map((g) => median(g.gaps));
+    const ctxRatio = median(msLong.map((l, i) => l / msShort[i]));
     const mem = rssMB(r.child.pid!);
     await r.stop();
     // c and d for the bare graphs (runner stopped: the machine is this process's alone).
-    const bare1 = await bareSteps(bareRt, config, 1, 24);
-    const bare8 = await bareSteps(bareRt, config, 8, 24);
-    const bare256 = await bareSteps(bareRt, config, 1, 256);
-    const bare2k = await bareSteps(bareRt, config, 1, 1984);
+    const bare: Record<"b1" | "b8" | "c256" | "c2k", number[]> = { b1: [], b8: [], c256: [], c2k: [] };
+    for (let round = 0; round < SIDE_ROUNDS; round++) {
+      bare.b1.push(await bareSteps(bareRt, config, 1, 24));
+      bare.b8.push(await bareSteps(bareRt, config, 8, 24));
+      bare.c256.push(await bareSteps(bareRt, config, 1, 256));
+      bare.c2k.push(await bareSteps(bareRt, config, 1, 1984));
+    }
+    const [bare1, bare8, bare256, bare2k] = [bare.b1, bare.b8, bare.c256, bare.c2k].map(median);
+    const bareScaling = median(bare.b1.map((b, i) => (8 * b) / bare.b8[i]));
+    const bareCtx = median(bare.c2k.map((b, i) => b / bare.c256[i]));
     await bareRt.release();
     const cold = await startRunner(dir, precision, port++, { MMGPT_PREFIX_CACHE: "false" });
     await generate(cold, model, [...history, user("And then?")], 4, "b-prime");
@@ -377,12 +396,12 @@ for (const name of values.configs!.split(",")) {
       `b. turn-N TTFT at ${historyTokens} prompt tokens: with prefix cache ${f(median(warm), 1)} ms, without ${f(median(coldT), 1)} ms → ${f(median(coldT) / median(warm), 1)}× faster`,
     );
     console.log(
-      `c. aggregate: 1 stream ${f(agg[1], 1)} tok/s, 4 streams ${f(agg[4], 1)}, 8 streams ${f(agg[8], 1)} → 8/1 = ${f(agg[8] / agg[1])}×` +
-        ` (bare graphs: a step of 8 rows ${f(bare8)} ms vs 1 row ${f(bare1)} ms → ${f((8 * bare1) / bare8)}× the tokens/s)`,
+      `c. aggregate: 1 stream ${f(median(agg[1]), 1)} tok/s, 4 streams ${f(median(agg[4]), 1)}, 8 streams ${f(median(agg[8]), 1)} → 8/1 = ${f(scaling)}× (median of ${SIDE_ROUNDS} rounds' ratios)` +
+        ` (bare graphs: a step of 8 rows ${f(bare8)} ms vs 1 row ${f(bare1)} ms → ${f(bareScaling)}× the tokens/s)`,
     );
     console.log(
-      `d. decode after a ${ctx256.promptTokens}-token prompt ${f(median(ctx256.gaps))} ms/token, after ${ctx2k.promptTokens} ${f(median(ctx2k.gaps))} ms/token → ${f(median(ctx2k.gaps) / median(ctx256.gaps))}×` +
-        ` (bare graphs: ${f(bare256)} vs ${f(bare2k)} ms → ${f(bare2k / bare256)}×)`,
+      `d. decode after a ${ctx.short[0].promptTokens}-token prompt ${f(median(msShort))} ms/token, after ${ctx.long[0].promptTokens} ${f(median(msLong))} ms/token → ${f(ctxRatio)}× (median of ${SIDE_ROUNDS} rounds' ratios)` +
+        ` (bare graphs: ${f(bare256)} vs ${f(bare2k)} ms → ${f(bareCtx)}×)`,
     );
     console.log(
       `e. runner RSS at ready ${f(ready.rss, 0)} MB vs the weights it serves ${f(modelMB, 0)} MB (${precision === "fp32" ? "fp32 safetensors" : "int4 graph data + fp32 embeddings"}) → ${f(ready.rss / modelMB)}×` +
