@@ -17,6 +17,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { KvPool } from "../src/engine/kv-pool.js";
+import { argmax } from "../src/engine/sampling/partial-select.js";
 import { MMGPT_MID, MMGPT_MID_LLAMA } from "../src/model/bench-configs.js";
 import { buildModelGraphs } from "../src/model/build.js";
 import type { ModelConfig } from "../src/model/config.js";
@@ -210,9 +211,8 @@ async function bareDecode(rt: ModelRuntime, config: ModelConfig, contextTokens: 
       reuseOutputs: ids.length === 1,
     });
     pool.append(0, 1, [pos], ids.length, out.presentKeys!, out.presentValues!);
-    let best = 0;
-    for (let j = 1; j < out.logits.length; j++) if (out.logits[j] > out.logits[best]) best = j;
-    return best;
+    // The engine's own greedy pick (sampling/partial-select.ts), so neither side pays more for it.
+    return argmax(out.logits);
   };
   let token = await call(
     Array.from({ length: contextTokens }, (_, i) => 100 + (i % 5000)),
@@ -272,11 +272,7 @@ async function bareSteps(rt: ModelRuntime, config: ModelConfig, batch: number, c
       reuseOutputs: true,
     });
     pool.append(0, batch, Array(batch).fill(pos), 1, out.presentKeys!, out.presentValues!);
-    tokens = tokens.map((_, b) => {
-      let best = 0;
-      for (let j = 1; j < V; j++) if (out.logits[b * V + j] > out.logits[b * V + best]) best = j;
-      return best;
-    });
+    tokens = tokens.map((_, b) => argmax(out.logits.subarray(b * V, (b + 1) * V)));
     if (s >= 4) times.push(performance.now() - t);
   }
   return median(times);

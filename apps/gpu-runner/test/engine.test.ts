@@ -293,6 +293,41 @@ describe("decoding options", () => {
     expect(start.type === "start" && start.cached_tokens).toBeGreaterThan(150);
   });
 
+  it("an idle long conversation does not make short ones read its length: its KV is spilled, and its next turn still reuses it", async () => {
+    const logits = new Map<string, Float32Array[]>();
+    // The pool's capacity at every prefill and decode step (what each row's attention reads).
+    const capacities: number[] = [];
+    const e: Engine = engine({
+      onLogits: (id, l) => {
+        capacities.push(e.kvPool.capacity);
+        logits.set(id, [...(logits.get(id) ?? []), Float32Array.from(l)]);
+      },
+    });
+    const longTurns = [{ role: "user" as const, text: "the sea and the ships ".repeat(40) }];
+    const r1 = await collect(e, request(longTurns, { max_tokens: 4 }));
+    const longHeld = r1.done.usage.prompt_tokens + 3;
+    expect(e.kvPool.capacity).toBeGreaterThanOrEqual(longHeld);
+    // A short request decodes with a capacity that follows its own length, not the idle row's.
+    capacities.length = 0;
+    await collect(e, request([{ role: "user", text: "Hi there." }], { max_tokens: 6 }));
+    expect(e.stats.kvSpills).toBe(1);
+    expect(Math.max(...capacities)).toBeLessThan(longHeld);
+    // The long conversation's next turn brings its cache back and matches a cold run.
+    const turn2 = [
+      ...longTurns,
+      { role: "assistant" as const, text: r1.text },
+      { role: "user" as const, text: "More?" },
+    ];
+    const req2 = request(turn2, { max_tokens: 4 });
+    const r2 = await collect(e, req2);
+    const start = r2.events[0];
+    expect(start.type === "start" && start.cached_tokens).toBeGreaterThan(150);
+    const coldLogits = new Map<string, Float32Array[]>();
+    const cold = await collect(engine({}, coldLogits), { ...req2, request_id: "cold-spill" });
+    expect(r2.text).toBe(cold.text);
+    expectSameLogits(logits.get(req2.request_id)!, coldLogits.get("cold-spill")!);
+  });
+
   it("a failed call fails the job being admitted (it hung before); the retry equals a cold run", async () => {
     let failAt = -1;
     let calls = 0;

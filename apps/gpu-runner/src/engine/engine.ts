@@ -182,6 +182,7 @@ export class Engine {
       // A job can finish at its first token (max_tokens 1, EOS, a stop string): it leaves
       // before the step rather than costing the batch a decode row it would not use.
       this.retireFinished();
+      this.spillIdle();
       // 6: one decode step for every sampling request.
       if (this.active.length) await this.decodeStep();
       // 7: one step of every beam search.
@@ -274,7 +275,9 @@ export class Engine {
     // The source row of a copy must not be the one the swap moves away from `row`.
     const from = copyFrom === row ? this.slots[s].row : copyFrom;
     this.swapRows(this.slots[s].row, row);
+    // A copy may come from a spilled row; a slot continuing its own cache brings it back.
     if (from !== null) this.pool.copy(from, row, reuse);
+    else this.pool.unspill(row, reuse);
     const slot = this.slots[s];
     Object.assign(slot, {
       ids: job.ids,
@@ -283,6 +286,8 @@ export class Engine {
       conversationId: job.conversationId,
     });
     this.pool.truncate(row, reuse);
+    // The prefill reads the capacity too: make it follow the batch with this job in it.
+    this.spillIdle(row + 1, job.ids.length);
     job.cachedTokens = reuse;
     job.events.push({ type: "start", prompt_tokens: job.ids.length, cached_tokens: reuse });
     // Prefill in chunks: attention scratch grows with chunk × context, so chunks bound the
@@ -401,6 +406,29 @@ export class Engine {
     // Attention reads every row to the pool's capacity: once no row holds a long sequence any
     // more (its slot was reused), the capacity comes back down (in place, see KvPool.fit).
     if (retired) this.pool.fit();
+  }
+
+  /**
+   * Every batch row's attention reads the pool's whole capacity, and the capacity is the
+   * longest resident row's: an idle slot keeping a long conversation would make every short
+   * one decode as if it were long. Such rows are spilled (one copy of their positions), so the
+   * capacity follows the batch; the conversation's next turn brings its cache back.
+   */
+  private spillIdle(B = this.active.length, atLeast = 0): void {
+    if (B === 0) return;
+    let longest = atLeast;
+    for (let r = 0; r < B; r++) longest = Math.max(longest, this.pool.lengths[r]);
+    const need = Math.ceil((longest + 1) / CACHE_STEP) * CACHE_STEP;
+    if (this.pool.capacity <= need) return;
+    let spilled = false;
+    for (let r = B; r < this.slots.length; r++) {
+      if (this.pool.lengths[r] > need && !this.pool.isSpilled(r)) {
+        this.pool.spill(r);
+        this.stats.kvSpills++;
+        spilled = true;
+      }
+    }
+    if (spilled) this.pool.fit();
   }
 
   /** For the beam runner: the pool, a free row count, and stats. */

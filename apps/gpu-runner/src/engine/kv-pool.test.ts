@@ -110,3 +110,77 @@ describe("KvPool with an fp16 cache", () => {
     row(1, 1, 30);
   });
 });
+
+describe("KvPool spilling", () => {
+  const expectRow = (pool: KvPool, r: number, named: number, n: number) => {
+    for (let i = 0; i < L.layers; i++)
+      for (let h = 0; h < L.kvHeads; h++)
+        for (const p of [0, n >> 1, n - 1]) {
+          expect(read(pool, r, i, h, p, 2)).toBe(i * 1e6 + named * 1e4 + h * 1e3 + p * 10 + 2);
+          const v = pool.values[i][((r * L.kvHeads + h) * pool.capacity + p) * L.headDim + 2];
+          expect(v).toBe(-(i * 1e6 + named * 1e4 + h * 1e3 + p * 10 + 2));
+        }
+  };
+
+  it("a spilled idle row no longer holds the capacity up, and comes back intact", () => {
+    const pool = new KvPool(L, 4, 1024);
+    pool.ensure(600);
+    fill(pool, 0, 20);
+    fill(pool, 1, 550); // a long idle conversation, between rows in use
+    fill(pool, 2, 30);
+    pool.fit();
+    expect(pool.capacity).toBe(576);
+    pool.spill(1);
+    expect(() => pool.view(0, 2)).toThrow(/spilled/);
+    pool.fit();
+    expect(pool.capacity).toBe(CACHE_STEP); // follows the rows in use
+    expectRow(pool, 0, 0, 20);
+    expectRow(pool, 2, 2, 30);
+    // The batch grows and shrinks again: the spilled row's stale region is never moved over
+    // its neighbours.
+    pool.ensure(300);
+    fill(pool, 3, 250);
+    expectRow(pool, 2, 2, 30);
+    pool.truncate(3, 0);
+    pool.fit();
+    expectRow(pool, 0, 0, 20);
+    expectRow(pool, 2, 2, 30);
+    pool.unspill(1);
+    expect(pool.isSpilled(1)).toBe(false);
+    expect(pool.capacity).toBe(576);
+    expectRow(pool, 1, 1, 550);
+    expectRow(pool, 0, 0, 20);
+    expectRow(pool, 2, 2, 30);
+  });
+
+  it("swaps, copies and forks rows to and from a spilled one", () => {
+    const pool = new KvPool(L, 3, 1024);
+    pool.ensure(200);
+    fill(pool, 0, 40);
+    fill(pool, 2, 180);
+    pool.spill(2);
+    // A slot joining the batch: the spilled row moves to row 0, row 0's contents to row 2.
+    pool.swap(0, 2);
+    expect(pool.isSpilled(0)).toBe(true);
+    expect(pool.isSpilled(2)).toBe(false);
+    expect([pool.lengths[0], pool.lengths[2]]).toEqual([180, 40]);
+    expectRow(pool, 2, 0, 40);
+    // A prefix copied from the spilled row (an idle long cache shared by a new request).
+    pool.copy(0, 1, 150);
+    expect(pool.lengths[1]).toBe(150);
+    expectRow(pool, 1, 2, 150);
+    // Another pool (beam search) forks from a spilled row.
+    const beams = new KvPool(L, 2, 1024);
+    beams.copyFrom(pool, 0, 1, 100);
+    expectRow(beams, 1, 2, 100);
+    // Keeping only a prefix when the row comes back.
+    pool.unspill(0, 60);
+    expect(pool.lengths[0]).toBe(60);
+    expectRow(pool, 0, 2, 60);
+    // Copying over a spilled row drops its spilled contents.
+    pool.spill(2);
+    pool.copy(1, 2, 10);
+    expect(pool.isSpilled(2)).toBe(false);
+    expectRow(pool, 2, 2, 10);
+  });
+});

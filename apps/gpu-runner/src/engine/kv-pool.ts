@@ -2,7 +2,9 @@
 // and one for values. A row holds one sequence. The decoder reads rows 0..B-1 as a
 // zero-copy view (the "append" graph design) and returns only new positions, written here.
 // Capacity grows in CACHE_STEP steps (and `fit` shrinks it); rows move only when a sequence
-// joins or leaves the batch.
+// joins or leaves the batch. An idle row can be spilled: its positions move to compact
+// buffers of their own, so that it no longer holds the capacity (what every batch row's
+// attention reads) up; it comes back when its sequence is used again.
 import type { LanguageConfig } from "../model/config.js";
 import type { KvDtype } from "../model/graphs/self-attention.js";
 import { type KvArray, kvArray } from "../model/runtime.js";
@@ -15,8 +17,10 @@ export class KvPool {
   keys: KvArray[] = [];
   values: KvArray[] = [];
   capacity = 0;
-  /** Valid positions per row (what swaps and growth must preserve). */
+  /** Valid positions per row (what swaps and growth must preserve), spilled rows included. */
   readonly lengths: Int32Array;
+  /** Spilled rows' positions, per layer [kvHeads, stride, headDim] (stride = length when spilled). */
+  private readonly spilled = new Map<number, { keys: KvArray[]; values: KvArray[]; stride: number }>();
 
   constructor(
     private readonly L: LanguageConfig,
@@ -46,8 +50,63 @@ export class KvPool {
 
   /** Shrinks the capacity to what the longest row needs (in CACHE_STEP steps), if that is less. */
   fit(): void {
-    const need = Math.max(CACHE_STEP, Math.ceil(Math.max(...this.lengths) / CACHE_STEP) * CACHE_STEP);
+    let longest = 0;
+    for (let r = 0; r < this.rows; r++) longest = Math.max(longest, this.resident(r));
+    const need = Math.max(CACHE_STEP, Math.ceil(longest / CACHE_STEP) * CACHE_STEP);
     if (need < this.capacity) this.resize(need);
+  }
+
+  /** Positions of a row held in the strided buffers (0 when spilled). */
+  private resident(row: number): number {
+    return this.spilled.has(row) ? 0 : this.lengths[row];
+  }
+
+  isSpilled(row: number): boolean {
+    return this.spilled.has(row);
+  }
+
+  /** Moves a row's positions out of the strided buffers (see the top of this file). */
+  spill(row: number): void {
+    if (this.spilled.has(row)) return;
+    const { kvHeads, headDim } = this.L;
+    const n = this.lengths[row];
+    const out = (buf: KvArray) => {
+      const to = kvArray(this.dtype, kvHeads * n * headDim);
+      for (let h = 0; h < kvHeads; h++) {
+        const src = (row * kvHeads + h) * this.capacity * headDim;
+        to.set(buf.subarray(src, src + n * headDim), h * n * headDim);
+      }
+      return to;
+    };
+    this.spilled.set(row, { keys: this.keys.map(out), values: this.values.map(out), stride: n });
+  }
+
+  /**
+   * Makes a row resident again with its first `keep` positions (0: it starts empty), growing
+   * the capacity if it must. Nothing to do for a row that is not spilled.
+   */
+  unspill(row: number, keep = this.lengths[row]): void {
+    const s = this.spilled.get(row);
+    if (!s) return;
+    const n = Math.min(keep, this.lengths[row]);
+    this.spilled.delete(row);
+    this.lengths[row] = 0; // resident and empty while the capacity grows
+    this.ensure(n);
+    this.writeRow(row, 0, n, s.keys, s.values, s.stride);
+    this.lengths[row] = n;
+  }
+
+  /** Writes positions [0, n) of [kvHeads, stride, headDim] buffers into a row at `at`. */
+  private writeRow(row: number, at: number, n: number, keys: KvArray[], values: KvArray[], stride: number): void {
+    const { kvHeads, headDim, layers } = this.L;
+    for (let i = 0; i < layers; i++) {
+      for (let h = 0; h < kvHeads; h++) {
+        const src = h * stride * headDim;
+        const dst = ((row * kvHeads + h) * this.capacity + at) * headDim;
+        this.keys[i].set(keys[i].subarray(src, src + n * headDim), dst);
+        this.values[i].set(values[i].subarray(src, src + n * headDim), dst);
+      }
+    }
   }
 
   /**
@@ -64,7 +123,7 @@ export class KvPool {
       const order = capacity < this.capacity || to !== buf ? 1 : -1;
       const n = this.rows * kvHeads;
       for (let k = order === 1 ? 0 : n - 1; k >= 0 && k < n; k += order) {
-        const len = this.lengths[Math.floor(k / kvHeads)] * headDim;
+        const len = this.resident(Math.floor(k / kvHeads)) * headDim;
         const src = k * this.capacity * headDim;
         if (to === buf) buf.copyWithin(k * capacity * headDim, src, src + len);
         else to.set(buf.subarray(src, src + len), k * capacity * headDim);
@@ -80,6 +139,8 @@ export class KvPool {
 
   /** Rows [first, first+count) of every layer, as zero-copy views. */
   view(first: number, count: number): { keys: KvArray[]; values: KvArray[] } {
+    for (let r = first; r < first + count; r++)
+      if (this.spilled.has(r)) throw new Error(`KV pool: row ${r} is spilled (unspill it before a run)`);
     const a = first * this.rowSize;
     const b = (first + count) * this.rowSize;
     return { keys: this.keys.map((k) => k.subarray(a, b)), values: this.values.map((v) => v.subarray(a, b)) };
@@ -91,6 +152,8 @@ export class KvPool {
    */
   append(first: number, count: number, at: ArrayLike<number>, S: number, keys: KvArray[], values: KvArray[]): void {
     const { kvHeads, headDim, layers } = this.L;
+    for (let r = first; r < first + count; r++)
+      if (this.spilled.has(r)) throw new Error(`KV pool: row ${r} is spilled (unspill it before a run)`);
     for (let i = 0; i < layers; i++) {
       for (let b = 0; b < count; b++) {
         const r = first + b;
@@ -108,16 +171,31 @@ export class KvPool {
   /** Exchanges the valid contents of two rows (a sequence joining or leaving the batch). */
   swap(a: number, b: number): void {
     if (a === b) return;
-    const { kvHeads, headDim } = this.L;
-    const n = Math.max(this.lengths[a], this.lengths[b]) * headDim;
-    const tmp = kvArray(this.dtype, n);
-    for (const buf of [...this.keys, ...this.values]) {
-      for (let h = 0; h < kvHeads; h++) {
-        const pa = (a * kvHeads + h) * this.capacity * headDim;
-        const pb = (b * kvHeads + h) * this.capacity * headDim;
-        tmp.set(buf.subarray(pa, pa + n));
-        buf.copyWithin(pa, pb, pb + n);
-        buf.set(tmp, pb);
+    const sa = this.spilled.get(a);
+    const sb = this.spilled.get(b);
+    if (sa || sb) {
+      // A spilled row's contents travel with its entry; a resident one moves in the buffers.
+      if (sa && sb) {
+        this.spilled.set(a, sb);
+        this.spilled.set(b, sa);
+      } else {
+        const [spilledRow, residentRow] = sa ? [a, b] : [b, a];
+        this.moveRow(residentRow, spilledRow, this.lengths[residentRow]);
+        this.spilled.set(residentRow, this.spilled.get(spilledRow)!);
+        this.spilled.delete(spilledRow);
+      }
+    } else {
+      const { kvHeads, headDim } = this.L;
+      const n = Math.max(this.lengths[a], this.lengths[b]) * headDim;
+      const tmp = kvArray(this.dtype, n);
+      for (const buf of [...this.keys, ...this.values]) {
+        for (let h = 0; h < kvHeads; h++) {
+          const pa = (a * kvHeads + h) * this.capacity * headDim;
+          const pb = (b * kvHeads + h) * this.capacity * headDim;
+          tmp.set(buf.subarray(pa, pa + n));
+          buf.copyWithin(pa, pb, pb + n);
+          buf.set(tmp, pb);
+        }
       }
     }
     const la = this.lengths[a];
@@ -125,9 +203,22 @@ export class KvPool {
     this.lengths[b] = la;
   }
 
-  /** Copies row `from`'s first `n` positions into row `to` (beam search forks). */
+  /**
+   * Row `to` becomes row `from`'s first `n` positions (a prefix copy, a beam fork); `from` may
+   * be spilled, `to` is resident afterwards.
+   */
   copy(from: number, to: number, n: number): void {
     if (from === to) return;
+    if (this.spilled.delete(to)) this.lengths[to] = 0;
+    this.ensure(n);
+    const s = this.spilled.get(from);
+    if (s) this.writeRow(to, 0, n, s.keys, s.values, s.stride);
+    else this.moveRow(from, to, n);
+    this.lengths[to] = n;
+  }
+
+  /** Copies resident row `from`'s first `n` positions over row `to`'s (lengths unchanged). */
+  private moveRow(from: number, to: number, n: number): void {
     const { kvHeads, headDim } = this.L;
     for (const buf of [...this.keys, ...this.values]) {
       for (let h = 0; h < kvHeads; h++) {
@@ -135,29 +226,24 @@ export class KvPool {
         buf.copyWithin((to * kvHeads + h) * this.capacity * headDim, pf, pf + n * headDim);
       }
     }
-    this.lengths[to] = n;
   }
 
   /** Copies `n` positions of another pool's row into one of ours (forking beams from a slot). */
   copyFrom(src: KvPool, fromRow: number, toRow: number, n: number): void {
+    if (this.spilled.delete(toRow)) this.lengths[toRow] = 0;
     this.ensure(n);
-    const { kvHeads, headDim, layers } = this.L;
-    for (let i = 0; i < layers; i++) {
-      for (const [dst, from] of [
-        [this.keys[i], src.keys[i]],
-        [this.values[i], src.values[i]],
-      ]) {
-        for (let h = 0; h < kvHeads; h++) {
-          const pf = (fromRow * kvHeads + h) * src.capacity * headDim;
-          dst.set(from.subarray(pf, pf + n * headDim), (toRow * kvHeads + h) * this.capacity * headDim);
-        }
-      }
+    const s = src.spilled.get(fromRow);
+    if (s) this.writeRow(toRow, 0, n, s.keys, s.values, s.stride);
+    else {
+      const row = src.view(fromRow, 1);
+      this.writeRow(toRow, 0, n, row.keys, row.values, src.capacity);
     }
     this.lengths[toRow] = n;
   }
 
   /** Row j becomes a copy of old row parents[j] (beam search keeps the best continuations). */
   reorder(parents: number[]): void {
+    if (this.spilled.size) throw new Error("KV pool: reorder with spilled rows");
     const size = this.rowSize;
     const lengths = Int32Array.from(parents, (p) => this.lengths[p]);
     const permute = (buf: KvArray) => {

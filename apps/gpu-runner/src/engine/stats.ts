@@ -13,6 +13,8 @@ export class EngineStats {
   decodeTokens = 0;
   decodeSteps = 0;
   visionRuns = 0;
+  /** Idle rows moved out of the KV pool so that its capacity follows the batch. */
+  kvSpills = 0;
   queueDepth = 0;
   lastBatchSize = 0;
   private readonly ttft = new Array<number>(TTFT_BUCKETS.length + 1).fill(0);
@@ -54,6 +56,12 @@ export class EngineStats {
     );
     metric("mmgpt_generated_tokens_total", "counter", "Tokens produced by decode steps", this.decodeTokens);
     metric("mmgpt_vision_runs_total", "counter", "Images encoded by the vision graphs", this.visionRuns);
+    metric(
+      "mmgpt_kv_spills_total",
+      "counter",
+      "Idle conversations' KV moved out of the batch's cache buffers",
+      this.kvSpills,
+    );
     metric("mmgpt_queue_depth", "gauge", "Requests waiting for a batch row", this.queueDepth);
     metric("mmgpt_batch_size", "gauge", "Sequences in the last decode step", this.lastBatchSize);
     const secs = (performance.now() - this.started) / 1000;
