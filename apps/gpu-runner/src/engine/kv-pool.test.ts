@@ -69,8 +69,15 @@ describe("KvPool", () => {
         for (let h = 0; h < L.kvHeads; h++)
           for (let p = 0; p < 60; p++)
             expect(read(tight, r, i, h, p, 1)).toBe(i * 1e6 + r * 1e4 + h * 1e3 + p * 10 + 1);
-    // The views the decoder reads are exactly rows × kvHeads × capacity × headDim.
+    // The views the decoder reads are exactly rows × kvHeads × capacity × headDim, the same
+    // objects until the capacity changes.
     expect(pool.view(0, 2).keys[0].length).toBe(2 * L.kvHeads * pool.capacity * L.headDim);
+    expect(pool.view(0, 2)).toBe(pool.view(0, 2));
+    expect(pool.view(0, 2)).not.toBe(pool.view(0, 1));
+    const before = pool.view(1, 2);
+    pool.ensure(pool.capacity + 1);
+    expect(pool.view(1, 2)).not.toBe(before);
+    expect(pool.view(1, 2).values[1].length).toBe(2 * L.kvHeads * pool.capacity * L.headDim);
   });
 });
 

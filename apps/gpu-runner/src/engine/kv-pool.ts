@@ -19,6 +19,8 @@ export class KvPool {
   capacity = 0;
   /** Valid positions per row (what swaps and growth must preserve), spilled rows included. */
   readonly lengths: Int32Array;
+  /** view() results by (first, count), until the buffers are replaced or re-strided. */
+  private readonly views = new Map<number, { keys: KvArray[]; values: KvArray[] }>();
   /** Spilled rows' positions, per layer [kvHeads, stride, headDim] (stride = length when spilled). */
   private readonly spilled = new Map<number, { keys: KvArray[]; values: KvArray[]; stride: number }>();
 
@@ -135,15 +137,25 @@ export class KvPool {
     this.keys = Array.from({ length: layers }, (_, i) => restride(this.keys[i]));
     this.values = Array.from({ length: layers }, (_, i) => restride(this.values[i]));
     this.capacity = capacity;
+    this.views.clear();
   }
 
-  /** Rows [first, first+count) of every layer, as zero-copy views. */
+  /**
+   * Rows [first, first+count) of every layer, as zero-copy views. The same view objects come
+   * back until the buffers change, so the session reuses its tensors for them (see ort.ts).
+   */
   view(first: number, count: number): { keys: KvArray[]; values: KvArray[] } {
     for (let r = first; r < first + count; r++)
       if (this.spilled.has(r)) throw new Error(`KV pool: row ${r} is spilled (unspill it before a run)`);
-    const a = first * this.rowSize;
-    const b = (first + count) * this.rowSize;
-    return { keys: this.keys.map((k) => k.subarray(a, b)), values: this.values.map((v) => v.subarray(a, b)) };
+    const key = first * (this.rows + 1) + count;
+    let v = this.views.get(key);
+    if (!v) {
+      const a = first * this.rowSize;
+      const b = (first + count) * this.rowSize;
+      v = { keys: this.keys.map((k) => k.subarray(a, b)), values: this.values.map((x) => x.subarray(a, b)) };
+      this.views.set(key, v);
+    }
+    return v;
   }
 
   /**
@@ -253,6 +265,7 @@ export class KvPool {
     };
     this.keys = this.keys.map(permute);
     this.values = this.values.map(permute);
+    this.views.clear();
     this.lengths.set(lengths);
   }
 
