@@ -21,6 +21,21 @@ export interface RelayOptions {
   /** Longest silence between two runner events. */
   idleTimeoutMs: number;
   clientSignal?: AbortSignal;
+  /** Longest a write may wait for the client to read (default WRITE_STALL_MS). */
+  writeStallMs?: number;
+}
+
+/**
+ * A client that reads nothing for this long is treated as gone. Its disconnect does not always
+ * reach the worker (under `wrangler dev` a stopped reply left the stream merely unread), and a
+ * relay waiting on it would hold the conversation's lock and the runner's batch row for good.
+ */
+export const WRITE_STALL_MS = 10_000;
+
+class ClientStalled extends Error {
+  constructor(ms: number) {
+    super(`the client read nothing for ${ms} ms`);
+  }
 }
 
 /** Returns the SSE body; `pumped` settles when the relay is over (give it to waitUntil). */
@@ -28,7 +43,29 @@ export function relayEvents(answer: RunnerAnswer, hooks: RelayHooks, options: Re
   const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
   const writer = writable.getWriter();
   const encoder = new TextEncoder();
-  const write = (payload: unknown) => writer.write(encoder.encode(sseEvent(payload)));
+  // A write resolves only once the client has taken the chunk. When the client goes away the
+  // body is not always cancelled (seen under `wrangler dev`: a stopped reply's stream was merely
+  // left unread), so a write could wait forever, the relay never reach its failure hook, and the
+  // conversation stay locked. Every wait on the client is bounded by its signal and a stall limit.
+  const clientGone = new Promise<never>((_, reject) => {
+    const signal = options.clientSignal;
+    if (!signal) return;
+    const fail = () => reject(signal.reason ?? new Error("client disconnected"));
+    if (signal.aborted) fail();
+    else signal.addEventListener("abort", fail, { once: true });
+  });
+  clientGone.catch(() => {}); // observed by the races below
+  const stallMs = options.writeStallMs ?? WRITE_STALL_MS;
+  const bounded = (wait: Promise<void>) => {
+    wait.catch(() => {}); // a wait that lost the race may still fail later
+    let stall: ReturnType<typeof setTimeout> | undefined;
+    const stalled = new Promise<never>((_, reject) => {
+      stall = setTimeout(() => reject(new ClientStalled(stallMs)), stallMs);
+    });
+    return Promise.race([wait, clientGone, stalled]).finally(() => clearTimeout(stall));
+  };
+  const send = (bytes: Uint8Array) => bounded(writer.write(bytes));
+  const write = (payload: unknown) => send(encoder.encode(sseEvent(payload)));
 
   let idle = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -41,7 +78,7 @@ export function relayEvents(answer: RunnerAnswer, hooks: RelayHooks, options: Re
   };
 
   async function pump(): Promise<void> {
-    let clientGone = false;
+    let gone = false;
     try {
       arm();
       if (!answer.response.body) throw badGateway("The model runner sent an empty stream.");
@@ -55,19 +92,19 @@ export function relayEvents(answer: RunnerAnswer, hooks: RelayHooks, options: Re
         if (event.type === "done") {
           clearTimeout(timer);
           for (const payload of await hooks.onDone(event)) await write(payload);
-          await writer.write(encoder.encode(SSE_DONE_EVENT));
+          await send(encoder.encode(SSE_DONE_EVENT));
           return;
         }
         for (const payload of hooks.onEvent(event)) {
           await write(payload).catch((error: unknown) => {
-            clientGone = true;
+            gone = true;
             throw error;
           });
         }
       }
       throw badGateway("The model runner closed the stream before the reply completed.");
     } catch (error) {
-      clientGone ||= options.clientSignal?.aborted === true;
+      gone ||= options.clientSignal?.aborted === true || error instanceof ClientStalled;
       answer.abort(error);
       // Anything but our own ApiError here is the runner's stream breaking (reset, bad line).
       const apiError = idle
@@ -75,14 +112,18 @@ export function relayEvents(answer: RunnerAnswer, hooks: RelayHooks, options: Re
         : error instanceof ApiError
           ? error
           : badGateway("The model runner's stream broke off.");
-      await hooks.onFailure(apiError, clientGone);
-      if (!clientGone) {
+      await hooks.onFailure(apiError, gone);
+      if (!gone) {
         await write(errorEnvelope(apiError.code, apiError.message, options.requestId, apiError.param)).catch(() => {});
       }
     } finally {
       clearTimeout(timer);
       answer.release();
-      await writer.close().catch(() => {});
+      // Closing waits for the client too; a departed one gets the stream aborted instead (not
+      // awaited: an abort waits for the write still pending, which may never complete).
+      await bounded(writer.close()).catch(() => {
+        writer.abort().catch(() => {});
+      });
     }
   }
 
