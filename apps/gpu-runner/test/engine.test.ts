@@ -205,6 +205,33 @@ describe("engine", () => {
 describe("decoding options", () => {
   const hello = [{ role: "user" as const, text: "Write a short poem about the sea." }];
 
+  it("plain greedy batches take the graph's argmax instead of the logits, with the same tokens", async () => {
+    const picks: boolean[] = [];
+    const decode = rt.decode.bind(rt);
+    const spy = Object.assign(Object.create(rt), {
+      decode: async (b: Parameters<ModelRuntime["decode"]>[0]) => {
+        const out = await decode(b);
+        if (b.seq === 1) picks.push(out.greedyIds !== undefined);
+        return out;
+      },
+    }) as ModelRuntime;
+    const reqs = [hello, [{ role: "user" as const, text: "Count the ships." }]].map((t) =>
+      request(t, { max_tokens: 10 }),
+    );
+    // Through the argmax output (no logits observer) …
+    const e = engineOf({}, undefined, spy);
+    const fast = await Promise.all(reqs.map((r) => collect(e, r)));
+    expect(picks.length).toBeGreaterThan(0);
+    expect(picks.every(Boolean)).toBe(true);
+    // … and through the logits (an observer wants them): the same tokens.
+    const observed = engine({}, new Map());
+    const viaLogits = await Promise.all(reqs.map((r) => collect(observed, { ...r, request_id: `${r.request_id}-l` })));
+    expect(fast.map((r) => r.text)).toEqual(viaLogits.map((r) => r.text));
+    expect(fast.map((r) => r.done.usage.completion_tokens)).toEqual(
+      viaLogits.map((r) => r.done.usage.completion_tokens),
+    );
+  });
+
   it("beam search equals a cache-free beam search over full forwards (KV rows reordered correctly)", async () => {
     const e = engine();
     const req = request(hello, { num_beams: 3, max_tokens: 6 });

@@ -54,7 +54,7 @@ export class BeamRunner {
     this.beams = beams.map((b) => [...this.beams[b.parent], b.token]);
     const positions = this.beams.map((t) => this.job.ids.length + t.length - 1);
     const jobs = this.beams.map(() => this.job);
-    const logits = await this.engine.run(
+    const { logits } = await this.engine.run(
       0,
       beams.map((b) => b.token),
       positions,

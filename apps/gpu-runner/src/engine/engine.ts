@@ -9,7 +9,7 @@
 //               7 beam requests: one step each over their own beam rows
 import type { GenerateRequest } from "@mmgpt/schema/internal";
 import { mediaTime, reusablePrefix } from "../model/media-time.js";
-import type { ImageKv, ModelRuntime } from "../model/runtime.js";
+import type { DecodeResult, ImageKv, ModelRuntime } from "../model/runtime.js";
 import { renderPrompt } from "../prompt/index.js";
 import type { Tokenizer } from "../tokenizer/index.js";
 import { BeamRunner } from "./beam-runner.js";
@@ -295,7 +295,7 @@ export class Engine {
     let logits: Float32Array = new Float32Array(0);
     for (let at = reuse; at < job.ids.length; at += this.opts.prefillChunk ?? PREFILL_CHUNK) {
       const chunk = job.ids.slice(at, at + (this.opts.prefillChunk ?? PREFILL_CHUNK));
-      logits = await this.run(row, chunk, at, [job]);
+      logits = (await this.run(row, chunk, at, [job])).logits;
     }
     this.stats.prefillTokens += job.ids.length - reuse;
     this.stats.reusedTokens += reuse;
@@ -314,20 +314,28 @@ export class Engine {
   private async decodeStep(): Promise<void> {
     const jobs = this.active;
     const positions = jobs.map((_, r) => this.pool.lengths[r]);
-    const logits = await this.run(
+    // A batch of plain greedy rows takes the graph's own argmax instead of the logits (unless
+    // someone observes the logits).
+    const greedy = !this.opts.onLogits && jobs.every((j) => j.plainGreedy);
+    const out = await this.run(
       0,
       jobs.map((j) => j.last),
       positions,
       jobs,
       this.pool,
       true,
+      greedy,
     );
     const V = this.rt.config.language.vocabSize;
     jobs.forEach((j, r) => {
-      const row = logits.subarray(r * V, (r + 1) * V);
-      // Decode steps reuse the logits buffer (reuseOutputs): observers get their own copy.
-      this.opts.onLogits?.(j.id, row.slice());
-      j.accept(row);
+      if (out.greedyIds) {
+        j.feed(Number(out.greedyIds[r]));
+      } else {
+        const row = out.logits.subarray(r * V, (r + 1) * V);
+        // Decode steps reuse the logits buffer (reuseOutputs): observers get their own copy.
+        this.opts.onLogits?.(j.id, row.slice());
+        j.accept(row);
+      }
     });
     this.stats.observeStep(jobs.length);
   }
@@ -335,7 +343,8 @@ export class Engine {
   /**
    * One decoder call over rows [first, first + jobs.length). Prefill: one job, `tokens` its
    * new ids from `positions` on. Decode: one token per job at each row's position.
-   * Returns the last position's logits per row.
+   * Returns the last position's logits per row, or with `greedy` (and a graph that has them)
+   * each row's greedy id instead.
    */
   async run(
     first: number,
@@ -345,7 +354,8 @@ export class Engine {
     pool = this.pool,
     /** The caller reads the logits before the next run (see DecodeBatch.reuseOutputs). */
     reuseOutputs = false,
-  ): Promise<Float32Array> {
+    greedy = false,
+  ): Promise<Pick<DecodeResult, "logits" | "greedyIds">> {
     const cfg = this.rt.config;
     const B = jobs.length;
     const S = B === 1 && typeof positions === "number" ? tokens.length : 1;
@@ -364,9 +374,10 @@ export class Engine {
       ...media,
       cache: { mode: "append", ...view, capacity: pool.capacity, pastLengths: BigInt64Array.from(pos, BigInt) },
       reuseOutputs,
+      greedy,
     });
     pool.append(first, B, pos, S, out.presentKeys!, out.presentValues!);
-    return out.logits;
+    return out;
   }
 
   /** Image index of positions [from, from+count) of a job's sequence (prompt, then generated text). */

@@ -72,6 +72,11 @@ export class Job {
     return this.params.num_beams;
   }
 
+  /** Tokens are the logits' argmax (banned ids aside) with nothing else applied. */
+  get plainGreedy(): boolean {
+    return this.sampler.greedy && this.params.repetition_penalty === 1;
+  }
+
   /** Picks the next token from this job's logits row and feeds it through the text pipeline. */
   accept(logits: Float32Array): void {
     // The history only matters to the repetition penalty; skip the copy when it is off.

@@ -4,7 +4,7 @@
 import { Session as OrtSession, type Session, type SessionOptions, type TensorValue } from "../runtime/ort.js";
 import { type BuildOptions, graphPath, kvCacheOf } from "./build.js";
 import { crossAttentionLayers, type ModelConfig } from "./config.js";
-import { pastKeyName, pastValueName, presentKeyName, presentValueName } from "./graphs/decoder.js";
+import { GREEDY_IDS, pastKeyName, pastValueName, presentKeyName, presentValueName } from "./graphs/decoder.js";
 import { mediaKeyName, mediaValueName } from "./graphs/media-kv.js";
 import type { KvCacheMode, KvDtype } from "./graphs/self-attention.js";
 
@@ -42,6 +42,11 @@ export interface DecodeBatch {
    * steps read it at once); it spares a 128 KB+ allocation per step and the GC it causes.
    */
   reuseOutputs?: boolean;
+  /**
+   * Fetch each kept row's argmax (`greedyIds`, banned ids excluded) instead of the logits, which
+   * then come back empty. Graphs built before that output existed ignore it (see hasGreedyIds).
+   */
+  greedy?: boolean;
 }
 
 export type DecodeCache =
@@ -60,7 +65,10 @@ export type DecodeCache =
   | { mode: "concat"; keys: KvArray[]; values: KvArray[]; len: number; attentionMask: BigInt64Array };
 
 export interface DecodeResult {
+  /** [batch, kept, vocab]; empty when `greedyIds` was fetched instead. */
   logits: Float32Array;
+  /** [batch, kept] argmax ids, when the batch asked for `greedy`. */
+  greedyIds?: BigInt64Array;
   /** append: the new positions' K/V [batch, kvHeads, seq, headDim]; concat: past+new. Per layer. */
   presentKeys?: KvArray[];
   presentValues?: KvArray[];
@@ -71,6 +79,9 @@ export class ModelRuntime {
   /** Output buffers per batch shape, for DecodeBatch.reuseOutputs. */
   private readonly scratch = new Map<string, Record<string, TensorValue>>();
 
+  /** The decoder can return greedy ids (graphs built before that output cannot). */
+  readonly hasGreedyIds: boolean;
+
   private constructor(
     readonly config: ModelConfig,
     readonly build: BuildOptions,
@@ -80,6 +91,7 @@ export class ModelRuntime {
     private readonly decoder: Session,
   ) {
     this.xLayers = crossAttentionLayers(config);
+    this.hasGreedyIds = decoder.outputNames.includes(GREEDY_IDS);
   }
 
   static async load(
@@ -168,26 +180,40 @@ export class ModelRuntime {
       feeds.attention_mask = { data: c.attentionMask, dims: [b.batch, c.len + b.seq] };
       perLayer([b.batch, L.kvHeads, c.len, L.headDim]);
     }
-    const out = await this.decoder.run(feeds, b.reuseOutputs && c.mode === "append" ? this.outputsFor(b) : undefined);
+    const greedy = b.greedy === true && this.hasGreedyIds;
+    const fetched =
+      b.reuseOutputs && c.mode === "append" ? this.outputsFor(b, greedy) : greedy ? this.names(greedy) : undefined;
+    const out = await this.decoder.run(feeds, fetched);
     return {
-      logits: out.logits.data as Float32Array,
+      logits: greedy ? new Float32Array(0) : (out.logits.data as Float32Array),
+      ...(greedy ? { greedyIds: out[GREEDY_IDS].data as BigInt64Array } : {}),
       presentKeys: Array.from({ length: L.layers }, (_, i) => out[presentKeyName(i)].data as KvArray),
       presentValues: Array.from({ length: L.layers }, (_, i) => out[presentValueName(i)].data as KvArray),
     };
   }
 
+  /** The outputs to fetch, unallocated: the logits or the greedy ids, and every present K/V. */
+  private names(greedy: boolean): Record<string, null> {
+    const names: Record<string, null> = { [greedy ? GREEDY_IDS : "logits"]: null };
+    for (let i = 0; i < this.config.language.layers; i++) {
+      names[presentKeyName(i)] = null;
+      names[presentValueName(i)] = null;
+    }
+    return names;
+  }
+
   /** Preallocated append-design outputs for the shape of `b` (kept for the runtime's lifetime). */
-  private outputsFor(b: DecodeBatch): Record<string, TensorValue> {
-    const key = `${b.batch}x${b.seq}x${b.numLogitsToKeep}`;
+  private outputsFor(b: DecodeBatch, greedy: boolean): Record<string, TensorValue> {
+    const key = `${b.batch}x${b.seq}x${b.numLogitsToKeep}x${greedy}`;
     let outputs = this.scratch.get(key);
     if (!outputs) {
       const L = this.config.language;
       const kvDims = [b.batch, L.kvHeads, b.seq, L.headDim];
       const kvSize = b.batch * L.kvHeads * b.seq * L.headDim;
       const keep = Math.min(b.numLogitsToKeep, b.seq);
-      outputs = {
-        logits: { data: new Float32Array(b.batch * keep * L.vocabSize), dims: [b.batch, keep, L.vocabSize] },
-      };
+      outputs = greedy
+        ? { [GREEDY_IDS]: { data: new BigInt64Array(b.batch * keep), dims: [b.batch, keep] } }
+        : { logits: { data: new Float32Array(b.batch * keep * L.vocabSize), dims: [b.batch, keep, L.vocabSize] } };
       for (let i = 0; i < L.layers; i++) {
         outputs[presentKeyName(i)] = { data: kvArray(this.kvDtype, kvSize), dims: kvDims };
         outputs[presentValueName(i)] = { data: kvArray(this.kvDtype, kvSize), dims: kvDims };

@@ -9,7 +9,7 @@
 // Which image a token sees is an INPUT (`media_time`, 1-based, 0 = none) computed by the
 // engine from the model's media rule, so the graph serves OpenFlamingo v1 and v2 alike.
 
-import { DT } from "../../onnx/graph-builder.js";
+import { bytesOf, DT } from "../../onnx/graph-builder.js";
 import { crossAttentionLayers, type ModelConfig } from "../config.js";
 import { mediaKeyName, mediaValueName } from "./media-kv.js";
 import {
@@ -57,7 +57,23 @@ export function buildDecoder(c: ModelConfig, w: GraphWeights): void {
   const logits = w.linear(last, "lm_head.weight", "/lm_head");
   g.node("Identity", [logits], "/lm_head/out", {}, { outputs: ["logits"] });
   g.output("logits", DT.FLOAT, ["batch_size", "logits_length", L.vocabSize]);
+  // Plain greedy decoding needs only the best id per row: fetching it instead of the logits
+  // spares onnxruntime-node's copy of every row (128 KB at LLaMA's vocab) into a fresh JS buffer
+  // each step, and the garbage collections that allocation drives. `<image>` and `<PAD>` are
+  // never generated (as in the sampler); ties go to the lowest id (ArgMax's first index).
+  const banned = new Float32Array(L.vocabSize);
+  for (const id of [c.tokens.image, c.tokens.pad]) banned[id] = Number.NEGATIVE_INFINITY;
+  const allowed = g.op(
+    "Add",
+    [logits, g.initializer("greedy_banned_bias", DT.FLOAT, [L.vocabSize], bytesOf(banned))],
+    "/greedy/mask",
+  );
+  g.node("ArgMax", [allowed], "/greedy/ArgMax", { axis: -1, keepdims: 0 }, { outputs: [GREEDY_IDS] });
+  g.output(GREEDY_IDS, DT.INT64, ["batch_size", "logits_length"]);
 }
+
+/** Decoder output: the argmax of each kept logits row, banned ids excluded. */
+export const GREEDY_IDS = "greedy_ids";
 
 function decoderLayer(c: ModelConfig, w: GraphWeights, x: string, i: number, inputs: DecoderInputs): string {
   const g = w.g;
