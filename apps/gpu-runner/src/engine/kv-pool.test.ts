@@ -191,3 +191,17 @@ describe("KvPool spilling", () => {
     expectRow(pool, 2, 2, 10);
   });
 });
+
+describe("KvPool growth", () => {
+  it("allocates geometrically: growing a row token by token to 1,024 positions allocates a few times, not every 64", () => {
+    const pool = new KvPool(L, 4, 2048);
+    const buffers = new Set<ArrayBufferLike>();
+    for (let n = 1; n <= 1024; n++) {
+      pool.ensure(n);
+      buffers.add(pool.keys[0].buffer);
+    }
+    expect(pool.capacity).toBe(1024);
+    // 64 → 128 → 256 → 512 → 1024: each allocation leaves room for twice the capacity asked.
+    expect(buffers.size).toBeLessThanOrEqual(5);
+  });
+});

@@ -132,8 +132,15 @@ export class KvPool {
       }
       return to;
     };
+    // Past the buffers' high-water mark, allocate for twice the capacity asked (up to the
+    // maximum): growth comes every CACHE_STEP tokens, and a fresh allocation of every row each
+    // time (tens of MB at 16 slots) cost a copy and, through external-memory pressure, a full GC
+    // every 64 tokens; within the buffers growth only re-strides the rows in place.
+    const roomy = this.rows * kvHeads * Math.min(this.maxCapacity, 2 * capacity) * headDim;
     const restride = (buf: KvArray | undefined) =>
-      !buf ? kvArray(this.dtype, size) : stride(buf, buf.length >= size ? buf : kvArray(this.dtype, size));
+      !buf
+        ? kvArray(this.dtype, size)
+        : stride(buf, buf.length >= size ? buf : kvArray(this.dtype, Math.max(size, roomy)));
     this.keys = Array.from({ length: layers }, (_, i) => restride(this.keys[i]));
     this.values = Array.from({ length: layers }, (_, i) => restride(this.values[i]));
     this.capacity = capacity;
