@@ -15,10 +15,8 @@ import type { RunnerConfig } from "./config.js";
 import type { Logger } from "./logger.js";
 
 /** The serving design: fused contrib ops and the append KV cache (see graphs/self-attention.ts). */
-export function servingBuild(
-  cfg: Pick<RunnerConfig, "precision"> & Partial<Pick<RunnerConfig, "kvDtype">>,
-): BuildOptions {
-  return { precision: cfg.precision, fused: true, kvCache: "append", kvDtype: cfg.kvDtype ?? "fp16" };
+export function servingBuild(cfg: Pick<RunnerConfig, "precision" | "kvDtype">): BuildOptions {
+  return { precision: cfg.precision, fused: true, kvCache: "append", kvDtype: cfg.kvDtype };
 }
 
 /**
