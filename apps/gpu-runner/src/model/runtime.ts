@@ -181,8 +181,8 @@ export class ModelRuntime {
       perLayer([b.batch, L.kvHeads, c.len, L.headDim]);
     }
     const greedy = b.greedy === true && this.hasGreedyIds;
-    const fetched =
-      b.reuseOutputs && c.mode === "append" ? this.outputsFor(b, greedy) : greedy ? this.names(greedy) : undefined;
+    // Only what is read is fetched (and computed): the logits or the greedy ids, and the K/V.
+    const fetched = b.reuseOutputs && c.mode === "append" ? this.outputsFor(b, greedy) : this.names(greedy);
     const out = await this.decoder.run(feeds, fetched);
     return {
       logits: greedy ? new Float32Array(0) : (out.logits.data as Float32Array),
