@@ -152,8 +152,7 @@ export class KvPool {
    * back until the buffers change, so the session reuses its tensors for them (see ort.ts).
    */
   view(first: number, count: number): { keys: KvArray[]; values: KvArray[] } {
-    for (let r = first; r < first + count; r++)
-      if (this.spilled.has(r)) throw new Error(`KV pool: row ${r} is spilled (unspill it before a run)`);
+    this.assertResident(first, count);
     const key = first * (this.rows + 1) + count;
     let v = this.views.get(key);
     if (!v) {
@@ -171,8 +170,7 @@ export class KvPool {
    */
   append(first: number, count: number, at: ArrayLike<number>, S: number, keys: KvArray[], values: KvArray[]): void {
     const { kvHeads, headDim, layers } = this.L;
-    for (let r = first; r < first + count; r++)
-      if (this.spilled.has(r)) throw new Error(`KV pool: row ${r} is spilled (unspill it before a run)`);
+    this.assertResident(first, count);
     for (let i = 0; i < layers; i++) {
       for (let b = 0; b < count; b++) {
         const r = first + b;
@@ -199,7 +197,8 @@ export class KvPool {
         this.spilled.set(b, sa);
       } else {
         const [spilledRow, residentRow] = sa ? [a, b] : [b, a];
-        this.moveRow(residentRow, spilledRow, this.lengths[residentRow]);
+        const resident = this.view(residentRow, 1);
+        this.writeRow(spilledRow, 0, this.lengths[residentRow], resident.keys, resident.values, this.capacity);
         this.spilled.set(residentRow, this.spilled.get(spilledRow)!);
         this.spilled.delete(spilledRow);
       }
@@ -227,27 +226,15 @@ export class KvPool {
    * be spilled, `to` is resident afterwards.
    */
   copy(from: number, to: number, n: number): void {
-    if (from === to) return;
-    if (this.spilled.delete(to)) this.lengths[to] = 0;
-    this.ensure(n);
-    const s = this.spilled.get(from);
-    if (s) this.writeRow(to, 0, n, s.keys, s.values, s.stride);
-    else this.moveRow(from, to, n);
-    this.lengths[to] = n;
+    if (from !== to) this.copyFrom(this, from, to, n);
   }
 
-  /** Copies resident row `from`'s first `n` positions over row `to`'s (lengths unchanged). */
-  private moveRow(from: number, to: number, n: number): void {
-    const { kvHeads, headDim } = this.L;
-    for (const buf of [...this.keys, ...this.values]) {
-      for (let h = 0; h < kvHeads; h++) {
-        const pf = (from * kvHeads + h) * this.capacity * headDim;
-        buf.copyWithin((to * kvHeads + h) * this.capacity * headDim, pf, pf + n * headDim);
-      }
-    }
+  private assertResident(first: number, count: number): void {
+    for (let r = first; r < first + count; r++)
+      if (this.spilled.has(r)) throw new Error(`KV pool: row ${r} is spilled (unspill it before a run)`);
   }
 
-  /** Copies `n` positions of another pool's row into one of ours (forking beams from a slot). */
+  /** Copies `n` positions of a row of this or another pool (forking beams from a slot) into one of ours. */
   copyFrom(src: KvPool, fromRow: number, toRow: number, n: number): void {
     if (this.spilled.delete(toRow)) this.lengths[toRow] = 0;
     this.ensure(n);
