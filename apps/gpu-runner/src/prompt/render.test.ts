@@ -55,7 +55,44 @@ describe("renderPrompt: MODEL.md strings", () => {
     expect(r.ids.slice(0, 3)).toEqual([1, 13866, 338]); // <s> ▁Below ▁is
     expect(r.ids.slice(-5)).toEqual([2277, 29937, 13291, 29901, 13]); // ## # ▁Response : \n
     expect(r.images).toEqual([{ index: at, image: "img-1", turn: 0 }]);
-    expect(r.turns).toEqual([{ text: r.text, ids: r.ids, answered: false }]);
+    expect(r.turns).toEqual([{ text: r.text, ids: r.ids, promptLength: r.ids.length, answered: false }]);
+  });
+
+  it("several images in one message: an Image block each, in order, before the instruction", () => {
+    const r = renderPrompt(tok, { turns: [user(Q1, { images: ["img-1", "img-2", "img-3"] })] });
+    const block = "\n\n### Image:\n<image>";
+    expect(r.text).toBe(`${TEMPLATE}${block}${block}${block}\n\n### Instruction:\n${Q1}\n\n### Response:\n`);
+    // Each text chunk between images is stripped of the whitespace touching an <image> and
+    // encoded on its own, by the same rule as one image (MODEL.md).
+    expect(r.ids).toEqual([
+      1,
+      ...tok.encode(`${TEMPLATE}\n\n### Image:`),
+      32001,
+      ...tok.encode("### Image:"),
+      32001,
+      ...tok.encode("### Image:"),
+      32001,
+      ...tok.encode(`### Instruction:\n${Q1}\n\n### Response:\n`),
+    ]);
+    const at = r.ids.flatMap((id, i) => (id === 32001 ? [i] : []));
+    expect(r.images).toEqual([
+      { index: at[0], image: "img-1", turn: 0 },
+      { index: at[1], image: "img-2", turn: 0 },
+      { index: at[2], image: "img-3", turn: 0 },
+    ]);
+    // One image given as `images: [x]` renders exactly like `image: x`.
+    expect(renderPrompt(tok, { turns: [user(Q1, { images: ["a"] })] }).ids).toEqual(
+      renderPrompt(tok, { turns: [user(Q1, { image: "a" })] }).ids,
+    );
+  });
+
+  it("promptLength splits an answered exchange into prompt and answer + EOS", () => {
+    const r = renderPrompt(tok, { turns: [user(Q1, { image: "i" }), assistant(A1), user(Q2)] });
+    const [first, second] = r.turns;
+    const alone = renderPrompt(tok, { turns: [user(Q1, { image: "i" })] });
+    expect(first.ids.slice(0, first.promptLength)).toEqual(alone.ids);
+    expect(first.ids.slice(first.promptLength)).toEqual([...tok.encode(A1, { addDummyPrefix: false }), 2]);
+    expect(second.promptLength).toBe(second.ids.length);
   });
 
   it("first turn without an image", () => {

@@ -2,7 +2,7 @@
 // each exchange tokenized on its own as BOS + turn text (+ answer + EOS), exchanges
 // concatenated, so adding a turn never changes the ids of earlier ones (their KV cache stays valid).
 import type { Tokenizer } from "../tokenizer/types.js";
-import { exchangeText, joinExchange, TEMPLATE } from "./template.js";
+import { exchangeText, joinExchange, TEMPLATE, turnImages } from "./template.js";
 import type { Conversation, ImagePosition, RenderedPrompt, RenderedTurn } from "./types.js";
 import { validateConversation } from "./validate.js";
 
@@ -45,19 +45,23 @@ export function renderPrompt(tokenizer: Tokenizer, conversation: Conversation): 
     const answer = turns[i + 1]; // undefined for the last, unanswered exchange
     const exchange = exchangeText(user, i === 0 ? (conversation.system ?? TEMPLATE) : "");
     const turnIds = [bos];
-    if (exchange.head === undefined) {
-      turnIds.push(...tokenizer.encode(exchange.body));
-    } else {
-      turnIds.push(...tokenizer.encode(stripEnd(exchange.head)));
-      images.push({ index: ids.length + turnIds.length, image: user.image, turn: rendered.length });
-      turnIds.push(imageId, ...tokenizer.encode(stripStart(exchange.body)));
-    }
+    const pictures = turnImages(user);
+    exchange.chunks.forEach((chunk, k) => {
+      // A chunk loses the whitespace that touches an <image> on either side (see above).
+      const before = k > 0 ? stripStart(chunk) : chunk;
+      turnIds.push(...tokenizer.encode(k < pictures.length ? stripEnd(before) : before));
+      if (k < pictures.length) {
+        images.push({ index: ids.length + turnIds.length, image: pictures[k], turn: rendered.length });
+        turnIds.push(imageId);
+      }
+    });
+    const promptLength = turnIds.length;
     let text = joinExchange(exchange);
     if (answer) {
       turnIds.push(...tokenizer.encode(answer.text, { addDummyPrefix: false }), eos);
       text += answer.text;
     }
-    rendered.push({ text, ids: turnIds, answered: answer !== undefined });
+    rendered.push({ text, ids: turnIds, promptLength, answered: answer !== undefined });
     ids.push(...turnIds);
   }
   return { turns: rendered, ids, images, text: rendered.map((t) => t.text).join("") };

@@ -9,23 +9,34 @@ export const IMAGE_PLACEHOLDER = "<image>";
 /** The reply is the text after the last occurrence of this marker. */
 export const RESPONSE_MARKER = "### Response:";
 
+/** The block that introduces each image of a turn. */
+export const IMAGE_HEADER = "\n\n### Image:\n";
+
 /**
- * One exchange's prompt text, split at the image: `head` + <image> + `body`, or just `body`
- * when the turn has no image. `preamble` is the TEMPLATE (or system text) on the first
+ * One exchange's prompt text as the chunks between its images: `chunks[k]` precedes image k,
+ * the last chunk follows the last image (one chunk when the turn has no image). Several images
+ * each get their own `### Image:` block, in order, all before the instruction (MODEL.md,
+ * "Several images in one message"). `preamble` is the TEMPLATE (or system text) on the first
  * exchange and "" afterwards.
  */
 export interface ExchangeText {
-  head?: string;
-  body: string;
+  chunks: string[];
 }
 
 export function exchangeText(user: ConversationTurn, preamble: string): ExchangeText {
   const input = user.options && user.options.length > 0 ? `\n\n### Input:\n${user.options.join(", ")}` : "";
   const instruction = `\n\n### Instruction:\n${user.text}${input}\n\n### Response:\n`;
-  if (user.image === undefined || user.image === null) return { body: preamble + instruction };
-  return { head: `${preamble}\n\n### Image:\n`, body: instruction };
+  const n = turnImages(user).length;
+  if (n === 0) return { chunks: [preamble + instruction] };
+  return { chunks: [preamble + IMAGE_HEADER, ...Array<string>(n - 1).fill(IMAGE_HEADER), instruction] };
 }
 
-export function joinExchange({ head, body }: ExchangeText): string {
-  return head === undefined ? body : head + IMAGE_PLACEHOLDER + body;
+export function joinExchange({ chunks }: ExchangeText): string {
+  return chunks.join(IMAGE_PLACEHOLDER);
+}
+
+/** A user turn's images in order: `images`, or the single `image`, or none. */
+export function turnImages(turn: ConversationTurn): unknown[] {
+  if (turn.images !== undefined) return turn.images;
+  return turn.image === undefined || turn.image === null ? [] : [turn.image];
 }

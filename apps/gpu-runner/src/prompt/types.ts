@@ -6,6 +6,8 @@ export interface ConversationTurn {
   text: string;
   /** An opaque image reference, passed through to `RenderedPrompt.images`. User turns only. */
   image?: unknown;
+  /** Several images in message order (at most MAX_IMAGES_PER_TURN), instead of `image`. */
+  images?: unknown[];
   /** Answer choices, rendered as the "### Input:" section. User turns only. */
   options?: string[];
 }
@@ -23,6 +25,8 @@ export interface RenderedTurn {
   text: string;
   /** BOS + turn text (+ answer + EOS when answered), tokenized on its own. */
   ids: number[];
+  /** How many of `ids` are the prompt (BOS + turn text); the rest, when answered, is answer + EOS. */
+  promptLength: number;
   answered: boolean;
 }
 

@@ -38,7 +38,16 @@ describe("validateConversation", () => {
       "image_on_assistant_turn",
       "turns[1].image",
     ],
-    ["several images", { turns: [u("q", { images: ["i", "j"] })] }, "too_many_images", "turns[0]"],
+    ["five images", { turns: [u("q", { images: ["i", "j", "k", "l", "m"] })] }, "too_many_images", "turns[0].images"],
+    ["image and images", { turns: [u("q", { image: "i", images: ["j"] })] }, "invalid_turn", "turns[0].images"],
+    ["images not an array", { turns: [u("q", { images: "i" })] }, "invalid_turn", "turns[0].images"],
+    ["a null among images", { turns: [u("q", { images: ["i", null] })] }, "invalid_turn", "turns[0].images"],
+    [
+      "images on an assistant turn",
+      { turns: [u(), a("x", { images: ["i"] }), u()] },
+      "image_on_assistant_turn",
+      "turns[1].image",
+    ],
     [
       "options on an assistant turn",
       { turns: [u(), a("x", { options: ["o"] }), u()] },

@@ -5,6 +5,9 @@ import type { Conversation } from "./types.js";
 
 const hasImage = (image: unknown): boolean => image !== undefined && image !== null;
 
+/** Images one user turn may carry (Flamingo's interleaving allows more; the context does not). */
+export const MAX_IMAGES_PER_TURN = 4;
+
 export function validateConversation(input: unknown): asserts input is Conversation {
   if (typeof input !== "object" || input === null || !Array.isArray((input as Conversation).turns)) {
     throw new PromptError("invalid_conversation", "a conversation needs a `turns` array", "turns");
@@ -35,10 +38,22 @@ export function validateConversation(input: unknown): asserts input is Conversat
         `${param}.role`,
       );
     }
-    if ("images" in turn) {
-      throw new PromptError("too_many_images", `${param}: at most one image per turn, given as \`image\``, param);
+    if (turn.images !== undefined) {
+      if (hasImage(turn.image)) {
+        throw new PromptError("invalid_turn", `${param}: give \`image\` or \`images\`, not both`, `${param}.images`);
+      }
+      if (!Array.isArray(turn.images) || turn.images.some((img) => !hasImage(img))) {
+        throw new PromptError("invalid_turn", `${param}.images must be an array of images`, `${param}.images`);
+      }
+      if (turn.images.length > MAX_IMAGES_PER_TURN) {
+        throw new PromptError(
+          "too_many_images",
+          `${param}: at most ${MAX_IMAGES_PER_TURN} images per turn, got ${turn.images.length}`,
+          `${param}.images`,
+        );
+      }
     }
-    if (turn.role === "assistant" && hasImage(turn.image)) {
+    if (turn.role === "assistant" && (hasImage(turn.image) || (turn.images?.length ?? 0) > 0)) {
       throw new PromptError(
         "image_on_assistant_turn",
         `${param}: only user turns can carry an image`,

@@ -1,7 +1,7 @@
 // Reply shaping: the default stops are the template's own section headers, and the streaming
 // trimmer gives exactly the demo's `.strip()` of the whole reply.
 import { describe, expect, it } from "vitest";
-import { exchangeText, TEMPLATE } from "../../prompt/template.js";
+import { exchangeText, joinExchange, TEMPLATE } from "../../prompt/template.js";
 import { mulberry32 } from "../../weights/prng.js";
 import { DEFAULT_STOPS, ReplyTrimmer, trimReply } from "./reply-text.js";
 import { StopMatcher } from "./stop-strings.js";
@@ -9,7 +9,7 @@ import { StopMatcher } from "./stop-strings.js";
 describe("DEFAULT_STOPS", () => {
   it("are exactly the section headers the prompt template writes", () => {
     const ex = exchangeText({ role: "user", text: "Q", image: "img", options: ["a", "b"] }, TEMPLATE);
-    const prompt = `${ex.head}<image>${ex.body}`;
+    const prompt = joinExchange(ex);
     const headers = [...prompt.matchAll(/\n\n### [A-Za-z]+:/g)].map((m) => m[0]);
     expect([...DEFAULT_STOPS].sort()).toEqual([...new Set(headers)].sort());
   });
