@@ -7,6 +7,7 @@ export type PromptErrorCode =
   | "invalid_turn"
   | "roles_not_alternating"
   | "last_turn_not_user"
+  | "last_turn_not_assistant"
   | "image_on_assistant_turn"
   | "options_on_assistant_turn"
   | "too_many_images";

@@ -86,6 +86,16 @@ describe("renderPrompt: MODEL.md strings", () => {
     );
   });
 
+  it("complete: a training example ends with the answer, ids = the answered turns'", () => {
+    const turns = [user(Q1, { image: "i" }), assistant(A1), user(Q2), assistant("Grey.")];
+    const r = renderPrompt(tok, { turns }, { complete: true });
+    const open = renderPrompt(tok, { turns: turns.slice(0, 3) });
+    expect(r.ids.slice(0, open.turns[0].ids.length)).toEqual(open.turns[0].ids);
+    expect(r.turns.map((t) => t.answered)).toEqual([true, true]);
+    expect(r.ids.at(-1)).toBe(2);
+    expect(() => renderPrompt(tok, { turns: turns.slice(0, 3) }, { complete: true })).toThrow(/must end with/);
+  });
+
   it("promptLength splits an answered exchange into prompt and answer + EOS", () => {
     const r = renderPrompt(tok, { turns: [user(Q1, { image: "i" }), assistant(A1), user(Q2)] });
     const [first, second] = r.turns;

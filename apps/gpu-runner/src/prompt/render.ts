@@ -32,8 +32,13 @@ import { validateConversation } from "./validate.js";
 const stripEnd = (s: string): string => s.replace(/\s+$/u, "");
 const stripStart = (s: string): string => s.replace(/^\s+/u, "");
 
-export function renderPrompt(tokenizer: Tokenizer, conversation: Conversation): RenderedPrompt {
-  validateConversation(conversation);
+/** `complete`: every turn answered (a training example); otherwise the last user turn awaits its reply. */
+export function renderPrompt(
+  tokenizer: Tokenizer,
+  conversation: Conversation,
+  { complete = false } = {},
+): RenderedPrompt {
+  validateConversation(conversation, { complete });
   const { bos, eos, image: imageId } = tokenizer.special;
   const { turns } = conversation;
   const rendered: RenderedTurn[] = [];

@@ -8,7 +8,11 @@ const hasImage = (image: unknown): boolean => image !== undefined && image !== n
 /** Images one user turn may carry (Flamingo's interleaving allows more; the context does not). */
 export const MAX_IMAGES_PER_TURN = 4;
 
-export function validateConversation(input: unknown): asserts input is Conversation {
+/**
+ * `complete`: the conversation is a training example, every user turn answered, so it ends
+ * with the assistant's turn instead of the user turn to answer.
+ */
+export function validateConversation(input: unknown, { complete = false } = {}): asserts input is Conversation {
   if (typeof input !== "object" || input === null || !Array.isArray((input as Conversation).turns)) {
     throw new PromptError("invalid_conversation", "a conversation needs a `turns` array", "turns");
   }
@@ -73,7 +77,15 @@ export function validateConversation(input: unknown): asserts input is Conversat
       }
     }
   });
-  if (turns[turns.length - 1].role !== "user") {
+  if (complete) {
+    if (turns[turns.length - 1].role !== "assistant") {
+      throw new PromptError(
+        "last_turn_not_assistant",
+        "a training example must end with the assistant's answer",
+        `turns[${turns.length - 1}]`,
+      );
+    }
+  } else if (turns[turns.length - 1].role !== "user") {
     throw new PromptError(
       "last_turn_not_user",
       "the last turn must be the user turn to answer",
