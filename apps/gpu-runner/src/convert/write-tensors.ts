@@ -6,12 +6,12 @@ import { basename, join } from "node:path";
 import { DTYPE_BYTES, type FloatDtype } from "../weights/dtype.js";
 import { loraScale, mergeLoraInPlace } from "../weights/lora.js";
 import type { LoraTarget } from "../weights/names.js";
+import { type StreamedTensor, writeSafetensorsStream } from "../weights/safetensors-writer.js";
 import { numel } from "../weights/shape.js";
 import { ConvertError } from "./errors.js";
 import { writeManifest } from "./manifest.js";
 import type { Plan, PlannedTensor } from "./plan.js";
 import type { Progress } from "./progress.js";
-import { type StreamedTensor, writeSafetensorsStream } from "./safetensors-stream.js";
 import { narrow, readTensor, widen } from "./source.js";
 
 /** Shards stay well below what every filesystem and mmap handles comfortably. */

@@ -5,6 +5,7 @@ import type { Engine } from "./engine.js";
 import type { Job } from "./job.js";
 import { KvPool } from "./kv-pool.js";
 import { BeamSearch } from "./sampling/beam-search.js";
+import { bannedIdsOf, endIdsOf } from "./stop/finish.js";
 
 export class BeamRunner {
   readonly rows: number;
@@ -28,12 +29,12 @@ export class BeamRunner {
     this.pool.ensure(n);
     // The search starts from one live beam (the prompt); the first reorder forks it.
     this.pool.copyFrom(src, slotRow, 0, n);
-    const s = engine.tokenizer.special;
+    const special = engine.tokenizer.special;
     this.search = new BeamSearch({
       numBeams: this.rows,
       maxNewTokens: job.params.max_tokens,
-      eosIds: [s.eos, s.endOfChunk],
-      banned: [s.image, s.pad],
+      eosIds: endIdsOf(special),
+      banned: bannedIdsOf(special),
       repetitionPenalty: job.params.repetition_penalty,
       prompt: job.ids,
     });

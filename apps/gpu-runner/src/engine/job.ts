@@ -7,10 +7,9 @@ import type { StreamDecoder, Tokenizer } from "../tokenizer/index.js";
 import { Channel } from "./channel.js";
 import type { EngineError } from "./errors.js";
 import { createSampler, type Sampler } from "./sampling/sampler.js";
+import { bannedIdsOf, endIdsOf, type FinishReason } from "./stop/finish.js";
 import { DEFAULT_STOPS, ReplyTrimmer } from "./stop/reply-text.js";
 import { StopMatcher } from "./stop/stop-strings.js";
-
-export type FinishReason = "stop" | "length";
 
 export interface EngineUsage {
   prompt_tokens: number;
@@ -38,6 +37,7 @@ export class Job {
   private readonly detok: StreamDecoder;
   private readonly stops: StopMatcher;
   private readonly trim = new ReplyTrimmer();
+  private readonly endIds: number[];
   private text = "";
 
   constructor(
@@ -47,18 +47,17 @@ export class Job {
     readonly imageHashes: string[],
     readonly prompt: string,
     readonly params: GenerationParams,
-    private readonly tokenizer: Tokenizer,
+    tokenizer: Tokenizer,
     readonly conversationId?: string,
   ) {
-    const s = tokenizer.special;
+    this.endIds = endIdsOf(tokenizer.special);
     this.sampler = createSampler({
       temperature: params.temperature,
       top_k: params.top_k,
       top_p: params.top_p,
       repetition_penalty: params.repetition_penalty,
       seed: params.seed,
-      // Flamingo's added tokens are never generated as text.
-      banned: [s.image, s.pad],
+      banned: bannedIdsOf(tokenizer.special),
     });
     this.detok = tokenizer.createStreamDecoder();
     // The template's own section headers end a reply too (the model inventing the next turn).
@@ -88,8 +87,7 @@ export class Job {
   /** Feeds one chosen token: EOS / <|endofchunk|> / stop string / max_tokens end the job. */
   feed(token: number): void {
     if (this.generated.length === 0) this.firstTokenAt = performance.now();
-    const s = this.tokenizer.special;
-    if (token === s.eos || token === s.endOfChunk) {
+    if (this.endIds.includes(token)) {
       this.finish("stop");
       return;
     }

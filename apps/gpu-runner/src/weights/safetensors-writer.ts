@@ -1,17 +1,25 @@
 // Safetensors writer in the standard layout (as the Rust/Python library writes it): u64
 // header length, JSON header space-padded to a multiple of 8, then the tensors back to back.
-// Data is streamed tensor by tensor into a temporary file that is renamed when complete.
+// The header is computed from shapes up front and each tensor's bytes are streamed in order
+// into a temporary file renamed when complete, so neither a tensor nor the model is held whole.
 import { writeFileAtomically } from "./atomic-file.js";
 import { DTYPE_BYTES, type FloatDtype, f32ToBf16, f32ToF16 } from "./dtype.js";
 import { WeightsError } from "./errors.js";
 import { formatShape, numel } from "./shape.js";
 
+export interface StreamedTensor {
+  name: string;
+  dtype: FloatDtype;
+  shape: readonly number[];
+  /** Emits exactly numel × element-size bytes, in order, through `emit`. */
+  write(emit: (bytes: Uint8Array) => void): void;
+}
+
 export interface SafetensorsInput {
   name: string;
   dtype: FloatDtype;
   shape: readonly number[];
-  /** The values, or a function producing them when the writer reaches this tensor (so a
-   * converter never holds every tensor at once). */
+  /** The values, or a function producing them when the writer reaches this tensor. */
   data: Float32Array | (() => Float32Array);
 }
 
@@ -20,9 +28,9 @@ export interface SafetensorsInput {
  * library's own order, which keeps every tensor aligned to its element size with no gaps
  * (the data section starts 8-aligned); with one dtype it is simply sorted by name.
  */
-export function writeSafetensors(
+export function writeSafetensorsStream(
   path: string,
-  tensors: readonly SafetensorsInput[],
+  tensors: readonly StreamedTensor[],
   metadata?: Record<string, string>,
 ): void {
   const order = [...tensors].sort(
@@ -40,16 +48,37 @@ export function writeSafetensors(
     offset += bytes;
   }
   let json = Buffer.from(JSON.stringify(header), "utf8");
-  const pad = (8 - (json.length % 8)) % 8;
-  if (pad) json = Buffer.concat([json, Buffer.alloc(pad, 0x20)]);
-  const lenBuf = Buffer.alloc(8);
-  lenBuf.writeBigUInt64LE(BigInt(json.length));
+  json = Buffer.concat([json, Buffer.alloc((8 - (json.length % 8)) % 8, 0x20)]);
+  const len = Buffer.alloc(8);
+  len.writeBigUInt64LE(BigInt(json.length));
 
-  writeFileAtomically(path, (write) => {
-    write(lenBuf);
-    write(json);
-    for (const t of order) write(encode(t, path));
+  writeFileAtomically(path, (writeAll) => {
+    writeAll(len);
+    writeAll(json);
+    for (const t of order) {
+      const want = numel(t.shape) * DTYPE_BYTES[t.dtype];
+      let got = 0;
+      t.write((bytes) => {
+        got += bytes.length;
+        if (got > want) throw new WeightsError("io_error", `${path}: ${t.name} produced more than ${want} bytes`);
+        writeAll(bytes);
+      });
+      if (got !== want) throw new WeightsError("io_error", `${path}: ${t.name} produced ${got} of ${want} bytes`);
+    }
   });
+}
+
+/** writeSafetensorsStream for tensors given as f32 values, stored as their `dtype`. */
+export function writeSafetensors(
+  path: string,
+  tensors: readonly SafetensorsInput[],
+  metadata?: Record<string, string>,
+): void {
+  writeSafetensorsStream(
+    path,
+    tensors.map((t) => ({ ...t, write: (emit) => emit(encode(t, path)) })),
+    metadata,
+  );
 }
 
 function encode(t: SafetensorsInput, path: string): Uint8Array {

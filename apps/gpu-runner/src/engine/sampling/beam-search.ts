@@ -1,7 +1,7 @@
 // Step-wise beam search with HF BeamSearchScorer semantics, independent of the model: the engine
 // runs each live beam, hands over the logits, and reorders its KV caches by the `parent` indices
 // returned. Deterministic: num_beams > 1 ignores temperature, top_k, top_p and seed (no beam-sample).
-import type { FinishReason } from "../stop/stopping.js";
+import type { FinishReason } from "../stop/finish.js";
 import { BeamHypotheses } from "./beam-hypotheses.js";
 import { logSoftmax } from "./log-softmax.js";
 import { applyRepetitionPenalty, maskTokens } from "./logits-processors.js";

@@ -1,20 +1,11 @@
 // One request's token chooser: greedy argmax, or seeded sampling from the distribution left by the
 // logits processors. Same seed and same logits sequence → same tokens, on every platform
 // (mulberry32 is pure 32-bit integer math).
-import type { SpecialIds } from "../../tokenizer/types.js";
 import { mulberry32 } from "../../weights/prng.js";
 import { logSoftmax } from "./log-softmax.js";
 import { applyRepetitionPenalty, applyTemperature, maskTokens } from "./logits-processors.js";
 import { nucleusLength, topPNucleus } from "./nucleus.js";
 import { argmax, topKIds } from "./partial-select.js";
-
-/**
- * Ids MultiModal-GPT must never generate: `<image>` (only the prompt renderer places images) and
- * `<PAD>` (batch padding). Pass as `banned`.
- */
-export function bannedIdsOf(special: Pick<SpecialIds, "image" | "pad">): number[] {
-  return [special.image, special.pad];
-}
 
 export interface SamplerParams {
   /** 0 = greedy. Otherwise logits are divided by it before top-k/top-p. */
@@ -27,7 +18,7 @@ export interface SamplerParams {
   repetition_penalty: number;
   /** Any non-negative integer ≤ 2^53 − 1; omitted → a random seed from crypto. */
   seed?: number;
-  /** Ids never generated, e.g. `<image>` (32001) and `<PAD>` (32002). */
+  /** Ids never generated (stop/finish.ts: `<image>` and `<PAD>`). */
   banned: readonly number[];
   /** HF's do_sample; false → greedy whatever the temperature. Default true. */
   do_sample?: boolean;
