@@ -1,0 +1,318 @@
+#!/usr/bin/env python3
+"""One training stage of the miniature MultiModal-GPT recipe (nanoGPT-style: one script, plain
+config values, seeded, resumable, the same code on one CPU or many GPUs through torchrun).
+
+  base      all weights train from scratch (vision, perceiver, LLaMA, gated cross-attention)
+            on the base data (captioned images, and plain text).
+  instruct  the base is frozen; only the LoRA adapters (r, alpha, targets from the config:
+            q/k/v/o_proj, to_q/to_kv/to_out, ff.1/ff.3) train, on the instruction mix.
+
+  /usr/bin/python3 training/train.py --stage base --config C.json --data DIR --out RUN --steps N
+  torchrun --nproc_per_node 2 training/train.py …          (gloo on CPU, NCCL on GPUs)
+
+Every global batch is cut the same way whatever the number of processes (rank r takes every
+world-th sample), and the loss is the sum over the global batch's target tokens divided by
+their count, so 1 and N processes compute the same gradients. Checkpoints (weights, optimizer,
+position in the data) let an interrupted run resume exactly: rerun the same command.
+"""
+import argparse
+import json
+import math
+import os
+import sys
+import time
+
+import torch
+import torch.distributed as dist
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mmgpt import safetensors_io  # noqa: E402
+from mmgpt.data import Dataset, batches  # noqa: E402
+from mmgpt.model import MultiModalGPT  # noqa: E402
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--stage", choices=["base", "instruct"], required=True)
+    p.add_argument("--config", required=True, help="model config.json (the runner's ModelConfig)")
+    p.add_argument("--data", required=True, nargs="+", help="prepared dataset dir(s) (tools/prepare.ts)")
+    p.add_argument("--out", required=True, help="run directory: checkpoints, metrics, loss curve, weights")
+    p.add_argument("--init", help="instruct: base weights (a model.safetensors) to adapt")
+    p.add_argument("--steps", type=int, required=True, help="optimizer steps (global batches)")
+    p.add_argument("--batch-tokens", type=int, default=4096, help="padded tokens per global batch")
+    p.add_argument("--max-batch", type=int, default=64, help="samples per global batch at most")
+    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--min-lr-ratio", type=float, default=0.1)
+    p.add_argument("--warmup", type=int, default=50)
+    p.add_argument("--weight-decay", type=float, default=0.01)
+    p.add_argument("--gate-init", type=float, default=0.3, help="base: initial attn/ff gates (tanh of it scales the blocks)")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--threads", type=int, default=0, help="torch intra-op threads per process (0 = cores / processes)")
+    p.add_argument("--log-every", type=int, default=10)
+    p.add_argument("--ckpt-every", type=int, default=100)
+    p.add_argument("--device", default="cpu", help="cpu | cuda")
+    return p.parse_args(argv)
+
+
+class Dist:
+    def __init__(self, device):
+        self.world = int(os.environ.get("WORLD_SIZE", "1"))
+        self.rank = int(os.environ.get("RANK", "0"))
+        self.on = self.world > 1
+        if self.on:
+            dist.init_process_group("nccl" if device == "cuda" else "gloo")
+        if device == "cuda":
+            torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", "0")))
+
+    def sum(self, x):
+        if self.on:
+            dist.all_reduce(x, op=dist.ReduceOp.SUM)
+        return x
+
+    def barrier(self):
+        if self.on:
+            dist.barrier()
+
+
+def log(d, msg):
+    if d.rank == 0:
+        print(msg, flush=True)
+
+
+def lr_at(step, a):
+    if step < a.warmup:
+        return a.lr * (step + 1) / a.warmup
+    p = (step - a.warmup) / max(1, a.steps - a.warmup)
+    return a.lr * (a.min_lr_ratio + (1 - a.min_lr_ratio) * 0.5 * (1 + math.cos(math.pi * min(1.0, p))))
+
+
+def init_weights(model, cfg):
+    """GPT-style init for a from-scratch base: N(0, 0.02) linears and embeddings, residual
+    output projections scaled down by depth."""
+    n_layers = cfg["language"]["layers"]
+    for name, p in model.named_parameters():
+        if p.dim() < 2 or "lora_" in name or name.endswith(("latents", "class_embedding", "positional_embedding")):
+            continue
+        std = 0.02
+        if name.endswith(("o_proj.weight", "down_proj.weight", "to_out.weight", "ff.3.weight", "c_proj.weight", "out_proj.weight")):
+            std = 0.02 / math.sqrt(2 * n_layers)
+        torch.nn.init.normal_(p, 0.0, std)
+
+
+def build_model(a, cfg):
+    torch.manual_seed(a.seed)
+    model = MultiModalGPT(cfg, gate_init=a.gate_init)
+    if a.stage == "base":
+        init_weights(model, cfg)
+        return model
+    if not a.init:
+        raise SystemExit("--stage instruct needs --init BASE/model.safetensors")
+    weights, _ = safetensors_io.load(a.init)
+    missing, unexpected = model.load_state_dict(weights, strict=False)
+    if missing or unexpected:
+        raise SystemExit(f"{a.init}: missing {missing[:5]}…, unexpected {unexpected[:5]}…")
+    if not cfg.get("lora"):
+        raise SystemExit("--stage instruct needs a config with a `lora` section")
+    model.add_lora()
+    for name, p in model.named_parameters():
+        p.requires_grad = "lora_" in name
+    return model
+
+
+def save_checkpoint(path, model, opt, state):
+    tmp = path + ".tmp"
+    torch.save({"model": {k: v for k, v in model.state_dict().items()}, "opt": opt.state_dict(), "state": state}, tmp)
+    os.replace(tmp, path)
+
+
+def plot(out, metrics):
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return
+    steps = [m["step"] for m in metrics]
+    fig, ax = plt.subplots(figsize=(7, 4))
+    ax.plot(steps, [m["loss"] for m in metrics], lw=1)
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss (nats / target token)")
+    ax.set_yscale("log")
+    ax.set_title(os.path.basename(os.path.abspath(out)))
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(os.path.join(out, "loss.png"), dpi=100)
+    plt.close(fig)
+
+
+def main(argv=None):
+    a = parse_args(argv)
+    d = Dist(a.device)
+    threads = a.threads or max(1, (os.cpu_count() or 1) // d.world)
+    torch.set_num_threads(threads)
+    with open(a.config) as f:
+        cfg = json.load(f)
+    os.makedirs(a.out, exist_ok=True)
+    device = torch.device(a.device)
+
+    datasets = [Dataset(p) for p in a.data]
+    ds = datasets[0] if len(datasets) == 1 else ConcatDataset(datasets)
+    pad = cfg["tokens"]["pad"]
+    model = build_model(a, cfg).to(device)
+    trainable = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+    decay = [p for n, p in trainable if p.dim() >= 2 and "embed" not in n]
+    no_decay = [p for n, p in trainable if not (p.dim() >= 2 and "embed" not in n)]
+    opt = torch.optim.AdamW(
+        [{"params": decay, "weight_decay": a.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
+        lr=a.lr,
+        betas=(0.9, 0.95),
+    )
+    ckpt_path = os.path.join(a.out, "checkpoint.pt")
+    metrics_path = os.path.join(a.out, "metrics.jsonl")
+    state = {"step": 0, "epoch": 0, "batch": 0}
+    metrics = []
+    if os.path.exists(ckpt_path):
+        ck = torch.load(ckpt_path, map_location=device)
+        model.load_state_dict(ck["model"])
+        opt.load_state_dict(ck["opt"])
+        state = ck["state"]
+        if os.path.exists(metrics_path):
+            with open(metrics_path) as f:
+                metrics = [json.loads(line) for line in f if line.strip()]
+            metrics = [m for m in metrics if m["step"] <= state["step"]]
+        log(d, f"resumed from {ckpt_path} at step {state['step']}")
+    ddp = torch.nn.parallel.DistributedDataParallel(model, find_unused_parameters=True) if d.on else model
+
+    n_train = sum(p.numel() for _, p in trainable)
+    n_all = sum(p.numel() for p in model.parameters())
+    log(d, f"{a.stage}: {len(ds)} samples, {n_train:,} trainable of {n_all:,} params, {d.world} process(es) × {threads} threads")
+
+    lengths = ds.lengths()
+    plan = batches(lengths, a.batch_tokens, a.max_batch, a.seed, state["epoch"])
+    t_start = time.time()
+    t_log = time.time()
+    tokens_since = 0
+    loss_sum = 0.0
+    loss_n = 0
+    with open(metrics_path, "a") as mf:
+        while state["step"] < a.steps:
+            if state["batch"] >= len(plan):
+                state["epoch"] += 1
+                state["batch"] = 0
+                plan = batches(lengths, a.batch_tokens, a.max_batch, a.seed, state["epoch"])
+            global_batch = plan[state["batch"]]
+            mine = global_batch[d.rank :: d.world]
+            for g in opt.param_groups:
+                g["lr"] = lr_at(state["step"], a)
+            if mine:
+                ids, tgt, pix = ds.collate(mine, pad)
+                counts = [int(ds.samples[i][3]) for i in mine]
+            else:
+                # A batch smaller than the world: this process still joins the gradient
+                # all-reduce, with one padding token and no target (a zero loss).
+                ids, tgt, pix, counts = torch.full((1, 1), pad), torch.full((1, 1), -100), None, [0]
+            total = float(d.sum(torch.tensor([float((tgt >= 0).sum())])))
+            opt.zero_grad(set_to_none=True)
+            ids, tgt = ids.to(device), tgt.to(device)
+            summed = ddp(ids, pix.to(device) if pix is not None else None, counts, tgt)
+            # DDP averages gradients over processes; scaling by world/total makes that the
+            # gradient of (sum of token losses in the global batch) / (their count).
+            (summed * d.world / max(total, 1.0)).backward()
+            local = float(summed)
+            torch.nn.utils.clip_grad_norm_([p for _, p in trainable], 1.0)
+            opt.step()
+            state["step"] += 1
+            state["batch"] += 1
+            step_loss = float(d.sum(torch.tensor([local]))) / max(total, 1.0)
+            loss_sum += step_loss
+            loss_n += 1
+            tokens_since += int(d.sum(torch.tensor([float(ids.numel()) if mine else 0.0])))
+            m = {"step": state["step"], "loss": step_loss, "lr": lr_at(state["step"] - 1, a), "targets": int(total)}
+            metrics.append(m)
+            if d.rank == 0:
+                mf.write(json.dumps(m) + "\n")
+            if state["step"] % a.log_every == 0 or state["step"] == a.steps:
+                now = time.time()
+                tps = tokens_since / max(now - t_log, 1e-9)
+                elapsed = now - t_start
+                done = state["step"]
+                eta = elapsed / max(1, done - metrics_start(metrics, a)) * (a.steps - done)
+                log(d, f"step {done}/{a.steps}  loss {loss_sum / loss_n:.4f}  lr {m['lr']:.2e}  {tps:,.0f} tok/s  elapsed {elapsed:,.0f}s  eta {eta:,.0f}s")
+                mf.flush()
+                t_log, tokens_since, loss_sum, loss_n = now, 0, 0.0, 0
+            if d.rank == 0 and (state["step"] % a.ckpt_every == 0 or state["step"] == a.steps):
+                save_checkpoint(ckpt_path, model, opt, state)
+                plot(a.out, metrics)
+    if d.rank == 0:
+        write_weights(a, model)
+        plot(a.out, metrics)
+        log(d, f"wrote {a.out} in {time.time() - t_start:,.0f} s")
+    d.barrier()
+    if d.on:
+        dist.destroy_process_group()
+
+
+_metrics_start = {}
+
+
+def metrics_start(metrics, a):
+    """The step this process started (or resumed) at, for the ETA."""
+    key = id(a)
+    if key not in _metrics_start:
+        _metrics_start[key] = metrics[-1]["step"] - 1 if metrics else 0
+    return _metrics_start[key]
+
+
+def write_weights(a, model):
+    if a.stage == "base":
+        safetensors_io.save(os.path.join(a.out, "model.safetensors"), model.base_state_dict(), "F32", {"stage": "base"})
+    else:
+        safetensors_io.save(os.path.join(a.out, "lora.safetensors"), model.lora_state_dict(), "F32", {"stage": "instruct"})
+
+
+class ConcatDataset:
+    """Several prepared datasets trained as one (e.g. captions + plain text in the base stage)."""
+
+    def __init__(self, parts):
+        self.parts = parts
+        self.offsets = []
+        n = 0
+        for p in parts:
+            self.offsets.append(n)
+            n += len(p)
+        self.n = n
+        import numpy as np
+
+        self._np = np
+        self.samples = np.concatenate([p.samples for p in parts])
+
+    def __len__(self):
+        return self.n
+
+    def lengths(self):
+        return self._np.concatenate([p.lengths() for p in self.parts])
+
+    def collate(self, indices, pad_id):
+        # Collate per part, then merge rows (padding to the longest).
+        np = self._np
+        rows = []
+        for i in indices:
+            k = max(j for j, o in enumerate(self.offsets) if o <= i)
+            rows.append(self.parts[k].collate([i - self.offsets[k]], pad_id))
+        t = max(r[0].shape[1] for r in rows)
+        n_img = max((r[2].shape[1] if r[2] is not None else 0) for r in rows)
+        ids = torch.full((len(rows), t), pad_id, dtype=torch.long)
+        tgt = torch.full((len(rows), t), -100, dtype=torch.long)
+        pix = torch.zeros((len(rows), n_img, 224, 224, 3), dtype=torch.uint8) if n_img else None
+        for b, (ri, rt, rp) in enumerate(rows):
+            ids[b, : ri.shape[1]] = ri[0]
+            tgt[b, : rt.shape[1]] = rt[0]
+            if rp is not None:
+                pix[b, : rp.shape[1]] = rp[0]
+        del np
+        return ids, tgt, pix
+
+
+if __name__ == "__main__":
+    main()
