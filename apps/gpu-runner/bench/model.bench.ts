@@ -23,12 +23,10 @@ const { values } = parseArgs({
 const threads = Number(values.threads);
 const CONFIGS: Record<string, ModelConfig> = { tiny: MMGPT_TINY, mid: MMGPT_MID, "mid-llama": MMGPT_MID_LLAMA };
 const VARIANTS: BuildOptions[] = [
-  { precision: "fp32", fused: true, kvCache: "append" },
-  { precision: "fp32", fused: true, kvCache: "shared" },
-  { precision: "fp32", fused: false, kvCache: "concat" },
-  { precision: "int4", fused: true, kvCache: "append" },
-  { precision: "int4", fused: true, kvCache: "shared" },
-  { precision: "int4", fused: false, kvCache: "concat" },
+  { precision: "fp32", fused: true },
+  { precision: "fp32", fused: false },
+  { precision: "int4", fused: true },
+  { precision: "int4", fused: false },
 ];
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -84,7 +82,7 @@ for (const name of values.configs!.split(",")) {
       dec.push(performance.now() - t);
     }
     const bytes = decodeBytes(config, v.precision);
-    const label = `${v.precision}-${v.fused ? "fused" : "plain"}-${v.kvCache}`;
+    const label = `${v.precision}-${v.fused ? "fused" : "plain"}`;
     console.log(
       `${name.padEnd(7)} ${label.padEnd(20)} ${(256 / (median(pre) / 1000)).toFixed(0).padStart(16)}  ${median(dec).toFixed(2).padStart(23)}  ${((bytes / (bw * 1e9)) * 1000).toFixed(2).padStart(12)}  ${(bytes / 1e6).toFixed(0).padStart(10)}`,
     );

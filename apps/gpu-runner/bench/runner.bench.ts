@@ -16,6 +16,7 @@ import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { runDecoder } from "../src/engine/decoder-call.js";
 import { KvPool } from "../src/engine/kv-pool.js";
 import { argmax } from "../src/engine/sampling/partial-select.js";
 import { MMGPT_MID, MMGPT_MID_LLAMA } from "../src/model/bench-configs.js";
@@ -184,44 +185,18 @@ function generate(r: Runner, model: string, turns: unknown[], maxTokens: number,
  */
 async function bareDecode(rt: ModelRuntime, config: ModelConfig, contextTokens: number, steps: number) {
   const pool = new KvPool(config.language, 1, 2048, rt.kvDtype);
-  const x = config.crossAttention;
-  const media = new Map(
-    rt.xLayers.map((i) => [i, new Float32Array(config.perceiver.numLatents * x.heads * x.dimHead)]),
-  );
-  const call = async (ids: number[], pos: number) => {
-    pool.ensure(pos + ids.length);
-    const out = await rt.decode({
-      batch: 1,
-      seq: ids.length,
-      inputIds: BigInt64Array.from(ids, BigInt),
-      positionIds: BigInt64Array.from(ids, (_, k) => BigInt(pos + k)),
-      mediaTime: new BigInt64Array(ids.length),
-      hasMedia: Float32Array.of(0),
-      mediaKeys: media,
-      mediaValues: media,
-      mediaLen: config.perceiver.numLatents,
-      numLogitsToKeep: 1,
-      cache: {
-        mode: "append",
-        ...pool.view(0, 1),
-        capacity: pool.capacity,
-        pastLengths: BigInt64Array.of(BigInt(pos)),
-      },
-      // Decode steps write into kept output buffers, as the engine's do.
-      reuseOutputs: ids.length === 1,
-    });
-    pool.append(0, 1, [pos], ids.length, out.presentKeys!, out.presentValues!);
+  const call = async (ids: number[]) => {
+    const row = { tokens: ids, images: [], times: new Int32Array(ids.length) };
+    // Decode steps write into kept output buffers, as the engine's do.
+    const out = await runDecoder(rt, pool, 0, [row], { reuseOutputs: ids.length === 1 });
     // The engine's own greedy pick (sampling/partial-select.ts), so neither side pays more for it.
     return argmax(out.logits);
   };
-  let token = await call(
-    Array.from({ length: contextTokens }, (_, i) => 100 + (i % 5000)),
-    0,
-  );
+  let token = await call(Array.from({ length: contextTokens }, (_, i) => 100 + (i % 5000)));
   const times: number[] = [];
   for (let s = 0; s < steps; s++) {
     const t = performance.now();
-    token = await call([token], contextTokens + s);
+    token = await call([token]);
     times.push(performance.now() - t);
   }
   return median(times);
@@ -240,38 +215,9 @@ async function bareSteps(rt: ModelRuntime, config: ModelConfig, batch: number, c
   const V = config.language.vocabSize;
   const times: number[] = [];
   for (let s = 0; s < steps; s++) {
-    const pos = context + s;
     const t = performance.now();
-    const out = await rt.decode({
-      batch,
-      seq: 1,
-      inputIds: BigInt64Array.from(tokens, BigInt),
-      positionIds: BigInt64Array.from(tokens, () => BigInt(pos)),
-      mediaTime: new BigInt64Array(batch),
-      hasMedia: new Float32Array(batch),
-      mediaKeys: new Map(
-        rt.xLayers.map((i) => [
-          i,
-          new Float32Array(batch * config.crossAttention.heads * config.crossAttention.dimHead),
-        ]),
-      ),
-      mediaValues: new Map(
-        rt.xLayers.map((i) => [
-          i,
-          new Float32Array(batch * config.crossAttention.heads * config.crossAttention.dimHead),
-        ]),
-      ),
-      mediaLen: 1,
-      numLogitsToKeep: 1,
-      cache: {
-        mode: "append",
-        ...pool.view(0, batch),
-        capacity: pool.capacity,
-        pastLengths: BigInt64Array.from(tokens, () => BigInt(pos)),
-      },
-      reuseOutputs: true,
-    });
-    pool.append(0, batch, Array(batch).fill(pos), 1, out.presentKeys!, out.presentValues!);
+    const rows = tokens.map((token) => ({ tokens: [token], images: [], times: [0] }));
+    const out = await runDecoder(rt, pool, 0, rows, { reuseOutputs: true });
     tokens = tokens.map((_, b) => argmax(out.logits.subarray(b * V, (b + 1) * V)));
     if (s >= 4) times.push(performance.now() - t);
   }

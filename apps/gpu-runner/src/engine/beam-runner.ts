@@ -53,12 +53,10 @@ export class BeamRunner {
     // Reorder rows so row j holds beam j's parent history, then feed each beam's new token.
     this.pool.reorder(beams.map((b) => b.parent));
     this.beams = beams.map((b) => [...this.beams[b.parent], b.token]);
-    const positions = this.beams.map((t) => this.job.ids.length + t.length - 1);
     const jobs = this.beams.map(() => this.job);
     const { logits } = await this.engine.run(
       0,
-      beams.map((b) => b.token),
-      positions,
+      beams.map((b) => [b.token]),
       jobs,
       this.pool,
     );

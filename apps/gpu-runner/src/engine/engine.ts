@@ -9,16 +9,16 @@
 //               7 beam requests: one step each over their own beam rows
 import type { GenerateRequest } from "@mmgpt/schema/internal";
 import { mediaTime, reusablePrefix } from "../model/media-time.js";
-import type { DecodeResult, ImageKv, ModelRuntime } from "../model/runtime.js";
+import type { DecodeResult, ModelRuntime } from "../model/runtime.js";
 import { renderPrompt } from "../prompt/index.js";
 import type { Tokenizer } from "../tokenizer/index.js";
 import { BeamRunner } from "./beam-runner.js";
+import { type CallOptions, runDecoder } from "./decoder-call.js";
 import { type CachedTokenizer, withEncodeCache } from "./encode-cache.js";
 import { EngineError } from "./errors.js";
 import { ImageStore } from "./image-store.js";
 import { type EngineEvent, Job } from "./job.js";
 import { CACHE_STEP, KvPool } from "./kv-pool.js";
-import { buildMediaInputs } from "./media-batch.js";
 import { EngineStats } from "./stats.js";
 
 export const PREFILL_CHUNK = 256;
@@ -295,7 +295,7 @@ export class Engine {
     let logits: Float32Array = new Float32Array(0);
     for (let at = reuse; at < job.ids.length; at += this.opts.prefillChunk ?? PREFILL_CHUNK) {
       const chunk = job.ids.slice(at, at + (this.opts.prefillChunk ?? PREFILL_CHUNK));
-      logits = (await this.run(row, chunk, at, [job])).logits;
+      logits = (await this.run(row, [chunk], [job])).logits;
     }
     this.stats.prefillTokens += job.ids.length - reuse;
     this.stats.reusedTokens += reuse;
@@ -313,18 +313,16 @@ export class Engine {
   /** Step 6. */
   private async decodeStep(): Promise<void> {
     const jobs = this.active;
-    const positions = jobs.map((_, r) => this.pool.lengths[r]);
     // A batch of plain greedy rows takes the graph's own argmax instead of the logits (unless
     // someone observes the logits).
     const greedy = !this.opts.onLogits && jobs.every((j) => j.plainGreedy);
     const out = await this.run(
       0,
-      jobs.map((j) => j.last),
-      positions,
+      jobs.map((j) => [j.last]),
       jobs,
       this.pool,
-      true,
-      greedy,
+      // The logits are read before the next call.
+      { reuseOutputs: true, greedy },
     );
     const V = this.rt.config.language.vocabSize;
     jobs.forEach((j, r) => {
@@ -341,43 +339,22 @@ export class Engine {
   }
 
   /**
-   * One decoder call over rows [first, first + jobs.length). Prefill: one job, `tokens` its
-   * new ids from `positions` on. Decode: one token per job at each row's position.
-   * Returns the last position's logits per row, or with `greedy` (and a graph that has them)
-   * each row's greedy id instead.
+   * One decoder call over rows [first, first + jobs.length) of `pool`: each job's `tokens[b]`
+   * from its row's valid length on (a prefill chunk: one job; a decode step: one token each).
    */
   async run(
     first: number,
-    tokens: number[],
-    positions: number | number[],
+    tokens: number[][],
     jobs: Job[],
     pool = this.pool,
-    /** The caller reads the logits before the next run (see DecodeBatch.reuseOutputs). */
-    reuseOutputs = false,
-    greedy = false,
+    opts: CallOptions = {},
   ): Promise<Pick<DecodeResult, "logits" | "greedyIds">> {
-    const cfg = this.rt.config;
-    const B = jobs.length;
-    const S = B === 1 && typeof positions === "number" ? tokens.length : 1;
-    const pos = typeof positions === "number" ? [positions] : positions;
-    pool.ensure(Math.max(...pos) + S);
-    const rows = jobs.map((j, b) => ({ images: j.images as readonly ImageKv[], times: this.mediaTimes(j, pos[b], S) }));
-    const media = buildMediaInputs(cfg, this.rt.xLayers, rows, S);
-    const view = pool.view(first, B);
-    const out = await this.rt.decode({
-      batch: B,
-      seq: S,
-      inputIds: BigInt64Array.from(tokens, BigInt),
-      positionIds: BigInt64Array.from({ length: B * S }, (_, k) => BigInt(pos[Math.floor(k / S)] + (k % S))),
-      hasMedia: Float32Array.from(jobs, (j) => (j.images.length ? 1 : 0)),
-      numLogitsToKeep: 1,
-      ...media,
-      cache: { mode: "append", ...view, capacity: pool.capacity, pastLengths: BigInt64Array.from(pos, BigInt) },
-      reuseOutputs,
-      greedy,
-    });
-    pool.append(first, B, pos, S, out.presentKeys!, out.presentValues!);
-    return out;
+    const rows = jobs.map((job, b) => ({
+      tokens: tokens[b],
+      images: job.images,
+      times: this.mediaTimes(job, pool.lengths[first + b], tokens[b].length),
+    }));
+    return runDecoder(this.rt, pool, first, rows, opts);
   }
 
   /** Image index of positions [from, from+count) of a job's sequence (prompt, then generated text). */

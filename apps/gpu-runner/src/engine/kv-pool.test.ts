@@ -16,7 +16,7 @@ function fill(pool: KvPool, r: number, n: number) {
     keys.push(k);
     values.push(k.map((x) => -x));
   }
-  pool.append(r, 1, [0], n, keys, values);
+  pool.append(r, 1, n, keys, values);
 }
 
 function read(pool: KvPool, r: number, i: number, h: number, p: number, d: number) {
@@ -94,7 +94,7 @@ describe("KvPool with an fp16 cache", () => {
       for (let h = 0; h < L.kvHeads; h++)
         for (let p = 0; p < n; p++)
           for (let d = 0; d < L.headDim; d++) k[(h * n + p) * L.headDim + d] = bits(r, h, p, d);
-      pool.append(r, 1, [0], n, [k, k], [k, k]);
+      pool.append(r, 1, n, [k, k], [k, k]);
     };
     const row = (r: number, want: number, n: number) => {
       for (let h = 0; h < L.kvHeads; h++)

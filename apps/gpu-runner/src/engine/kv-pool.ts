@@ -166,9 +166,9 @@ export class KvPool {
 
   /**
    * Writes the new positions a decoder call returned — present [count, kvHeads, S, headDim]
-   * per layer for rows first..first+count — at each row's `at` position.
+   * per layer for rows first..first+count — after each row's valid positions.
    */
-  append(first: number, count: number, at: ArrayLike<number>, S: number, keys: KvArray[], values: KvArray[]): void {
+  append(first: number, count: number, S: number, keys: KvArray[], values: KvArray[]): void {
     const { kvHeads, headDim, layers } = this.L;
     this.assertResident(first, count);
     for (let i = 0; i < layers; i++) {
@@ -176,13 +176,13 @@ export class KvPool {
         const r = first + b;
         for (let h = 0; h < kvHeads; h++) {
           const src = (b * kvHeads + h) * S * headDim;
-          const dst = ((r * kvHeads + h) * this.capacity + at[b]) * headDim;
+          const dst = ((r * kvHeads + h) * this.capacity + this.lengths[r]) * headDim;
           this.keys[i].set(keys[i].subarray(src, src + S * headDim), dst);
           this.values[i].set(values[i].subarray(src, src + S * headDim), dst);
         }
       }
     }
-    for (let b = 0; b < count; b++) this.lengths[first + b] = Math.max(this.lengths[first + b], at[b] + S);
+    for (let b = 0; b < count; b++) this.lengths[first + b] += S;
   }
 
   /** Exchanges the valid contents of two rows (a sequence joining or leaving the batch). */

@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { maxAbsDiff, tinyModel } from "../../test/tiny-model.js";
 import { servingBuild } from "../server/load-model.js";
+import { decoderCall } from "./decoder-call.js";
 import { KvPool } from "./kv-pool.js";
 import { buildMediaInputs, type MediaInputs } from "./media-batch.js";
 import { argmax } from "./sampling/partial-select.js";
@@ -14,26 +15,20 @@ describe("buildMediaInputs", () => {
     const cfg = model.config;
     const B = 2;
     const S = 3;
-    const rows = Array.from({ length: B }, () => ({ images: [], times: new Int32Array(S) }));
+    const rows = Array.from({ length: B }, (_, b) => ({
+      tokens: Array.from({ length: S }, (_, s) => 300 + b * S + s),
+      images: [],
+      times: new Int32Array(S),
+    }));
     const pad = buildMediaInputs(cfg, rt.xLayers, rows, S);
     expect(pad.mediaLen).toBe(1);
     expect(rt.xLayers.length).toBeGreaterThan(0);
     const per = cfg.perceiver.numLatents * cfg.crossAttention.heads * cfg.crossAttention.dimHead;
     const zeros = new Map(rt.xLayers.map((i) => [i, new Float32Array(B * per)]));
+    // The engine's own call for these rows, with the media inputs swapped.
     const run = (media: Pick<MediaInputs, "mediaKeys" | "mediaValues" | "mediaLen">, greedy = false) => {
       const pool = new KvPool(cfg.language, B, 256, rt.kvDtype);
-      return rt.decode({
-        batch: B,
-        seq: S,
-        inputIds: BigInt64Array.from({ length: B * S }, (_, k) => BigInt(300 + k)),
-        positionIds: BigInt64Array.from({ length: B * S }, (_, k) => BigInt(k % S)),
-        mediaTime: new BigInt64Array(B * S),
-        hasMedia: new Float32Array(B),
-        numLogitsToKeep: S,
-        ...media,
-        cache: { mode: "append", ...pool.view(0, B), capacity: pool.capacity, pastLengths: new BigInt64Array(B) },
-        greedy,
-      });
+      return rt.decode({ ...decoderCall(rt, pool, 0, rows, { keep: S, greedy }), ...media });
     };
     const a = await run(pad);
     const b = await run({ mediaKeys: zeros, mediaValues: zeros, mediaLen: cfg.perceiver.numLatents });

@@ -13,29 +13,19 @@ import { validateWeights } from "../weights/validate.js";
 import type { ModelConfig } from "./config.js";
 import { buildDecoder } from "./graphs/decoder.js";
 import { buildMediaKv } from "./graphs/media-kv.js";
-import type { KvCacheMode, KvDtype } from "./graphs/self-attention.js";
+import type { KvDtype } from "./graphs/self-attention.js";
 import { buildVision } from "./graphs/vision.js";
 import { GraphWeights, type Precision } from "./graphs/weights.js";
 
 export interface BuildOptions {
   precision: Precision;
   fused: boolean;
-  /** Default: "append" when fused (the serving design), "concat" for plain ops. */
-  kvCache?: KvCacheMode;
-  /** The append design's cache element type (default fp32; see graphs/self-attention.ts). */
+  /** The KV cache's element type (default fp32; see graphs/self-attention.ts). */
   kvDtype?: KvDtype;
   /** Merge the adapter in `lora/` (default: when the directory has one). */
   lora?: boolean;
   /** Merge this adapter directory (`mmgpt convert --lora-only` output) instead of `lora/`. */
   adapter?: { id: string; dir: string };
-}
-
-export function kvCacheOf(o: BuildOptions): KvCacheMode {
-  const mode = o.kvCache ?? (o.fused ? "append" : "concat");
-  if (mode === "shared" && !o.fused) throw new Error('kvCache "shared" (GroupQueryAttention) needs fused graphs');
-  if (o.kvDtype === "fp16" && mode !== "append")
-    throw new Error(`an fp16 KV cache needs the append design (not ${mode})`);
-  return mode;
 }
 
 export type GraphKind = "vision" | "media-kv" | "decoder";
@@ -48,7 +38,9 @@ export function variantName(o: BuildOptions): string {
       ? "-nolora"
       : "";
   const kv16 = o.kvDtype === "fp16" ? "-kv16" : "";
-  return `${o.precision}-${o.fused ? "fused" : "plain"}-${kvCacheOf(o)}${kv16}${lora}`;
+  // "append" names the KV-cache design (graphs/self-attention.ts), the only one since the
+  // others were removed; kept so the graphs already built in model directories keep their names.
+  return `${o.precision}-${o.fused ? "fused" : "plain"}-append${kv16}${lora}`;
 }
 
 export function graphPath(modelDir: string, o: BuildOptions, kind: GraphKind): string {
@@ -120,7 +112,7 @@ export function buildModelGraphs(
         append: (bytes) => ({ ...sink.append(bytes), location: dataName }),
       });
       try {
-        builders[kind](new GraphWeights(g, store, modelDir, overrides, { ...opts, kvCache: kvCacheOf(opts) }));
+        builders[kind](new GraphWeights(g, store, modelDir, overrides, opts));
         writeFileSync(`${final}.tmp`, g.toBytes());
       } finally {
         sink.close();

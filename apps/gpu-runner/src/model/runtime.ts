@@ -2,11 +2,11 @@
 // media K/V, and one decoder step over a batch (prefill or decode). Knows tensor names and
 // layouts; knows nothing about requests, sampling or scheduling (that is the engine's).
 import { Session as OrtSession, type Session, type SessionOptions, type TensorValue } from "../runtime/ort.js";
-import { type BuildOptions, graphPath, kvCacheOf } from "./build.js";
+import { type BuildOptions, graphPath } from "./build.js";
 import { crossAttentionLayers, type ModelConfig } from "./config.js";
 import { GREEDY_IDS, pastKeyName, pastValueName, presentKeyName, presentValueName } from "./graphs/decoder.js";
 import { mediaKeyName, mediaValueName } from "./graphs/media-kv.js";
-import type { KvCacheMode, KvDtype } from "./graphs/self-attention.js";
+import type { KvDtype } from "./graphs/self-attention.js";
 
 /** A KV cache buffer: fp32 values, or fp16 bits (Node 20 has no Float16Array). */
 export type KvArray = Float32Array | Uint16Array;
@@ -34,12 +34,12 @@ export interface DecodeBatch {
   mediaValues: Map<number, Float32Array>;
   mediaLen: number;
   numLogitsToKeep: number;
-  /** The cache, per the graph's KV design (see graphs/self-attention.ts). */
+  /** The cache (graphs/self-attention.ts): views [batch, kvHeads, capacity, headDim] per layer. */
   cache: DecodeCache;
   /**
-   * append design: write logits and new K/V into buffers kept for this batch shape instead of
-   * fresh ones. The result is then only valid until the next such call (the engine's decode
-   * steps read it at once); it spares a 128 KB+ allocation per step and the GC it causes.
+   * Write logits and new K/V into buffers kept for this batch shape instead of fresh ones. The
+   * result is then only valid until the next such call (the engine's decode steps read it at
+   * once); it spares a 128 KB+ allocation per step and the GC it causes.
    */
   reuseOutputs?: boolean;
   /**
@@ -49,29 +49,22 @@ export interface DecodeBatch {
   greedy?: boolean;
 }
 
-export type DecodeCache =
-  /** Read-only views [batch, kvHeads, capacity, headDim]; `pastLengths` valid per row. */
-  | { mode: "append"; keys: KvArray[]; values: KvArray[]; capacity: number; pastLengths: BigInt64Array }
-  /** Shared [batch, kvHeads, maxSeq, headDim] buffers that GroupQueryAttention appends to in place. */
-  | {
-      mode: "shared";
-      keys: KvArray[];
-      values: KvArray[];
-      seqlensK: Int32Array;
-      totalSeqLen: number;
-      maxSeq: number;
-    }
-  /** Past [batch, kvHeads, past, headDim] and a [batch, past+seq] mask; present comes back whole. */
-  | { mode: "concat"; keys: KvArray[]; values: KvArray[]; len: number; attentionMask: BigInt64Array };
+/** Read-only cache views [batch, kvHeads, capacity, headDim]; `pastLengths` valid per row. */
+export interface DecodeCache {
+  keys: KvArray[];
+  values: KvArray[];
+  capacity: number;
+  pastLengths: BigInt64Array;
+}
 
 export interface DecodeResult {
   /** [batch, kept, vocab]; empty when `greedyIds` was fetched instead. */
   logits: Float32Array;
   /** [batch, kept] argmax ids, when the batch asked for `greedy`. */
   greedyIds?: BigInt64Array;
-  /** append: the new positions' K/V [batch, kvHeads, seq, headDim]; concat: past+new. Per layer. */
-  presentKeys?: KvArray[];
-  presentValues?: KvArray[];
+  /** The new positions' K/V [batch, kvHeads, seq, headDim], per layer. */
+  presentKeys: KvArray[];
+  presentValues: KvArray[];
 }
 
 export class ModelRuntime {
@@ -106,11 +99,7 @@ export class ModelRuntime {
     return new ModelRuntime(config, build, v, m, d);
   }
 
-  get kvCache(): KvCacheMode {
-    return kvCacheOf(this.build);
-  }
-
-  /** Element type of the append design's cache (what the engine's buffers must hold). */
+  /** Element type of the cache (what the engine's buffers must hold). */
   get kvDtype(): KvDtype {
     return this.build.kvDtype ?? "fp32";
   }
@@ -155,34 +144,15 @@ export class ModelRuntime {
       feeds[mediaValueName(i)] = { data: b.mediaValues.get(i)!, dims };
     }
     const c = b.cache;
-    const perLayer = (dims: number[]) => {
-      for (let i = 0; i < L.layers; i++) {
-        feeds[pastKeyName(i)] = { data: c.keys[i], dims };
-        feeds[pastValueName(i)] = { data: c.values[i], dims };
-      }
-    };
-    if (c.mode === "shared") {
-      feeds.seqlens_k = { data: c.seqlensK, dims: [b.batch] };
-      feeds.total_sequence_length = { data: Int32Array.of(c.totalSeqLen), dims: [] };
-      perLayer([b.batch, L.kvHeads, c.maxSeq, L.headDim]);
-      // Past and present are the same memory: GroupQueryAttention appends in place.
-      const outputs: Record<string, TensorValue | null> = { logits: null };
-      for (let i = 0; i < L.layers; i++) {
-        outputs[presentKeyName(i)] = feeds[pastKeyName(i)];
-        outputs[presentValueName(i)] = feeds[pastValueName(i)];
-      }
-      return { logits: (await this.decoder.run(feeds, outputs)).logits.data as Float32Array };
-    }
-    if (c.mode === "append") {
-      feeds.past_lengths = { data: c.pastLengths, dims: [b.batch] };
-      perLayer([b.batch, L.kvHeads, c.capacity, L.headDim]);
-    } else {
-      feeds.attention_mask = { data: c.attentionMask, dims: [b.batch, c.len + b.seq] };
-      perLayer([b.batch, L.kvHeads, c.len, L.headDim]);
+    feeds.past_lengths = { data: c.pastLengths, dims: [b.batch] };
+    const kvDims = [b.batch, L.kvHeads, c.capacity, L.headDim];
+    for (let i = 0; i < L.layers; i++) {
+      feeds[pastKeyName(i)] = { data: c.keys[i], dims: kvDims };
+      feeds[pastValueName(i)] = { data: c.values[i], dims: kvDims };
     }
     const greedy = b.greedy === true && this.hasGreedyIds;
     // Only what is read is fetched (and computed): the logits or the greedy ids, and the K/V.
-    const fetched = b.reuseOutputs && c.mode === "append" ? this.outputsFor(b, greedy) : this.names(greedy);
+    const fetched = b.reuseOutputs ? this.outputsFor(b, greedy) : this.names(greedy);
     const out = await this.decoder.run(feeds, fetched);
     return {
       logits: greedy ? new Float32Array(0) : (out.logits.data as Float32Array),
@@ -202,7 +172,7 @@ export class ModelRuntime {
     return names;
   }
 
-  /** Preallocated append-design outputs for the shape of `b` (kept for the runtime's lifetime). */
+  /** Preallocated outputs for the shape of `b` (kept for the runtime's lifetime). */
   private outputsFor(b: DecodeBatch, greedy: boolean): Record<string, TensorValue> {
     const key = `${b.batch}x${b.seq}x${b.numLogitsToKeep}x${greedy}`;
     let outputs = this.scratch.get(key);

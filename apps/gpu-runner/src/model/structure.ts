@@ -42,11 +42,7 @@ export function modelStructure(config: ModelConfig): ModelStructure {
     const g = new GraphBuilder(kind, {
       append: (b) => ({ location: "structure-only.data", offset: 0, length: b.byteLength }),
     });
-    const w = new GraphWeights(g, source, "/structure-only", new Map(), {
-      precision: "fp32",
-      fused: true,
-      kvCache: "append",
-    });
+    const w = new GraphWeights(g, source, "/structure-only", new Map(), { precision: "fp32", fused: true });
     fn(config, w);
     for (const n of w.used) used.add(n);
     graphs.push({ kind, nodes: g.nodeCount, protoBytes: g.toBytes().byteLength });

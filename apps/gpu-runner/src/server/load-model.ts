@@ -14,9 +14,9 @@ import { generateTinyWeights } from "../weights/generate-tiny.js";
 import type { RunnerConfig } from "./config.js";
 import type { Logger } from "./logger.js";
 
-/** The serving design: fused contrib ops and the append KV cache (see graphs/self-attention.ts). */
+/** The serving build: fused contrib ops, the configured precision and KV cache element type. */
 export function servingBuild(cfg: Pick<RunnerConfig, "precision" | "kvDtype">): BuildOptions {
-  return { precision: cfg.precision, fused: true, kvCache: "append", kvDtype: cfg.kvDtype };
+  return { precision: cfg.precision, fused: true, kvDtype: cfg.kvDtype };
 }
 
 /**

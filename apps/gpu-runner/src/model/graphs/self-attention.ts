@@ -1,22 +1,17 @@
-// LLaMA self-attention with RoPE, in three KV-cache designs (a build option):
-//
-//  concat  past [B,kv,P,d] ⧺ new → present [B,kv,P+S,d]. Standard ONNX; the whole cache
-//          crosses the JS boundary twice per step (O(context) copies).
-//  shared  GroupQueryAttention over one max-length buffer bound as both past and present:
-//          appends in place, but onnxruntime-node still copies every bound output back
-//          into a fresh JS buffer (O(max length) per step).
-//  append  past [B,kv,C,d] is a read-only view of the engine's cache (C = its capacity,
-//          `past_lengths` valid per row); present = the NEW positions only [B,kv,S,d],
-//          which the engine writes into its buffers. Nothing of size O(context) is copied:
-//          attention reads the cache in place (scores over cache and new keys are
-//          concatenated before one softmax).
+// LLaMA self-attention with RoPE over the engine's KV cache. The cache design ("append"):
+//   past [B,kv,C,d] is a read-only view of the engine's cache (C = its capacity, `past_lengths`
+//   valid per row); present = the NEW positions only [B,kv,S,d], which the engine writes into
+//   its buffers. Nothing of size O(context) is copied: attention reads the cache in place
+//   (scores over cache and new keys are concatenated before one softmax).
+// Designs that fed a whole `present` back as `past` (Concat), or bound one max-length buffer
+// as both (GroupQueryAttention), cost a copy of the cache per token in onnxruntime-node, which
+// copies every output into a fresh JS buffer; they were measured and removed.
 import { DT, float, MS_DOMAIN } from "../../onnx/graph-builder.js";
 import type { ModelConfig } from "../config.js";
-import { attention, MASKED, mergeHeads, splitHeads, where } from "./ops.js";
+import { MASKED, mergeHeads, splitHeads, where } from "./ops.js";
 import { ropeCaches } from "./rope.js";
 import type { GraphWeights } from "./weights.js";
 
-export type KvCacheMode = "concat" | "shared" | "append";
 /**
  * fp16 halves the bytes a decode step reads from the cache (at 2,000 positions the cache is a
  * third of what an int4 step reads). The graph rounds new keys/values to fp16 before attending
@@ -34,13 +29,8 @@ export interface SelfAttentionInputs {
   positionIds: string;
   cos: string;
   sin: string;
-  /** shared: */
-  seqlensK?: string;
-  totalSeqLen?: string;
-  /** concat: [B, P+S] 1 = attend. */
-  attentionMask?: string;
-  /** append: [B] valid cache positions per row. */
-  pastLengths?: string;
+  /** [B] valid cache positions per row. */
+  pastLengths: string;
   /** Masks built once per graph and reused by every layer. */
   masks: Map<string, string>;
 }
@@ -49,31 +39,19 @@ export interface SelfAttentionInputs {
 export function selfAttentionInputs(c: ModelConfig, w: GraphWeights): SelfAttentionInputs {
   const g = w.g;
   const L = c.language;
-  const mode = w.opts.kvCache;
   const positionIds = g.input("position_ids", DT.INT64, ["batch_size", "sequence_length"]);
   const inp: SelfAttentionInputs = {
     positionIds,
     ...ropeCaches(g, L.headDim, L.maxPositions, L.ropeTheta),
+    pastLengths: g.input("past_lengths", DT.INT64, ["batch_size"]),
     masks: new Map(),
   };
-  const pastDim = { concat: "past_sequence_length", shared: "max_sequence_length", append: "cache_capacity" }[mode];
-  const presentDim = { concat: "total_sequence_length", shared: "max_sequence_length", append: "sequence_length" }[
-    mode
-  ];
-  if (mode === "shared") {
-    inp.seqlensK = g.input("seqlens_k", DT.INT32, ["batch_size"]);
-    inp.totalSeqLen = g.input("total_sequence_length", DT.INT32, []);
-  } else if (mode === "concat") {
-    inp.attentionMask = g.input("attention_mask", DT.INT64, ["batch_size", "total_sequence_length"]);
-  } else {
-    inp.pastLengths = g.input("past_lengths", DT.INT64, ["batch_size"]);
-  }
-  const kvType = mode === "append" && w.opts.kvDtype === "fp16" ? DT.FLOAT16 : DT.FLOAT;
+  const kvType = w.opts.kvDtype === "fp16" ? DT.FLOAT16 : DT.FLOAT;
   for (let i = 0; i < L.layers; i++) {
     for (const name of [pastKeyName(i), pastValueName(i)])
-      g.input(name, kvType, ["batch_size", L.kvHeads, pastDim, L.headDim]);
+      g.input(name, kvType, ["batch_size", L.kvHeads, "cache_capacity", L.headDim]);
     for (const name of [presentKeyName(i), presentValueName(i)])
-      g.output(name, kvType, ["batch_size", L.kvHeads, presentDim, L.headDim]);
+      g.output(name, kvType, ["batch_size", L.kvHeads, "sequence_length", L.headDim]);
   }
   return inp;
 }
@@ -92,54 +70,9 @@ export function selfAttention(
   const L = c.language;
   const p = `/model/layers.${i}/attn`;
   const present = [presentKeyName(i), presentValueName(i)];
-  if (w.opts.kvCache === "shared") {
-    const [out] = g.node(
-      "GroupQueryAttention",
-      [
-        rope(w, q, L.heads, inp, `${p}/q`),
-        rope(w, k, L.kvHeads, inp, `${p}/k`),
-        v,
-        pastKeyName(i),
-        pastValueName(i),
-        inp.seqlensK!,
-        inp.totalSeqLen!,
-      ],
-      `${p}/GroupQueryAttention`,
-      { num_heads: L.heads, kv_num_heads: L.kvHeads, scale: float(L.headDim ** -0.5) },
-      { domain: MS_DOMAIN, outputs: [`${p}/output`, ...present] },
-    );
-    return out;
-  }
   const qh = splitHeads(g, rope(w, q, L.heads, inp, `${p}/q`), L.heads, L.headDim, `${p}/q_heads`);
   const kNew = splitHeads(g, rope(w, k, L.kvHeads, inp, `${p}/k`), L.kvHeads, L.headDim, `${p}/k_heads`);
   const vNew = splitHeads(g, v, L.kvHeads, L.headDim, `${p}/v_heads`);
-  if (w.opts.kvCache === "concat") {
-    const kAll = g.node(
-      "Concat",
-      [pastKeyName(i), kNew],
-      `${p}/present_key`,
-      { axis: 2 },
-      { outputs: [present[0]] },
-    )[0];
-    const vAll = g.node(
-      "Concat",
-      [pastValueName(i), vNew],
-      `${p}/present_value`,
-      { axis: 2 },
-      { outputs: [present[1]] },
-    )[0];
-    const rep = (t: string, n: string) => repeatKv(w, t, `${p}/${n}_repeat`, L.heads / L.kvHeads);
-    const o = attention(
-      g,
-      qh,
-      rep(kAll, "k"),
-      rep(vAll, "v"),
-      L.headDim ** -0.5,
-      concatMask(w, qh, kAll, inp),
-      `${p}/sdpa`,
-    );
-    return mergeHeads(g, o, L.heads, L.headDim, `${p}/merge`);
-  }
   if (w.opts.kvDtype === "fp16") {
     // Store fp16; attend in fp32 to the stored values (new ones rounded the same way).
     const half = (t: string, name: string, n: string) =>
@@ -255,7 +188,7 @@ function appendMasks(w: GraphWeights, qh: string, cache: string, rep: number, in
   const cap = dim(cache, 2, "C");
   const s = dim(qh, 2, "S");
   const cols = g.op("Range", [zero, cap, one], `${p}/CacheCols`);
-  const lens = g.op("Unsqueeze", [inp.pastLengths!, g.i64([1, 2, 3])], `${p}/Lengths`);
+  const lens = g.op("Unsqueeze", [inp.pastLengths, g.i64([1, 2, 3])], `${p}/Lengths`);
   const pastBias = where(g, g.op("Less", [cols, lens], `${p}/Valid`), 0, MASKED, `${p}/PastBias`);
   const rows = g.op(
     "Mod",
@@ -274,56 +207,6 @@ function appendMasks(w: GraphWeights, qh: string, cache: string, rep: number, in
   const newBias = where(g, causal, 0, MASKED, `${p}/NewBias`);
   inp.masks.set("append", JSON.stringify({ pastBias, newBias }));
   return { pastBias, newBias };
-}
-
-/** [B,1,S,T] for concat mode: key j visible to query s iff j ≤ past + s and attention_mask[b,j]. */
-function concatMask(w: GraphWeights, q: string, kAll: string, inp: SelfAttentionInputs): string {
-  const g = w.g;
-  const hit = inp.masks.get("concat");
-  if (hit) return hit;
-  const p = "/model/causal_mask";
-  const s = g.op("Slice", [g.op("Shape", [q], `${p}/QShape`), g.i64([2]), g.i64([3])], `${p}/S`);
-  const t = g.op("Slice", [g.op("Shape", [kAll], `${p}/KShape`), g.i64([2]), g.i64([3])], `${p}/T`);
-  const past = g.op("Sub", [t, s], `${p}/Past`);
-  const scalar = (x: string, n: string) => g.op("Squeeze", [x, g.i64([0])], `${p}/${n}`);
-  const one = g.constant(DT.INT64, [], [1n]);
-  const rows = g.op("Range", [scalar(past, "past0"), scalar(t, "t0"), one], `${p}/Rows`);
-  const cols = g.op("Range", [g.constant(DT.INT64, [], [0n]), scalar(t, "t1"), one], `${p}/Cols`);
-  const causal = g.op(
-    "LessOrEqual",
-    [g.op("Unsqueeze", [cols, g.i64([0])], `${p}/ColsU`), g.op("Unsqueeze", [rows, g.i64([1])], `${p}/RowsU`)],
-    `${p}/Causal`,
-  );
-  const pad = g.op("Cast", [g.op("Unsqueeze", [inp.attentionMask!, g.i64([1, 2])], `${p}/PadU`)], `${p}/PadBool`, {
-    to: DT.BOOL,
-  });
-  const bias = where(g, g.op("And", [causal, pad], `${p}/Allowed`), 0, MASKED, `${p}/Bias`);
-  inp.masks.set("concat", bias);
-  return bias;
-}
-
-/** HF repeat_kv: [B,kv,T,d] → [B,kv·rep,T,d], each KV head serving `rep` query heads. */
-function repeatKv(w: GraphWeights, t: string, path: string, rep: number): string {
-  if (rep === 1) return t;
-  const g = w.g;
-  const shape = g.op("Shape", [t], `${path}/Shape`);
-  const dim = (from: number, to: number, n: string) =>
-    g.op("Slice", [shape, g.i64([from]), g.i64([to])], `${path}/${n}`);
-  const [batch, kv, tail] = [dim(0, 1, "Batch"), dim(1, 2, "KvHeads"), dim(2, 4, "SeqDim")];
-  const expanded = g.op(
-    "Expand",
-    [
-      g.op("Unsqueeze", [t, g.i64([2])], `${path}/Unsqueeze`),
-      g.op("Concat", [batch, kv, g.i64([rep]), tail], `${path}/Target`, { axis: 0 }),
-    ],
-    `${path}/Expand`,
-  );
-  const heads = g.op("Mul", [kv, g.i64([rep])], `${path}/Heads`);
-  return g.op(
-    "Reshape",
-    [expanded, g.op("Concat", [batch, heads, tail], `${path}/Merged`, { axis: 0 })],
-    `${path}/Reshape`,
-  );
 }
 
 /** RoPE (HF rotate_half) on [B,S,heads·d]: RotaryEmbedding when fused, else gather + rotate. */

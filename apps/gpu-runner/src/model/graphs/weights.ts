@@ -4,7 +4,7 @@
 import { relative } from "node:path";
 import { bytesOf, DT, type GraphBuilder, MS_DOMAIN } from "../../onnx/graph-builder.js";
 import { quantizeInt4 } from "./quantize.js";
-import type { KvCacheMode, KvDtype } from "./self-attention.js";
+import type { KvDtype } from "./self-attention.js";
 
 export interface TensorInfoLike {
   dtype: string;
@@ -27,9 +27,7 @@ export interface WeightOptions {
   precision: Precision;
   /** Fused contrib ops (FusedMatMul, RotaryEmbedding, SimplifiedLayerNorm, …) versus plain ONNX ops. */
   fused: boolean;
-  /** KV-cache design of the decoder (see graphs/self-attention.ts). */
-  kvCache: KvCacheMode;
-  /** Element type of the append design's cache inputs/outputs (default fp32). */
+  /** Element type of the decoder's cache inputs/outputs (default fp32). */
   kvDtype?: KvDtype;
 }
 
