@@ -1,12 +1,14 @@
-// The edge application: request ids first, then public endpoints, the admin API behind the
-// admin token, and the API-key routes behind auth + rate limit. One onError renders all
-// failures; unknown routes are a 404 in the same envelope.
+// The edge application: request ids first, then the configuration check (a misconfigured
+// worker serves nothing), public endpoints, the admin API behind the admin token, and the
+// API-key routes behind auth + rate limit. One onError renders all failures; unknown routes
+// are a 404 in the same envelope.
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { adminRoutes } from "./auth/admin-routes";
 import { requireAdmin } from "./auth/require-admin";
 import { requireApiKey } from "./auth/require-api-key";
 import { batchBodyGuard, batchRoutes } from "./batches/routes";
 import { chatRoutes } from "./chat/routes";
+import { edgeConfig } from "./config";
 import { conversationRoutes } from "./conversations/routes";
 import type { AppEnv, Deps } from "./env";
 import { ApiError } from "./errors/api-error";
@@ -26,7 +28,10 @@ export const defaultDeps: Deps = {
 
 export function createApp(deps: Deps = defaultDeps) {
   const app = new OpenAPIHono<AppEnv>();
-  app.use("*", requestId());
+  app.use("*", requestId(), async function configMiddleware(c, next) {
+    edgeConfig(c.env); // throws EdgeConfigError, rendered as a 500 naming the variables
+    await next();
+  });
   app.route("/", publicMetaRoutes);
 
   app.use("/v1/admin/*", requireAdmin(), idempotency());

@@ -4,6 +4,7 @@
 import { createApp } from "./app";
 import { consumeBatchRequests } from "./batches/consumer";
 import { BATCH_QUEUE_NAME, type BatchMessage } from "./batches/messages";
+import { edgeConfig } from "./config";
 import type { Bindings, Deps } from "./env";
 import { pruneIdempotencyKeys } from "./http/idempotency";
 import { deliverWebhook } from "./webhooks/deliver";
@@ -30,6 +31,7 @@ export function createWorker(deps: Deps) {
   return {
     fetch: app.fetch,
     async queue(batch: MessageBatch<unknown>, env: Bindings): Promise<void> {
+      edgeConfig(env); // a misconfigured worker leaves every message for a retry
       if (batch.queue === BATCH_QUEUE_NAME) {
         return consumeBatchRequests(batch as MessageBatch<BatchMessage>, env, deps);
       }

@@ -40,13 +40,27 @@ describe("Idempotency-Key", () => {
     expect(a2.id).toBe(a.id);
     expect(b.id).not.toBe(a.id);
 
-    const issue = () =>
-      edge.fetch("/v1/admin/api_keys", {
+    // Issuing a key twice under one Idempotency-Key issues it once; another Idempotency-Key anew.
+    const account = `acct_${crypto.randomUUID().slice(0, 8)}`;
+    const issue = async (idempotencyKey: string) => {
+      const res = await edge.fetch("/v1/admin/api_keys", {
         method: "POST",
-        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "idempotency-key": crypto.randomUUID().slice(0, 8) + "x" },
-        json: { account_id: "acct_idem", name: "n" },
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "idempotency-key": idempotencyKey },
+        json: { account_id: account, name: "n" },
       });
-    expect(((await (await issue()).json()) as Loose).key).not.toBe(((await (await issue()).json()) as Loose).key);
+      expect(res.status).toBe(200);
+      return { replayed: res.headers.get("idempotent-replayed"), key: ((await res.json()) as Loose).key as string };
+    };
+    const first = await issue(`${account}-1`);
+    const retried = await issue(`${account}-1`);
+    const other = await issue(`${account}-2`);
+    expect(first.replayed).toBeNull();
+    expect(retried).toEqual({ replayed: "true", key: first.key });
+    expect(other.key).not.toBe(first.key);
+    const listed = await edge.fetch(`/v1/admin/api_keys?account_id=${account}`, {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
+    expect(((await listed.json()) as Loose).data).toHaveLength(2);
   });
 
   it("works with multipart uploads", async () => {

@@ -2,6 +2,7 @@
 import openapi from "@mmgpt/schema/openapi.json";
 import { describe, expect, it } from "vitest";
 import { Edge } from "./helpers/edge";
+import { FakeRunners } from "./helpers/fake-runner";
 
 describe("meta endpoints", () => {
   it("healthz answers without a key and without runners", async () => {
@@ -23,14 +24,22 @@ describe("meta endpoints", () => {
     expect(docs).toContain('<form class="try" data-method="POST" data-path="/v1/chat/completions">');
   });
 
-  it("lists models from the runner, or from MODELS when set", async () => {
-    const edge = new Edge({ env: { MODELS: "" } });
+  it("lists exactly the runner's models, asking it once a minute, or MODELS when set", async () => {
+    // A runner of its own: the model list is remembered per runner list, and other tests' runners
+    // serve mmgpt-tiny only.
+    const url = "http://runner-models.test";
+    const edge = new Edge({ runners: new FakeRunners([url]), env: { MODELS: "" } });
     const { key } = await edge.newKey();
-    edge.runners.get().models = ["mmgpt-tiny", "mmgpt-9b"];
-    const res = await edge.fetch("/v1/models", { key });
-    expect(res.status).toBe(200);
-    const body = (await res.json()) as { data: { id: string; object: string }[] };
-    expect(body.data.map((m) => m.id)).toContain("mmgpt-tiny");
+    const runner = edge.runners.get(url);
+    runner.models = ["mmgpt-9b", "mmgpt-9b-sketch"];
+    const model = (id: string) => ({ id, object: "model", created: 1_767_225_600, owned_by: "mmgpt" });
+    for (let i = 0; i < 2; i++) {
+      const res = await edge.fetch("/v1/models", { key });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ object: "list", data: [model("mmgpt-9b"), model("mmgpt-9b-sketch")] });
+    }
+    expect(runner.calls.filter((c) => c.path === "/internal/v1/models")).toHaveLength(1);
+
     const configured = new Edge({ env: { MODELS: "a, b" } });
     const list = (await (await configured.fetch("/v1/models", { key })).json()) as { data: { id: string }[] };
     expect(list.data.map((m) => m.id)).toEqual(["a", "b"]);

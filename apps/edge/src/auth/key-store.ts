@@ -3,6 +3,7 @@
 import type { ApiKey } from "@mmgpt/schema";
 import { ID_PREFIXES } from "@mmgpt/schema";
 import { newId, unixSeconds } from "../http/ids";
+import { type PageQuery, selectPage } from "../http/pagination";
 import { generateApiKey, hashApiKey } from "./secrets";
 
 interface KeyRow {
@@ -62,27 +63,8 @@ export async function touchKey(db: D1Database, keyId: string, now: number): Prom
   await db.prepare("UPDATE api_keys SET last_used_at = ? WHERE id = ?").bind(now, keyId).run();
 }
 
-export async function listKeys(
-  db: D1Database,
-  query: { limit: number; after?: string; order: "asc" | "desc"; account_id?: string },
-): Promise<KeyRow[]> {
-  const where: string[] = [];
-  const args: unknown[] = [];
-  if (query.account_id) {
-    where.push("account_id = ?");
-    args.push(query.account_id);
-  }
-  if (query.after) {
-    where.push(query.order === "desc" ? "id < ?" : "id > ?");
-    args.push(query.after);
-  }
-  const sql = `SELECT ${COLUMNS} FROM api_keys ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
-    ORDER BY id ${query.order === "desc" ? "DESC" : "ASC"} LIMIT ?`;
-  const { results } = await db
-    .prepare(sql)
-    .bind(...args, query.limit + 1)
-    .all<KeyRow>();
-  return results;
+export async function listKeys(db: D1Database, query: PageQuery & { account_id?: string }): Promise<KeyRow[]> {
+  return selectPage<KeyRow>(db, "api_keys", COLUMNS, { account_id: query.account_id || undefined }, query);
 }
 
 /** Revokes a key (idempotently) and returns it, or null when there is no such key. */

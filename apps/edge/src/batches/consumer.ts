@@ -2,14 +2,13 @@
 // (BATCH_CONCURRENCY per invocation; the queue's max_concurrency bounds invocations), acks or
 // retries every message explicitly. At least once: a message is acked only after its result is
 // recorded; exactly once: the BatchDO keeps the first result per line and skips lines it has.
+import { edgeConfig } from "../config";
 import type { Bindings, Deps } from "../env";
-import { runnerTimeoutMs } from "../runner/config";
 import { finalizeBatch } from "./finalize";
 import { batchStub } from "./index-store";
 import type { BatchMessage } from "./messages";
 import { runLine } from "./run-line";
 
-export const DEFAULT_BATCH_CONCURRENCY = 4;
 /** Attempts of one request before a transient failure is recorded as its result. */
 export const MAX_REQUEST_ATTEMPTS = 8;
 
@@ -19,16 +18,11 @@ export function backoffSeconds(attempts: number, random = Math.random): number {
   return Math.max(1, Math.round(base * (0.8 + 0.4 * random())));
 }
 
-export function batchConcurrency(env: Pick<Bindings, "BATCH_CONCURRENCY">): number {
-  const n = Number(env.BATCH_CONCURRENCY);
-  return Number.isInteger(n) && n > 0 ? n : DEFAULT_BATCH_CONCURRENCY;
-}
-
 async function handle(message: Message<BatchMessage>, env: Bindings, deps: Deps): Promise<void> {
   const { batch_id, line } = message.body;
   const stub = batchStub(env, batch_id);
   // The lease outlives a runner call (header timeout) and an image fetch with margin.
-  const claim = await stub.claim(line, 2 * runnerTimeoutMs(env) + 30_000);
+  const claim = await stub.claim(line, 2 * edgeConfig(env).runnerTimeoutMs + 30_000);
   if (claim.kind === "skip") return message.ack();
   if (claim.kind === "busy") return message.retry({ delaySeconds: claim.retryAfterSeconds });
   const outcome = await runLine(env, deps, claim);
@@ -56,5 +50,5 @@ export async function consumeBatchRequests(
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(batchConcurrency(env), queue.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(edgeConfig(env).batchConcurrency, queue.length) }, worker));
 }

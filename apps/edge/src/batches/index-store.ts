@@ -1,6 +1,7 @@
 // The per-account batch index in D1 (ownership and listing); the BatchDO is authoritative for
 // everything else. Another account's batch id reads as absent.
 import type { Bindings } from "../env";
+import { type PageQuery, selectPage } from "../http/pagination";
 
 export async function insertBatchIndex(db: D1Database, id: string, accountId: string, createdAt: number) {
   await db
@@ -16,19 +17,9 @@ export async function ownsBatch(db: D1Database, accountId: string, id: string): 
   );
 }
 
-export async function listBatchIds(
-  db: D1Database,
-  accountId: string,
-  query: { limit: number; after?: string; order: "asc" | "desc" },
-): Promise<string[]> {
-  const desc = query.order === "desc";
-  const cursor = query.after ? `AND id ${desc ? "<" : ">"} ?` : "";
-  const args: unknown[] = query.after ? [accountId, query.after] : [accountId];
-  const { results } = await db
-    .prepare(`SELECT id FROM batches WHERE account_id = ? ${cursor} ORDER BY id ${desc ? "DESC" : "ASC"} LIMIT ?`)
-    .bind(...args, query.limit + 1)
-    .all<{ id: string }>();
-  return results.map((r) => r.id);
+export async function listBatchIds(db: D1Database, accountId: string, query: PageQuery): Promise<string[]> {
+  const rows = await selectPage<{ id: string }>(db, "batches", "id", { account_id: accountId }, query);
+  return rows.map((r) => r.id);
 }
 
 export function batchStub(env: Pick<Bindings, "BATCHES">, id: string) {

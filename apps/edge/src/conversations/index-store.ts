@@ -1,6 +1,7 @@
 // The per-account conversation index in D1: ownership checks and listing without waking a
 // Durable Object. Counters are refreshed after each commit (the DO stays authoritative).
 import type { Conversation, Metadata } from "@mmgpt/schema";
+import { type PageQuery, selectPage } from "../http/pagination";
 
 export interface ConversationRow {
   id: string;
@@ -46,16 +47,9 @@ export async function findConversation(db: D1Database, accountId: string, id: st
 export async function listConversations(
   db: D1Database,
   accountId: string,
-  query: { limit: number; after?: string; order: "asc" | "desc" },
+  query: PageQuery,
 ): Promise<ConversationRow[]> {
-  const desc = query.order === "desc";
-  const cursor = query.after ? `AND id ${desc ? "<" : ">"} ?` : "";
-  const args: unknown[] = query.after ? [accountId, query.after] : [accountId];
-  const { results } = await db
-    .prepare(`SELECT * FROM conversations WHERE account_id = ? ${cursor} ORDER BY id ${desc ? "DESC" : "ASC"} LIMIT ?`)
-    .bind(...args, query.limit + 1)
-    .all<ConversationRow>();
-  return results;
+  return selectPage<ConversationRow>(db, "conversations", "*", { account_id: accountId }, query);
 }
 
 export async function updateCounters(

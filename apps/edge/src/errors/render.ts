@@ -1,14 +1,19 @@
 // Renders every failure into the public envelope `{error:{type, code, message, param,
-// request_id}}`: ApiError as is, Hono's HTTPException (malformed JSON…) as a 4xx, anything
-// else as a 500 that hides its details.
+// request_id}}`: ApiError as is, Hono's HTTPException (malformed JSON…) as a 4xx, a bad
+// configuration as a 500 naming the variables, anything else as a 500 that hides its details.
 import { errorEnvelope } from "@mmgpt/schema";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { EdgeConfigError } from "../config";
 import type { AppEnv } from "../env";
 import { ApiError } from "./api-error";
 
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
+  if (error instanceof EdgeConfigError) {
+    const names = [...new Set(error.names)].join(", ");
+    return new ApiError("internal_error", `The edge is misconfigured (${names}); the worker log says how.`);
+  }
   if (error instanceof HTTPException) {
     if (error.status === 401) return new ApiError("authentication_error", error.message);
     if (error.status === 413) return new ApiError("payload_too_large", error.message || "The body is too large.");

@@ -1,6 +1,7 @@
 // File metadata in D1 (always scoped by account: another account's id reads as absent) and
 // the uploaded bytes in R2 under `files/<account>/<file id>`.
 import type { FileObject, FilePurpose } from "@mmgpt/schema";
+import { type PageQuery, selectPage } from "../http/pagination";
 
 export interface FileRow {
   id: string;
@@ -63,23 +64,9 @@ export async function findFile(db: D1Database, accountId: string, fileId: string
 export async function listFiles(
   db: D1Database,
   accountId: string,
-  query: { limit: number; after?: string; order: "asc" | "desc"; purpose?: FilePurpose },
+  query: PageQuery & { purpose?: FilePurpose },
 ): Promise<FileRow[]> {
-  const where = ["account_id = ?"];
-  const args: unknown[] = [accountId];
-  if (query.purpose) {
-    where.push("purpose = ?");
-    args.push(query.purpose);
-  }
-  if (query.after) {
-    where.push(query.order === "desc" ? "id < ?" : "id > ?");
-    args.push(query.after);
-  }
-  const { results } = await db
-    .prepare(`SELECT * FROM files WHERE ${where.join(" AND ")} ORDER BY id ${query.order.toUpperCase()} LIMIT ?`)
-    .bind(...args, query.limit + 1)
-    .all<FileRow>();
-  return results;
+  return selectPage<FileRow>(db, "files", "*", { account_id: accountId, purpose: query.purpose }, query);
 }
 
 export async function deleteFileRow(db: D1Database, accountId: string, fileId: string): Promise<boolean> {

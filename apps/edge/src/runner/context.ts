@@ -2,20 +2,19 @@
 // timeout and the caller's abort signal, plus the runner orders (affinity or least loaded).
 // The `…For(env)` forms serve callers without a Hono context (the batch queue consumer).
 import type { Context } from "hono";
+import { edgeConfig } from "../config";
 import type { AppEnv, Bindings, Deps } from "../env";
 import type { RunnerContext } from "./client";
-import { runnerTimeoutMs, runnerUrls } from "./config";
-import { unavailable } from "./errors";
 import { leastLoadedOrder } from "./load";
 import { rendezvousOrder } from "./rendezvous";
 
 export function runnerContextFor(env: Bindings, deps: Deps, requestId: string, signal?: AbortSignal): RunnerContext {
-  if (!env.RUNNER_SECRET) throw unavailable("The edge has no RUNNER_SECRET configured.");
+  const config = edgeConfig(env);
   return {
     fetch: deps.runnerFetch,
-    secret: env.RUNNER_SECRET,
+    secret: config.runnerSecret,
     requestId,
-    timeoutMs: runnerTimeoutMs(env),
+    timeoutMs: config.runnerTimeoutMs,
     ...(signal ? { signal } : {}),
   };
 }
@@ -26,12 +25,12 @@ export function runnerContext(c: Context<AppEnv>, deps: Deps): RunnerContext {
 
 /** A conversation sticks to its rendezvous winner (KV cache reuse); the rest is failover. */
 export function conversationOrder(c: Context<AppEnv>, conversationId: string): string[] {
-  return rendezvousOrder(runnerUrls(c.env), conversationId);
+  return rendezvousOrder(edgeConfig(c.env).runnerUrls, conversationId);
 }
 
 /** Stateless requests go to the least loaded runner first. */
 export function statelessOrderFor(env: Bindings): string[] {
-  return leastLoadedOrder(runnerUrls(env));
+  return leastLoadedOrder(edgeConfig(env).runnerUrls);
 }
 
 export function statelessOrder(c: Context<AppEnv>): string[] {

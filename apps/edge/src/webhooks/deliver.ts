@@ -4,6 +4,7 @@
 // network errors, the 15 s timeout) is retried on the schedule of retry-schedule.ts, then the
 // delivery is marked failed. A lease keeps a duplicated message from sending in parallel.
 import { WEBHOOK_HEADERS } from "@mmgpt/schema";
+import { edgeConfig } from "../config";
 import type { Bindings, Deps } from "../env";
 import { unixSeconds } from "../http/ids";
 import { nextRetryDelay } from "./retry-schedule";
@@ -29,8 +30,6 @@ interface DeliveryJoin {
   disabled_at: number | null;
 }
 
-type Env = Pick<Bindings, "DB" | "ADMIN_TOKEN" | "WEBHOOK_SECRET_KEY" | "WEBHOOKS_ALLOW_LOOPBACK">;
-
 async function fail(db: D1Database, id: string, error: string): Promise<DeliveryOutcome> {
   await db
     .prepare("UPDATE webhook_deliveries SET status = 'failed', last_error = ?, leased_until = NULL WHERE id = ?")
@@ -40,7 +39,7 @@ async function fail(db: D1Database, id: string, error: string): Promise<Delivery
 }
 
 export async function deliverWebhook(
-  env: Env,
+  env: Bindings,
   deps: Pick<Deps, "webhookFetch">,
   deliveryId: string,
 ): Promise<DeliveryOutcome> {
@@ -71,7 +70,7 @@ export async function deliverWebhook(
 }
 
 async function attempt(
-  env: Env,
+  env: Bindings,
   deps: Pick<Deps, "webhookFetch">,
   deliveryId: string,
   now: number,
@@ -89,13 +88,14 @@ async function attempt(
   if (!d) return { kind: "done" };
   if (d.url === null || d.secret === null) return fail(db, d.id, "the endpoint was deleted");
   if (d.disabled_at !== null) return fail(db, d.id, "the endpoint is disabled");
-  const problem = webhookUrlProblem(d.url, env);
+  const config = edgeConfig(env);
+  const problem = webhookUrlProblem(d.url, config.webhooksAllowLoopback);
   if (problem) return fail(db, d.id, `the endpoint URL ${problem}`);
 
   const timestamp = unixSeconds(now);
   let secret: string;
   try {
-    secret = await openSecret(env, d.endpoint_id, d.secret);
+    secret = await openSecret(config.webhookSecretKey, d.endpoint_id, d.secret);
   } catch {
     // Retrying cannot help: the key material changed since the endpoint was created.
     return fail(db, d.id, "the signing secret can no longer be decrypted; recreate the endpoint");

@@ -2,6 +2,7 @@
 // and the public shape: the contract's WebhookEndpoint plus documented extension fields that
 // show delivery health (`status`, `disabled_reason`, `deliveries`: the latest attempts).
 import type { WebhookEndpoint, WebhookEventType } from "@mmgpt/schema";
+import { type PageQuery, selectPage } from "../http/pagination";
 
 export interface EndpointRow {
   id: string;
@@ -69,21 +70,8 @@ export async function countEndpoints(db: D1Database, accountId: string): Promise
   return row?.n ?? 0;
 }
 
-export async function listEndpoints(
-  db: D1Database,
-  accountId: string,
-  query: { limit: number; after?: string; order: "asc" | "desc" },
-): Promise<EndpointRow[]> {
-  const desc = query.order === "desc";
-  const cursor = query.after ? `AND id ${desc ? "<" : ">"} ?` : "";
-  const args: unknown[] = query.after ? [accountId, query.after] : [accountId];
-  const { results } = await db
-    .prepare(
-      `SELECT * FROM webhook_endpoints WHERE account_id = ? ${cursor} ORDER BY id ${desc ? "DESC" : "ASC"} LIMIT ?`,
-    )
-    .bind(...args, query.limit + 1)
-    .all<EndpointRow>();
-  return results;
+export async function listEndpoints(db: D1Database, accountId: string, query: PageQuery): Promise<EndpointRow[]> {
+  return selectPage<EndpointRow>(db, "webhook_endpoints", "*", { account_id: accountId }, query);
 }
 
 /** The latest deliveries of each endpoint, newest first. */

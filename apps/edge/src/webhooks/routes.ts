@@ -10,6 +10,7 @@ import {
   listWebhookEndpointsRoute,
   SECRET_PREFIXES,
 } from "@mmgpt/schema";
+import { edgeConfig } from "../config";
 import { ApiError, notFound } from "../errors/api-error";
 import { newId, unixSeconds } from "../http/ids";
 import { toPage } from "../http/pagination";
@@ -47,7 +48,8 @@ webhookRoutes
   .openapi(createRouteLocal, async (c) => {
     const body = c.req.valid("json");
     const { accountId } = c.get("principal");
-    const problem = webhookUrlProblem(body.url, c.env);
+    const config = edgeConfig(c.env);
+    const problem = webhookUrlProblem(body.url, config.webhooksAllowLoopback);
     if (problem) throw new ApiError("invalid_request_error", `url: ${problem}`, { param: "url" });
     if ((await countEndpoints(c.env.DB, accountId)) >= LIMITS.maxWebhookEndpoints) {
       throw new ApiError(
@@ -63,7 +65,7 @@ webhookRoutes
       url: body.url,
       events: JSON.stringify(body.events),
       description: body.description ?? null,
-      secret: await sealSecret(c.env, id, secret),
+      secret: await sealSecret(config.webhookSecretKey, id, secret),
       created_at: unixSeconds(),
       disabled_at: null,
       disabled_reason: null,

@@ -1,15 +1,12 @@
-// Signing secrets at rest: AES-256-GCM with a key derived by HKDF-SHA256 from the
-// WEBHOOK_SECRET_KEY secret (or ADMIN_TOKEN when it is unset), the endpoint id as associated
+// Signing secrets at rest: AES-256-GCM with a key derived by HKDF-SHA256 from the key material
+// (config.ts: WEBHOOK_SECRET_KEY, or ADMIN_TOKEN when it is unset), the endpoint id as associated
 // data (a ciphertext copied to another row does not open). Stored as `v1.<iv>.<ciphertext>`
 // in base64. Changing the key material makes stored secrets unreadable: recreate endpoints.
-import type { Bindings } from "../env";
 
 const INFO = new TextEncoder().encode("mmgpt webhook signing secrets v1");
 const SALT = new TextEncoder().encode("mmgpt");
 
-async function boxKey(env: Pick<Bindings, "WEBHOOK_SECRET_KEY" | "ADMIN_TOKEN">): Promise<CryptoKey> {
-  const material = env.WEBHOOK_SECRET_KEY || env.ADMIN_TOKEN;
-  if (!material) throw new Error("no WEBHOOK_SECRET_KEY or ADMIN_TOKEN to encrypt webhook secrets");
+async function boxKey(material: string): Promise<CryptoKey> {
   const base = await crypto.subtle.importKey("raw", new TextEncoder().encode(material), "HKDF", false, ["deriveKey"]);
   return crypto.subtle.deriveKey(
     { name: "HKDF", hash: "SHA-256", salt: SALT, info: INFO },
@@ -28,30 +25,22 @@ function unb64(text: string): Uint8Array {
   return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 }
 
-export async function sealSecret(
-  env: Pick<Bindings, "WEBHOOK_SECRET_KEY" | "ADMIN_TOKEN">,
-  endpointId: string,
-  secret: string,
-): Promise<string> {
+export async function sealSecret(keyMaterial: string, endpointId: string, secret: string): Promise<string> {
   const iv = crypto.getRandomValues(new Uint8Array(12));
   const ciphertext = await crypto.subtle.encrypt(
     { name: "AES-GCM", iv, additionalData: new TextEncoder().encode(endpointId) },
-    await boxKey(env),
+    await boxKey(keyMaterial),
     new TextEncoder().encode(secret),
   );
   return `v1.${b64(iv)}.${b64(new Uint8Array(ciphertext))}`;
 }
 
-export async function openSecret(
-  env: Pick<Bindings, "WEBHOOK_SECRET_KEY" | "ADMIN_TOKEN">,
-  endpointId: string,
-  sealed: string,
-): Promise<string> {
+export async function openSecret(keyMaterial: string, endpointId: string, sealed: string): Promise<string> {
   const [version, iv, ciphertext] = sealed.split(".");
   if (version !== "v1" || !iv || !ciphertext) throw new Error("unknown webhook secret format");
   const plain = await crypto.subtle.decrypt(
     { name: "AES-GCM", iv: unb64(iv), additionalData: new TextEncoder().encode(endpointId) },
-    await boxKey(env),
+    await boxKey(keyMaterial),
     unb64(ciphertext),
   );
   return new TextDecoder().decode(plain);

@@ -10,3 +10,9 @@ declare module "*?inline" {
 interface ImportMeta {
   glob<T>(pattern: string, options: { eager: true; import: "default"; query: string }): Record<string, T>;
 }
+
+// Text files through Vite's `?raw` query (src/config.test.ts reads the edge README).
+declare module "*?raw" {
+  const text: string;
+  export default text;
+}

@@ -1,0 +1,100 @@
+// The edge configuration: defaults valid, every bad value reported at once by name (secrets
+// never echoed), and every variable documented in the edge README.
+
+import { describe, expect, it } from "vitest";
+import readme from "../README.md?raw";
+import { EdgeConfigError, loadEdgeConfig, VAR_DOCS } from "./config";
+
+const REQUIRED = { RUNNER_URLS: "http://runner.test", RUNNER_SECRET: "0123456789abcdef" };
+
+function problems(vars: Record<string, string>): string[] {
+  try {
+    loadEdgeConfig(vars);
+  } catch (error) {
+    if (error instanceof EdgeConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe("edge configuration", () => {
+  it("applies the documented defaults, and the edge README documents every variable", () => {
+    const config = loadEdgeConfig({ ...REQUIRED, ADMIN_TOKEN: "admin-token-0123456789" });
+    expect(config).toEqual({
+      runnerUrls: ["http://runner.test"],
+      runnerTimeoutMs: 120_000,
+      runnerSecret: "0123456789abcdef",
+      rateLimit: { perSecond: 10, burst: 60 },
+      models: [],
+      batchConcurrency: 4,
+      webhooksAllowLoopback: false,
+      adminToken: "admin-token-0123456789",
+      webhookSecretKey: "admin-token-0123456789",
+    });
+    for (const name of Object.keys(VAR_DOCS))
+      expect(readme, `${name} missing from apps/edge/README.md`).toContain(name);
+  });
+
+  it("parses lists and numbers, and an empty value means unset", () => {
+    const config = loadEdgeConfig({
+      ...REQUIRED,
+      RUNNER_URLS: " http://a.test/ , https://b.test:8443// ",
+      MODELS: "mmgpt-tiny, mmgpt-9b",
+      RUNNER_TIMEOUT_MS: "50",
+      RATE_LIMIT_PER_MINUTE: "6",
+      RATE_LIMIT_BURST: "3",
+      BATCH_CONCURRENCY: "",
+      WEBHOOKS_ALLOW_LOOPBACK: "true",
+      ADMIN_TOKEN: "",
+      WEBHOOK_SECRET_KEY: "webhook-key-0123456789",
+    });
+    expect(config).toMatchObject({
+      runnerUrls: ["http://a.test", "https://b.test:8443"],
+      models: ["mmgpt-tiny", "mmgpt-9b"],
+      runnerTimeoutMs: 50,
+      rateLimit: { perSecond: 0.1, burst: 3 },
+      batchConcurrency: 4,
+      webhooksAllowLoopback: true,
+      adminToken: null,
+      webhookSecretKey: "webhook-key-0123456789",
+    });
+  });
+
+  it("reports every bad value at once, by name, without echoing secrets", () => {
+    const found = problems({
+      RUNNER_URLS: "http://ok.test, ftp://nope",
+      RUNNER_SECRET: "short-secret",
+      RUNNER_TIMEOUT_MS: "2m",
+      RATE_LIMIT_PER_MINUTE: "0",
+      RATE_LIMIT_BURST: "1.5",
+      MODELS: "ok, bad id",
+      BATCH_CONCURRENCY: "1000",
+      WEBHOOKS_ALLOW_LOOPBACK: "yes",
+      ADMIN_TOKEN: "tiny-admin",
+    });
+    expect(found.map((p) => /^[A-Z_]+/.exec(p)![0])).toEqual([
+      "RUNNER_URLS",
+      "RUNNER_TIMEOUT_MS",
+      "RUNNER_SECRET",
+      "RATE_LIMIT_PER_MINUTE",
+      "RATE_LIMIT_BURST",
+      "MODELS",
+      "BATCH_CONCURRENCY",
+      "WEBHOOKS_ALLOW_LOOPBACK",
+      "ADMIN_TOKEN",
+    ]);
+    expect(found[0]).toBe('RUNNER_URLS="ftp://nope": expected an http(s) URL');
+    expect(found).toContain('RUNNER_TIMEOUT_MS="2m": expected an integer from 1 to 3600000');
+    const text = found.join("\n");
+    expect(text).not.toContain("short-secret");
+    expect(text).not.toContain("tiny-admin");
+  });
+
+  it("requires the runners, their secret, and a key for webhook secrets", () => {
+    expect(problems({})).toEqual([
+      "RUNNER_URLS: required, comma-separated http(s) base URLs",
+      "RUNNER_SECRET: required (the runner's RUNNER_SECRET)",
+      "WEBHOOK_SECRET_KEY: required when ADMIN_TOKEN is unset (it encrypts webhook signing secrets)",
+    ]);
+  });
+});

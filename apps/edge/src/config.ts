@@ -1,0 +1,148 @@
+// The edge's configuration (root wrangler.toml vars and secrets), validated once per isolate
+// and bindings object: every bad value is reported by name with what was expected, and a
+// misconfigured worker serves nothing (the runner's config.ts does the same at start).
+import type { Bindings } from "./env";
+import type { BucketConfig } from "./rate-limit/token-bucket";
+
+export interface EdgeConfig {
+  /** Runner base URLs, without trailing slashes. */
+  runnerUrls: string[];
+  runnerTimeoutMs: number;
+  runnerSecret: string;
+  rateLimit: BucketConfig;
+  /** Served model ids; empty: ask the runners. */
+  models: string[];
+  batchConcurrency: number;
+  webhooksAllowLoopback: boolean;
+  /** Bearer token of /v1/admin/*; null: the admin API is closed. */
+  adminToken: string | null;
+  /** Key material that encrypts stored webhook signing secrets. */
+  webhookSecretKey: string;
+}
+
+/** Every variable, its default and meaning (a test checks the README documents each one). */
+export const VAR_DOCS: Record<string, { default: string; doc: string }> = {
+  RUNNER_URLS: { default: "(required)", doc: "Comma-separated runner base URLs (http or https)" },
+  RUNNER_TIMEOUT_MS: { default: "120000", doc: "Wait for a runner's headers or its next streamed event" },
+  RUNNER_SECRET: { default: "(required)", doc: "Secret: the runner's RUNNER_SECRET, at least 16 characters" },
+  RATE_LIMIT_PER_MINUTE: { default: "600", doc: "Sustained requests per minute per API key" },
+  RATE_LIMIT_BURST: { default: "60", doc: "Token bucket size per API key" },
+  MODELS: { default: "", doc: "Served model ids, comma-separated (empty: ask the runners)" },
+  BATCH_CONCURRENCY: { default: "4", doc: "Batch requests in flight per queue consumer invocation" },
+  WEBHOOKS_ALLOW_LOOPBACK: { default: "false", doc: "Accept http://127.0.0.1… webhook URLs (local development)" },
+  ADMIN_TOKEN: { default: "(none: admin API closed)", doc: "Secret: bearer token of /v1/admin/*, ≥ 16 characters" },
+  WEBHOOK_SECRET_KEY: {
+    default: "(derived from ADMIN_TOKEN)",
+    doc: "Secret: key that encrypts stored webhook signing secrets, ≥ 16 characters",
+  },
+};
+
+/** Shortest secret accepted: the runner asks the same of RUNNER_SECRET; short ones are guessable. */
+export const MIN_SECRET_LENGTH = 16;
+const MODEL_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+export class EdgeConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid edge configuration:\n  ${problems.join("\n  ")}`);
+    this.name = "EdgeConfigError";
+  }
+
+  /** The variable names only: values may be secrets, and the details are in the log. */
+  get names(): string[] {
+    return this.problems.map((p) => /^[A-Z_]+/.exec(p)?.[0] ?? p);
+  }
+}
+
+type Vars = Partial<Record<keyof Bindings, unknown>>;
+
+/** Validates every variable; throws one EdgeConfigError listing all the bad ones. */
+export function loadEdgeConfig(env: Vars): EdgeConfig {
+  const problems: string[] = [];
+  // An empty string is "unset": `.dev.vars` and dashboards leave empty values behind.
+  const raw = (name: keyof Bindings): string | undefined => {
+    const value = env[name];
+    return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
+  };
+  const bad = (name: string, value: string, expected: string) =>
+    problems.push(`${name}=${JSON.stringify(value)}: expected ${expected}`);
+  const number = (name: keyof Bindings, fallback: number, min: number, max: number) => {
+    const value = raw(name);
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || n < min || n > max) {
+      bad(name, value, `an integer from ${min} to ${max}`);
+      return fallback;
+    }
+    return n;
+  };
+  const secret = (name: keyof Bindings): string | undefined => {
+    const value = raw(name);
+    // The value is a secret: name the problem, never echo it.
+    if (value !== undefined && value.length < MIN_SECRET_LENGTH) {
+      problems.push(`${name}: at least ${MIN_SECRET_LENGTH} characters (it has ${value.length})`);
+    }
+    return value;
+  };
+  const list = (name: keyof Bindings) =>
+    (raw(name) ?? "")
+      .split(",")
+      .map((item) => item.trim())
+      .filter(Boolean);
+
+  // In the order of VAR_DOCS, so problems are listed in that order too.
+  const runnerUrls = list("RUNNER_URLS").map((url) => url.replace(/\/+$/, ""));
+  if (runnerUrls.length === 0) problems.push("RUNNER_URLS: required, comma-separated http(s) base URLs");
+  for (const url of runnerUrls) {
+    if (!/^https?:\/\/[^/\s]+/.test(url)) bad("RUNNER_URLS", url, "an http(s) URL");
+  }
+  const runnerTimeoutMs = number("RUNNER_TIMEOUT_MS", 120_000, 1, 3_600_000);
+  const runnerSecret = secret("RUNNER_SECRET");
+  if (runnerSecret === undefined) problems.push("RUNNER_SECRET: required (the runner's RUNNER_SECRET)");
+  const rateLimit = {
+    perSecond: number("RATE_LIMIT_PER_MINUTE", 600, 1, 1_000_000) / 60,
+    burst: number("RATE_LIMIT_BURST", 60, 1, 1_000_000),
+  };
+  const models = list("MODELS");
+  for (const id of models) if (!MODEL_ID.test(id)) bad("MODELS", id, "model ids of letters, digits and _.:-");
+  const batchConcurrency = number("BATCH_CONCURRENCY", 4, 1, 64);
+  const loopback = raw("WEBHOOKS_ALLOW_LOOPBACK") ?? "false";
+  if (loopback !== "true" && loopback !== "false") bad("WEBHOOKS_ALLOW_LOOPBACK", loopback, "true or false");
+  const adminToken = secret("ADMIN_TOKEN") ?? null;
+  const webhookSecretKey = secret("WEBHOOK_SECRET_KEY") ?? adminToken;
+  if (webhookSecretKey === null) {
+    problems.push("WEBHOOK_SECRET_KEY: required when ADMIN_TOKEN is unset (it encrypts webhook signing secrets)");
+  }
+  if (problems.length) throw new EdgeConfigError(problems);
+  return {
+    runnerUrls,
+    runnerTimeoutMs,
+    runnerSecret: runnerSecret ?? "",
+    rateLimit,
+    models,
+    batchConcurrency,
+    webhooksAllowLoopback: loopback === "true",
+    adminToken,
+    webhookSecretKey: webhookSecretKey ?? "",
+  };
+}
+
+// Bindings are one object per isolate in production (tests build one per fake deployment), so
+// each is validated once and its problems logged once.
+const loaded = new WeakMap<object, EdgeConfig | EdgeConfigError>();
+
+/** The validated configuration of `env`; throws its EdgeConfigError on every call when bad. */
+export function edgeConfig(env: Bindings): EdgeConfig {
+  let entry = loaded.get(env);
+  if (!entry) {
+    try {
+      entry = loadEdgeConfig(env);
+    } catch (error) {
+      if (!(error instanceof EdgeConfigError)) throw error;
+      console.error(error.message);
+      entry = error;
+    }
+    loaded.set(env, entry);
+  }
+  if (entry instanceof EdgeConfigError) throw entry;
+  return entry;
+}
