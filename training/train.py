@@ -22,6 +22,7 @@ import os
 import sys
 import time
 
+import numpy as np
 import torch
 import torch.distributed as dist
 
@@ -38,6 +39,13 @@ def parse_args(argv=None):
     p.add_argument("--data", required=True, nargs="+", help="prepared dataset dir(s) (tools/prepare.ts)")
     p.add_argument("--out", required=True, help="run directory: checkpoints, metrics, loss curve, weights")
     p.add_argument("--init", help="instruct: base weights (a model.safetensors) to adapt")
+    p.add_argument(
+        "--vocab-data",
+        nargs="*",
+        default=[],
+        help="base: more prepared datasets whose tokens the model must know (the instruction data: "
+        "LoRA cannot train embeddings or lm_head rows, so the base has to)",
+    )
     p.add_argument("--steps", type=int, required=True, help="optimizer steps (global batches)")
     p.add_argument("--batch-tokens", type=int, default=4096, help="padded tokens per global batch")
     p.add_argument("--max-batch", type=int, default=64, help="samples per global batch at most")
@@ -99,11 +107,28 @@ def init_weights(model, cfg):
         torch.nn.init.normal_(p, 0.0, std)
 
 
-def build_model(a, cfg):
+def active_vocab(cfg, datasets):
+    ids = set(int(v) for v in cfg["tokens"].values())
+    for ds in datasets:
+        ids.update(int(i) for i in np.unique(ds.tokens))
+    return sorted(ids)
+
+
+def tied_rows_active(weight):
+    """Token ids whose lm_head row differs from the row most tokens share (see use_compact_head)."""
+    rows, inverse, counts = torch.unique(weight, dim=0, return_inverse=True, return_counts=True)
+    shared = int(counts.argmax())
+    if int(counts[shared]) == 1:
+        return list(range(weight.shape[0]))
+    return (inverse != shared).nonzero().flatten().tolist()
+
+
+def build_model(a, cfg, datasets):
     torch.manual_seed(a.seed)
     model = MultiModalGPT(cfg, gate_init=a.gate_init)
     if a.stage == "base":
         init_weights(model, cfg)
+        model.use_compact_head(active_vocab(cfg, datasets + [Dataset(p) for p in a.vocab_data]))
         return model
     if not a.init:
         raise SystemExit("--stage instruct needs --init BASE/model.safetensors")
@@ -113,6 +138,7 @@ def build_model(a, cfg):
         raise SystemExit(f"{a.init}: missing {missing[:5]}…, unexpected {unexpected[:5]}…")
     if not cfg.get("lora"):
         raise SystemExit("--stage instruct needs a config with a `lora` section")
+    model.use_compact_head(tied_rows_active(model.lm_head.weight.detach()))
     model.add_lora()
     for name, p in model.named_parameters():
         p.requires_grad = "lora_" in name
@@ -159,7 +185,9 @@ def main(argv=None):
     datasets = [Dataset(p) for p in a.data]
     ds = datasets[0] if len(datasets) == 1 else ConcatDataset(datasets)
     pad = cfg["tokens"]["pad"]
-    model = build_model(a, cfg).to(device)
+    model = build_model(a, cfg, datasets).to(device)
+    if hasattr(model, "head_active"):
+        log(d, f"compact head: {len(model.head_active_ids)} active tokens, {model.head_inactive} tied")
     trainable = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
     decay = [p for n, p in trainable if p.dim() >= 2 and "embed" not in n]
     no_decay = [p for n, p in trainable if not (p.dim() >= 2 and "embed" not in n)]
@@ -282,20 +310,16 @@ class ConcatDataset:
             self.offsets.append(n)
             n += len(p)
         self.n = n
-        import numpy as np
-
-        self._np = np
         self.samples = np.concatenate([p.samples for p in parts])
 
     def __len__(self):
         return self.n
 
     def lengths(self):
-        return self._np.concatenate([p.lengths() for p in self.parts])
+        return np.concatenate([p.lengths() for p in self.parts])
 
     def collate(self, indices, pad_id):
         # Collate per part, then merge rows (padding to the longest).
-        np = self._np
         rows = []
         for i in indices:
             k = max(j for j, o in enumerate(self.offsets) if o <= i)
@@ -310,7 +334,6 @@ class ConcatDataset:
             tgt[b, : rt.shape[1]] = rt[0]
             if rp is not None:
                 pix[b, : rp.shape[1]] = rp[0]
-        del np
         return ids, tgt, pix
 
 

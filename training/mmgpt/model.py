@@ -363,7 +363,9 @@ class MultiModalGPT(nn.Module):
             m.add_lora(lora["r"], lora["alpha"])
 
     def base_state_dict(self):
-        return {k: v for k, v in self.state_dict().items() if ".lora_" not in k}
+        if hasattr(self, "head_active"):
+            self.sync_head()
+        return {k: v for k, v in self.state_dict().items() if ".lora_" not in k and not k.startswith("head_")}
 
     def lora_state_dict(self):
         return {k: v for k, v in self.state_dict().items() if ".lora_" in k}
@@ -411,6 +413,39 @@ class MultiModalGPT(nn.Module):
             out[r, k] = lat[n]
         return out
 
+    # Compact head -------------------------------------------------------------------------
+    # The shapes world uses a few hundred of LLaMA's 32,003 tokens. Training ties the lm_head
+    # rows of every token the data never contains to ONE shared row, which makes the full
+    # softmax exact at the cost of the active rows: logsumexp over the tied rows is
+    # (shared·h) + log(count). The model stays the full architecture: export writes the shared
+    # row into every inactive row, and the runner computes all 32,003 logits as always.
+    def use_compact_head(self, active_ids):
+        active = torch.as_tensor(sorted(set(int(i) for i in active_ids)), dtype=torch.long)
+        vocab = self.cfg["language"]["vocabSize"]
+        inactive = torch.ones(vocab, dtype=torch.bool)
+        inactive[active] = False
+        self.register_buffer("head_active_ids", active, persistent=False)
+        self.register_buffer("head_slot", torch.full((vocab,), -1, dtype=torch.long), persistent=False)
+        self.head_slot[active] = torch.arange(len(active))
+        self.head_inactive = int(inactive.sum())
+        w = self.lm_head.weight.detach()
+        self.head_active = nn.Parameter(w[active].clone())
+        shared = w[inactive].mean(0) if self.head_inactive else torch.zeros(w.shape[1])
+        self.head_shared = nn.Parameter(shared.clone())
+        self.lm_head.weight.requires_grad = False
+
+    def sync_head(self):
+        """Writes the compact head back into lm_head (every inactive row = the shared row)."""
+        with torch.no_grad():
+            self.lm_head.weight.copy_(self.head_shared.expand_as(self.lm_head.weight))
+            self.lm_head.weight[self.head_active_ids] = self.head_active
+
+    def _logits_for_loss(self, h):
+        if not hasattr(self, "head_active"):
+            return self.lm_head(h), None
+        logits = torch.cat([h @ self.head_active.t(), (h @ self.head_shared)[:, None] + math.log(self.head_inactive)], dim=1)
+        return logits, self.head_slot
+
     def forward(self, ids, pixels=None, counts=None, targets=None):
         """Without `targets`: logits [B, T, vocab] at every position (parity tests). With targets
         [B, T] (next ids, -100 = none): the SUM of their cross-entropies, computing the 32k-wide
@@ -419,4 +454,8 @@ class MultiModalGPT(nn.Module):
         if targets is None:
             return self.lm_head(h)
         keep = targets >= 0
-        return F.cross_entropy(self.lm_head(h[keep]), targets[keep], reduction="sum")
+        logits, slot = self._logits_for_loss(h[keep])
+        want = targets[keep] if slot is None else slot[targets[keep]]
+        if slot is not None and bool((want < 0).any()):
+            raise ValueError("a target token is outside the compact head's active vocabulary")
+        return F.cross_entropy(logits, want, reduction="sum")
