@@ -41,11 +41,11 @@ function picture(seed: number): Uint8Array {
 
 async function runnerLogits(dir: string, ids: number[], images: Uint8Array[]): Promise<Float32Array> {
   const config = loadModelConfig(dir);
-  const build: BuildOptions = { precision: "fp32", fused: true, kvCache: "append", kvDtype: "fp32" };
+  const build: BuildOptions = { precision: "fp32", fused: true, kvDtype: "fp32" };
   buildModelGraphs(config, dir, build);
   const rt = await ModelRuntime.load(config, dir, build, { provider: "cpu", threads: 1 });
   const store = new ImageStore(rt, 64 << 20, 64 << 20, new EngineStats());
-  images.forEach((rgb, i) => store.put(`img-${i}`, rgb));
+  for (const [i, rgb] of images.entries()) store.put(`img-${i}`, rgb);
   const kvs = await store.features(images.map((_, i) => `img-${i}`));
   return (await new SequenceState(rt, 1024).extend(ids, kvs, ids.length)).logits;
 }
