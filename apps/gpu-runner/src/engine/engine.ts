@@ -3,12 +3,13 @@
 //
 //   generate(): 1 render the prompt per turn   2 resolve images (409 when missing)
 //               3 check the context length      4 queue (503 when full)
-//   loop:       5 admit: pick the slot with the longest reusable prefix, prefill the rest
+//   loop:       5 admit: a slot from the slot table (slot-table.ts) with the longest reusable
+//                 prefix, prefill the rest
 //               6 decode: one batched step for every sampling request (continuous batching:
 //                 requests join between steps, finished ones leave)
 //               7 beam requests: one step each over their own beam rows
 import type { GenerateRequest } from "@mmgpt/schema/internal";
-import { mediaTime, reusablePrefix } from "../model/media-time.js";
+import { mediaTime } from "../model/media-time.js";
 import type { DecodeResult, ModelRuntime } from "../model/runtime.js";
 import { renderPrompt } from "../prompt/index.js";
 import type { Tokenizer } from "../tokenizer/index.js";
@@ -18,7 +19,8 @@ import { type CachedTokenizer, withEncodeCache } from "./encode-cache.js";
 import { EngineError } from "./errors.js";
 import { ImageStore } from "./image-store.js";
 import { type EngineEvent, Job } from "./job.js";
-import { CACHE_STEP, KvPool } from "./kv-pool.js";
+import { KvPool } from "./kv-pool.js";
+import { SlotTable } from "./slot-table.js";
 import { EngineStats } from "./stats.js";
 
 export const PREFILL_CHUNK = 256;
@@ -42,22 +44,12 @@ export interface EngineOptions {
   onLogits?: (jobId: string, logits: Float32Array) => void;
 }
 
-interface Slot {
-  row: number;
-  ids: number[];
-  images: string[];
-  lastUsed: number;
-  conversationId?: string;
-}
-
 export class Engine {
   readonly stats = new EngineStats();
   readonly images: ImageStore;
-  private readonly pool: KvPool;
-  private readonly slots: Slot[];
-  /** rowOwner[row] = slot index. Active jobs occupy rows 0..active.length-1, in order. */
-  private readonly rowOwner: number[];
+  private readonly slots: SlotTable;
   private readonly queue: Job[] = [];
+  /** The decode batch: active[r] runs in row r (the slot table's decode slots, in order). */
   private readonly active: Job[] = [];
   private readonly beams: BeamRunner[] = [];
   private running = false;
@@ -74,9 +66,11 @@ export class Engine {
     readonly opts: EngineOptions,
   ) {
     if (opts.slots < opts.maxBatch) throw new Error("slots must be ≥ maxBatch");
-    this.pool = new KvPool(rt.config.language, opts.slots, opts.maxContext, rt.kvDtype);
-    this.slots = Array.from({ length: opts.slots }, (_, row) => ({ row, ids: [], images: [], lastUsed: 0 }));
-    this.rowOwner = this.slots.map((_, i) => i);
+    this.slots = new SlotTable(new KvPool(rt.config.language, opts.slots, opts.maxContext, rt.kvDtype), {
+      imageToken: rt.config.tokens.image,
+      mediaRule: rt.config.crossAttention.mediaRule,
+      prefixCache: opts.prefixCache,
+    });
     this.images = new ImageStore(rt, opts.imagePixelBytes, opts.imageFeatureBytes, this.stats);
     this.promptTokenizer = withEncodeCache(tokenizer);
   }
@@ -158,8 +152,7 @@ export class Engine {
         this.queue.length = 0;
         this.beams.length = 0;
         this.admitting = null;
-        // Rows stay valid for reuse: a row's length only ever counts positions written for the
-        // ids its slot records (a failed call appends nothing).
+        this.slots.releaseAll();
       })
       .finally(() => {
         this.running = false;
@@ -182,7 +175,7 @@ export class Engine {
       // A job can finish at its first token (max_tokens 1, EOS, a stop string): it leaves
       // before the step rather than costing the batch a decode row it would not use.
       this.retireFinished();
-      this.spillIdle();
+      this.stats.kvSpills += this.slots.spillIdle();
       // 6: one decode step for every sampling request.
       if (this.active.length) await this.decodeStep();
       // 7: one step of every beam search.
@@ -199,69 +192,6 @@ export class Engine {
     return this.beams.reduce((n, b) => n + b.rows, 0);
   }
 
-  /**
-   * Chooses the slot a job runs in and the row its reusable prefix comes from (only what a full
-   * recompute would reproduce). A job that continues (most of) an idle slot's cache takes that
-   * slot. A job that shares only a small part of a cache — the template, a system prompt — takes
-   * the least recently used idle slot and a copy of the prefix, from an idle row or a running
-   * one: long idle caches are not destroyed for the sake of a shared template.
-   */
-  private pickSlot(job: Job): { slot: number; reuse: number; copyFrom: number | null } {
-    const rule = this.rt.config.crossAttention.mediaRule;
-    const image = this.rt.config.tokens.image;
-    const next = { ids: job.ids, images: job.imageHashes };
-    const reusable = (r: number) =>
-      Math.min(this.pool.lengths[r], reusablePrefix(this.slots[this.rowOwner[r]], next, image, rule));
-    let best = -1;
-    let bestRow = -1;
-    let bestReuse = -1;
-    let lru = -1;
-    for (let r = this.active.length; r < this.slots.length; r++) {
-      const s = this.rowOwner[r];
-      const slot = this.slots[s];
-      const reuse = reusable(r);
-      if (reuse > bestReuse || (reuse === bestReuse && slot.lastUsed < this.slots[best].lastUsed)) {
-        best = s;
-        bestRow = r;
-        bestReuse = reuse;
-      }
-      if (lru === -1 || slot.lastUsed < this.slots[lru].lastUsed) lru = s;
-    }
-    if (this.opts.prefixCache === false) return { slot: best, reuse: 0, copyFrom: null };
-    // At least the last prompt token is run: its logits pick the first new token.
-    const cap = job.ids.length - 1;
-    let row = -1;
-    let rowReuse = 0;
-    for (let r = 0; r < this.active.length; r++) {
-      const reuse = reusable(r);
-      if (reuse > rowReuse) {
-        row = r;
-        rowReuse = reuse;
-      }
-    }
-    if (Math.min(rowReuse, cap) > Math.min(bestReuse, cap)) {
-      return { slot: lru, reuse: Math.min(rowReuse, cap), copyFrom: row };
-    }
-    const reuse = Math.min(bestReuse, cap);
-    // Taking the slot costs nothing but the tail of its cache the job does not share: worth it
-    // when that tail is short (the same conversation, a regenerated reply). A job sharing only
-    // a small part of a long cache (the template) gets a copy instead, in the LRU slot.
-    const held = this.pool.lengths[bestRow];
-    if (reuse <= 0 || held - bestReuse <= Math.max(CACHE_STEP, held >> 2) || best === lru)
-      return { slot: best, reuse, copyFrom: null };
-    return { slot: lru, reuse, copyFrom: bestRow };
-  }
-
-  private swapRows(a: number, b: number): void {
-    this.pool.swap(a, b);
-    const sa = this.rowOwner[a];
-    const sb = this.rowOwner[b];
-    this.rowOwner[a] = sb;
-    this.rowOwner[b] = sa;
-    this.slots[sa].row = b;
-    this.slots[sb].row = a;
-  }
-
   /** Step 5: take a slot into the batch's next row and prefill what its cache lacks. */
   private async admit(job: Job): Promise<void> {
     try {
@@ -270,24 +200,13 @@ export class Engine {
       job.fail(e instanceof EngineError ? e : new EngineError("internal", String(e)));
       return;
     }
-    const { slot: s, reuse, copyFrom } = this.pickSlot(job);
-    const row = this.active.length;
-    // The source row of a copy must not be the one the swap moves away from `row`.
-    const from = copyFrom === row ? this.slots[s].row : copyFrom;
-    this.swapRows(this.slots[s].row, row);
-    // A copy may come from a spilled row; a slot continuing its own cache brings it back.
-    if (from !== null) this.pool.copy(from, row, reuse);
-    else this.pool.unspill(row, reuse);
-    const slot = this.slots[s];
-    Object.assign(slot, {
+    const { row, reuse } = this.slots.acquire({
       ids: job.ids,
       images: job.imageHashes,
-      lastUsed: performance.now(),
       conversationId: job.conversationId,
     });
-    this.pool.truncate(row, reuse);
     // The prefill reads the capacity too: make it follow the batch with this job in it.
-    this.spillIdle(row + 1, job.ids.length);
+    this.stats.kvSpills += this.slots.spillIdle(job.ids.length);
     job.cachedTokens = reuse;
     job.events.push({ type: "start", prompt_tokens: job.ids.length, cached_tokens: reuse });
     // Prefill in chunks: attention scratch grows with chunk × context, so chunks bound the
@@ -302,8 +221,10 @@ export class Engine {
     if (job.beams > 1) {
       this.beams.push(new BeamRunner(this, job, logits, row));
       // The beam runner keeps its own rows; this slot leaves the batch again.
+      this.slots.release(row);
       return;
     }
+    this.slots.decode(row);
     this.active.push(job);
     this.opts.onLogits?.(job.id, logits);
     job.accept(logits);
@@ -320,7 +241,7 @@ export class Engine {
       0,
       jobs.map((j) => [j.last]),
       jobs,
-      this.pool,
+      this.slots.pool,
       // The logits are read before the next call.
       { reuseOutputs: true, greedy },
     );
@@ -346,7 +267,7 @@ export class Engine {
     first: number,
     tokens: number[][],
     jobs: Job[],
-    pool = this.pool,
+    pool = this.slots.pool,
     opts: CallOptions = {},
   ): Promise<Pick<DecodeResult, "logits" | "greedyIds">> {
     const rows = jobs.map((job, b) => ({
@@ -383,44 +304,19 @@ export class Engine {
       const job = this.active[r];
       if (!job.finished) continue;
       // The slot keeps exactly the tokens its row holds K/V for (the last sampled one never ran).
-      this.slots[this.rowOwner[r]].ids = [...job.ids, ...job.generated].slice(0, this.pool.lengths[r]);
-      const last = this.active.length - 1;
-      this.swapRows(r, last);
-      this.active[r] = this.active[last];
+      const moved = this.slots.release(r, [...job.ids, ...job.generated].slice(0, this.kvPool.lengths[r]));
+      this.active[r] = this.active[moved];
       this.active.pop();
       this.stats.completed++;
       retired = true;
     }
     // Attention reads every row to the pool's capacity: once no row holds a long sequence any
     // more (its slot was reused), the capacity comes back down (in place, see KvPool.fit).
-    if (retired) this.pool.fit();
+    if (retired) this.kvPool.fit();
   }
 
-  /**
-   * Every batch row's attention reads the pool's whole capacity, and the capacity is the
-   * longest resident row's: an idle slot keeping a long conversation would make every short
-   * one decode as if it were long. Such rows are spilled (one copy of their positions), so the
-   * capacity follows the batch; the conversation's next turn brings its cache back.
-   */
-  private spillIdle(B = this.active.length, atLeast = 0): void {
-    if (B === 0) return;
-    let longest = atLeast;
-    for (let r = 0; r < B; r++) longest = Math.max(longest, this.pool.lengths[r]);
-    const need = Math.ceil((longest + 1) / CACHE_STEP) * CACHE_STEP;
-    if (this.pool.capacity <= need) return;
-    let spilled = false;
-    for (let r = B; r < this.slots.length; r++) {
-      if (this.pool.lengths[r] > need && !this.pool.isSpilled(r)) {
-        this.pool.spill(r);
-        this.stats.kvSpills++;
-        spilled = true;
-      }
-    }
-    if (spilled) this.pool.fit();
-  }
-
-  /** For the beam runner: the pool, a free row count, and stats. */
+  /** The slots' KV pool (the beam runner forks from it; tests read its capacity). */
   get kvPool(): KvPool {
-    return this.pool;
+    return this.slots.pool;
   }
 }

@@ -7,7 +7,7 @@
 // attention reads) up; it comes back when its sequence is used again.
 import type { LanguageConfig } from "../model/config.js";
 import type { KvDtype } from "../model/graphs/self-attention.js";
-import { type KvArray, kvArray } from "../model/runtime.js";
+import { type KvArray, kvArray } from "../model/kv-array.js";
 
 // Attention reads a row's whole capacity (masked past the valid length), so capacity tracks
 // the context closely; growing copies the cache, which at this step costs O(context/64) per token.

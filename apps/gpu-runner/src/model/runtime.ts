@@ -7,14 +7,7 @@ import { crossAttentionLayers, type ModelConfig } from "./config.js";
 import { GREEDY_IDS, pastKeyName, pastValueName, presentKeyName, presentValueName } from "./graphs/decoder.js";
 import { mediaKeyName, mediaValueName } from "./graphs/media-kv.js";
 import type { KvDtype } from "./graphs/self-attention.js";
-
-/** A KV cache buffer: fp32 values, or fp16 bits (Node 20 has no Float16Array). */
-export type KvArray = Float32Array | Uint16Array;
-
-/** A zeroed KV buffer of `n` elements of the given type. */
-export function kvArray(dtype: KvDtype, n: number): KvArray {
-  return dtype === "fp16" ? new Uint16Array(n) : new Float32Array(n);
-}
+import { type KvArray, kvArray } from "./kv-array.js";
 
 /** One image's K/V for every gated layer, each [L, heads, dim] (BSNH, contiguous). */
 export interface ImageKv {
