@@ -3,8 +3,8 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  // The engine thread (thread-host.ts) starts dist/engine-thread.js beside dist/main.js.
-  entry: { main: "src/server/main.ts", "engine-thread": "src/server/engine-thread.ts" },
+  // The service thread (engine-host/service-thread.ts) starts dist/engine-thread-main.js beside dist/main.js.
+  entry: { main: "src/server/main.ts", "engine-thread-main": "src/engine-host/engine-thread-main.ts" },
   format: ["esm"],
   platform: "node",
   target: "node20",

@@ -6,13 +6,13 @@ import { join } from "node:path";
 import { PROTOCOL_HEADER } from "@mmgpt/schema/internal";
 import { describe, expect, it } from "vitest";
 import { writeManifest } from "../src/convert/manifest.js";
+import { LocalEngineHost } from "../src/engine-host/local-host.js";
+import { ThreadEngineHost } from "../src/engine-host/service-thread.js";
 import { MMGPT_TINY } from "../src/model/presets.js";
 import { type AppState, createApp } from "../src/server/app.js";
 import { loadConfig } from "../src/server/config.js";
-import { LocalEngineHost } from "../src/server/engine-host.js";
 import { loadEngines } from "../src/server/load-model.js";
 import { silentLogger } from "../src/server/logger.js";
-import { ThreadEngineHost } from "../src/server/thread-host.js";
 import { generateTinyWeights } from "../src/weights/generate-tiny.js";
 import { greedyParams } from "./tiny-model.js";
 

@@ -21,31 +21,4 @@ describe("Channel", () => {
     expect(await it.next()).toEqual({ value: 1, done: false });
     await expect(it.next()).rejects.toThrow("boom");
   });
-
-  it("listen delivers queued items at once, then each push synchronously, then the end once", () => {
-    const c = new Channel<string>();
-    c.push("a");
-    const seen: string[] = [];
-    const ends: unknown[] = [];
-    c.listen(
-      (x) => seen.push(x),
-      (e) => ends.push(e),
-    );
-    expect(seen).toEqual(["a"]);
-    c.push("b");
-    expect(seen).toEqual(["a", "b"]);
-    c.close();
-    c.close();
-    expect(ends).toEqual([null]);
-
-    const f = new Channel<string>();
-    const err = new Error("x");
-    f.fail(err);
-    const late: unknown[] = [];
-    f.listen(
-      () => {},
-      (e) => late.push(e),
-    );
-    expect(late).toEqual([err]);
-  });
 });

@@ -1,6 +1,6 @@
-// A one-consumer async queue: the scheduler pushes a request's events, the HTTP handler
-// iterates them. Closing ends the iteration; failing makes the iterator throw. A consumer that
-// cannot wait a microtask per item (the engine thread forwarding events) listens instead.
+// A one-consumer async queue: the scheduler pushes a request's events, the HTTP handler (or the
+// engine thread forwarding them) iterates them. Closing ends the iteration; failing makes the
+// iterator throw.
 
 export class Channel<T> implements AsyncIterable<T> {
   private readonly items: T[] = [];
@@ -8,12 +8,10 @@ export class Channel<T> implements AsyncIterable<T> {
   private rejectWaiting: ((e: unknown) => void) | null = null;
   private closed = false;
   private error: unknown = null;
-  private listener: { item: (item: T) => void; end: (error: unknown) => void } | null = null;
 
   push(item: T): void {
     if (this.closed) return;
-    if (this.listener) this.listener.item(item);
-    else if (this.waiting) {
+    if (this.waiting) {
       const w = this.waiting;
       this.waiting = this.rejectWaiting = null;
       w({ value: item, done: false });
@@ -23,7 +21,6 @@ export class Channel<T> implements AsyncIterable<T> {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.listener?.end(null);
     if (this.waiting) {
       const w = this.waiting;
       this.waiting = this.rejectWaiting = null;
@@ -35,22 +32,11 @@ export class Channel<T> implements AsyncIterable<T> {
     if (this.closed) return;
     this.error = e;
     this.closed = true;
-    this.listener?.end(e);
     if (this.rejectWaiting) {
       const r = this.rejectWaiting;
       this.waiting = this.rejectWaiting = null;
       r(e);
     }
-  }
-
-  /**
-   * Delivers every item synchronously as it is pushed (those already queued at once), then
-   * `end` once: with null when closed, the error when failed. Instead of iterating, not both.
-   */
-  listen(item: (item: T) => void, end: (error: unknown) => void): void {
-    for (const queued of this.items.splice(0)) item(queued);
-    if (this.closed) end(this.error);
-    else this.listener = { item, end };
   }
 
   [Symbol.asyncIterator](): AsyncIterator<T> {

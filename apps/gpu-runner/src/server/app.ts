@@ -18,8 +18,8 @@ import { Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { EngineError } from "../engine/errors.js";
 import type { EngineEvent } from "../engine/job.js";
+import type { EngineHost } from "../engine-host/engine-host.js";
 import { bearerSecret } from "./auth.js";
-import type { EngineHost } from "./engine-host.js";
 import type { Logger } from "./logger.js";
 
 export interface AppState {

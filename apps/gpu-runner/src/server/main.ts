@@ -2,10 +2,10 @@
 // model loads), load the model on the engine thread, and on SIGTERM/SIGINT refuse new work, let in-flight
 // generations finish (up to MMGPT_DRAIN_SECONDS) and exit.
 import { serve } from "@hono/node-server";
+import { ThreadEngineHost } from "../engine-host/service-thread.js";
 import { type AppState, createApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { jsonLogger } from "./logger.js";
-import { ThreadEngineHost } from "./thread-host.js";
 
 const log = jsonLogger();
 
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   process.on("SIGINT", () => void shutdown("SIGINT"));
 
   try {
-    // The engines run on a thread of their own (see thread-host.ts); it loads the model.
+    // The engines run on a thread of their own (see engine-host/service-thread.ts); it loads the model.
     engines = await ThreadEngineHost.start(cfg, (reason) => {
       log.error("engine failed; exiting", { reason });
       process.exit(1);

@@ -1,10 +1,11 @@
-// The messages between the service thread (ThreadEngineHost) and the engine thread
-// (engine-thread.ts). Calls carry a number answered by one `reply`; a job's events follow
-// its submit's reply, in order, and end with its `done` event or an error.
+// The messages between the service thread (ThreadEngineHost, service-thread.ts) and the engine
+// thread (serveHost, engine-thread.ts); both sides import them. Calls carry a number answered by
+// one `reply`; a job's events follow its submit's reply, in order, and end with its `done` event
+// or an error.
 import type { GenerateRequest } from "@mmgpt/schema/internal";
 import { EngineError } from "../engine/errors.js";
 import type { EngineEvent } from "../engine/job.js";
-import type { RunnerConfig } from "./config.js";
+import type { RunnerConfig } from "../server/config.js";
 
 export interface EngineThreadData {
   config: RunnerConfig;

@@ -1,4 +1,5 @@
-// The engines on a worker thread of their own (engine-thread.ts), seen from the service thread.
+// Runs on the service thread: the engines on a worker thread of their own (engine-thread-main.ts),
+// as an EngineHost whose every call is a message to that thread.
 // ORT runs synchronously on the thread that calls it: with engines and HTTP on one thread,
 // every decode step waited for the previous step's socket writes (~0.2 ms a token here) and
 // for request parsing. Here they overlap: the engine thread only posts events.
@@ -7,12 +8,12 @@ import type { GenerateRequest } from "@mmgpt/schema/internal";
 import { Channel } from "../engine/channel.js";
 import { EngineError } from "../engine/errors.js";
 import type { EngineEvent } from "../engine/job.js";
-import type { RunnerConfig } from "./config.js";
+import type { RunnerConfig } from "../server/config.js";
 import type { EngineHost, HostedJob } from "./engine-host.js";
-import { type EngineThreadData, type FromEngine, fromWire, type ToEngine } from "./engine-thread-messages.js";
+import { type EngineThreadData, type FromEngine, fromWire, type ToEngine } from "./thread-messages.js";
 
-// Under tsx (development, tests) the entry is the .ts source; in the bundle, dist/engine-thread.js.
-const entry = new URL(`./engine-thread.${import.meta.url.endsWith(".ts") ? "ts" : "js"}`, import.meta.url);
+// Under tsx (development, tests) the entry is the .ts source; in the bundle, dist/engine-thread-main.js.
+const entry = new URL(`./engine-thread-main.${import.meta.url.endsWith(".ts") ? "ts" : "js"}`, import.meta.url);
 
 /** tsx's ESM API, resolved from here (the thread's own resolution would start at its cwd). */
 function tsxApi(): string {

@@ -6,11 +6,12 @@ import type { GenerateRequest } from "@mmgpt/schema/internal";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EngineError } from "../src/engine/errors.js";
 import type { EngineEvent } from "../src/engine/job.js";
+import type { EngineHost } from "../src/engine-host/engine-host.js";
+import { LocalEngineHost } from "../src/engine-host/local-host.js";
+import { ThreadEngineHost } from "../src/engine-host/service-thread.js";
 import { loadConfig } from "../src/server/config.js";
-import { type EngineHost, LocalEngineHost } from "../src/server/engine-host.js";
 import { loadEngines } from "../src/server/load-model.js";
 import { silentLogger } from "../src/server/logger.js";
-import { ThreadEngineHost } from "../src/server/thread-host.js";
 import { greedyParams, tinyModel } from "./tiny-model.js";
 
 const cfg = () =>

@@ -1,33 +1,9 @@
-// What the HTTP service needs from the engines, whether they run on the service's own thread
-// (LocalEngineHost: tests, tools) or on a thread of their own (ThreadEngineHost: the runner
-// process, so socket writes and request parsing never sit between two decode steps; inside
-// that thread, a LocalEngineHost serves its messages).
+// The engines on the thread that calls them: the engine thread of the runner process (which
+// serves this host to the service thread, engine-thread.ts), and tests and tools in one thread.
 import type { GenerateRequest } from "@mmgpt/schema/internal";
 import type { Engine } from "../engine/engine.js";
 import { EngineError } from "../engine/errors.js";
-import type { EngineEvent, Job } from "../engine/job.js";
-
-export interface HostedJob {
-  /** The job's events; leaving the iteration early cancels the job. */
-  events(): AsyncGenerator<EngineEvent>;
-  cancel(): void;
-  readonly cancelled: boolean;
-}
-
-export interface EngineHost {
-  /** The base model first, then the adapters (MMGPT_ADAPTERS). */
-  readonly models: readonly string[];
-  readonly contextLength: number;
-  /** Rejects with EngineError before anything is queued (image_missing, context, overload…). */
-  submit(model: string, req: GenerateRequest): Promise<HostedJob>;
-  hasImage(sha256: string): Promise<boolean>;
-  /** Gives preprocessed pixels to every served model (their media K/V differ). */
-  putImage(sha256: string, pixels: Uint8Array): Promise<void>;
-  /** Prometheus text of the base engine, with `extra` gauges added. */
-  metrics(extra: Record<string, number>): Promise<string>;
-  /** Refuses new work from now on; in-flight jobs finish. */
-  drain(): void;
-}
+import type { EngineHost, HostedJob } from "./engine-host.js";
 
 /** The metrics of one engine: its counters plus cache gauges and the caller's extras. */
 function renderMetrics(e: Engine, extra: Record<string, number>): string {
@@ -68,17 +44,9 @@ export class LocalEngineHost implements EngineHost {
     return this.engines.get(this.models[0])!;
   }
 
-  /**
-   * Submits to the engine serving `model` and hands back the engine and its job, for a caller
-   * that forwards the events itself (the engine thread). Throws what Engine.submit throws.
-   */
-  enqueue(model: string, req: GenerateRequest): { engine: Engine; job: Job } {
-    const engine = engineFor(this.engines, model);
-    return { engine, job: engine.submit(req) };
-  }
-
   async submit(model: string, req: GenerateRequest): Promise<HostedJob> {
-    const { engine, job } = this.enqueue(model, req);
+    const engine = engineFor(this.engines, model);
+    const job = engine.submit(req);
     return {
       events: () => engine.events(job),
       cancel: () => engine.cancel(job),
