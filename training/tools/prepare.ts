@@ -83,7 +83,9 @@ export async function prepare(o: Options, log: (s: string) => void = (s) => proc
     if (url.startsWith("data:")) bytes = parseDataUrl(url).bytes;
     else if (/^[a-z]+:/i.test(url))
       throw new DataError(`image URL ${url.slice(0, 40)}…: only data: URLs and file paths are read here`);
-    else bytes = readFileSync(isAbsolute(url) ? url : join(base, url));
+    // A plain Uint8Array copy: readFileSync may hand back a view into Node's shared Buffer pool,
+    // and Buffer#slice (which the edge's decoder calls on such a view) does not copy.
+    else bytes = new Uint8Array(readFileSync(isAbsolute(url) ? url : join(base, url)));
     const img = await preprocessImage(bytes);
     let index = bySha.get(img.sha256);
     if (index === undefined) {
@@ -141,9 +143,8 @@ export async function prepare(o: Options, log: (s: string) => void = (s) => proc
         e instanceof SyntaxError ||
         (e as Error).name === "ImageError"
       ) {
-        if (info.samples + Object.values(info.skipped).reduce((a, b) => a + b, 0) < 20 || lineNo % 1000 === 0) {
-          log(`line ${lineNo}: skipped: ${(e as Error).message}`);
-        }
+        // The first few reasons in full; the rest are counted in info.json.
+        if (Object.values(info.skipped).reduce((a, b) => a + b, 0) < 10) log(`line ${lineNo}: skipped: ${(e as Error).message}`);
         skip((e as Error).name === "ImageError" ? "bad image" : "invalid example");
         continue;
       }
