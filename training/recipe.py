@@ -1,0 +1,163 @@
+#!/usr/bin/env python3
+"""The whole miniature MultiModal-GPT recipe, stage by stage, with one command each:
+
+  /usr/bin/python3 training/recipe.py data      generate the shapes world, plain text; prepare (TS)
+  /usr/bin/python3 training/recipe.py base      base stage: everything from scratch on captions + text
+  /usr/bin/python3 training/recipe.py instruct  LoRA instruction stage on the joint mix (+ --ablations)
+  /usr/bin/python3 training/recipe.py export    the runner's model directory (models/mmgpt-shapes)
+  /usr/bin/python3 training/recipe.py all       the four above in order
+
+Options: --run DIR (default training/runs/shapes), --scale full|smoke, --procs N (torchrun data
+parallel processes; 1 = plain python), --ablations (also train the `short` and `vision` adapters
+for the paper's two findings). Every stage resumes: rerun the same command after an
+interruption. Each stage's wall time goes to RUN/timings.json.
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+PY = "/usr/bin/python3"
+
+# Sample counts and steps. `full` is the shipped model; `smoke` is what CI runs.
+SCALES = {
+    "full": {
+        "base_captions": 16000,
+        "instruct": 16000,
+        "eval_per_task": 40,
+        "base_steps": 1200,
+        "instruct_steps": 500,
+        "batch_tokens": 3072,
+        "base_lr": 2e-3,
+        "instruct_lr": 2e-3,
+    },
+    "smoke": {
+        "base_captions": 60,
+        "instruct": 60,
+        "eval_per_task": 2,
+        "base_steps": 3,
+        "instruct_steps": 3,
+        "batch_tokens": 1024,
+        "base_lr": 1e-3,
+        "instruct_lr": 1e-3,
+    },
+}
+SEEDS = {"base": 11, "full": 12, "short": 13, "vision": 14, "eval": 1001}
+CONFIG = os.path.join(HERE, "configs", "shapes.json")
+SHIPPED = os.path.join(ROOT, "models", "mmgpt-shapes")
+
+
+def run(cmd, **kw):
+    print("+ " + " ".join(cmd), flush=True)
+    subprocess.check_call(cmd, cwd=ROOT, **kw)
+
+
+def prepare(jsonl, mode, out):
+    if os.path.exists(os.path.join(out, "info.json")):
+        return
+    run(["node", "--import", "tsx", "--import", "./training/tools/wasm-hooks.mjs", "training/tools/prepare.ts", "--data", jsonl, "--mode", mode, "--out", out])
+
+
+def stage_data(a, s):
+    d = os.path.join(a.run, "data")
+    os.makedirs(d, exist_ok=True)
+    mixes = [("base", s["base_captions"]), ("full", s["instruct"])]
+    if a.ablations:
+        mixes += [("short", s["instruct"]), ("vision", s["instruct"])]
+    for mix, n in mixes:
+        if not os.path.exists(os.path.join(d, mix, "summary.json")):
+            run([PY, "training/shapes_world/generate.py", "--out", os.path.join(d, mix), "--seed", str(SEEDS[mix]), "--samples", str(n), "--mix", mix, "--overwrite"])
+    ev = os.path.join(d, "eval")
+    if not os.path.exists(os.path.join(ev, "summary.json")):
+        run([PY, "training/shapes_world/generate.py", "--out", ev, "--seed", str(SEEDS["eval"]), "--samples", str(s["eval_per_task"] * 16), "--mix", "eval", "--overwrite"])
+    text = os.path.join(d, "text.jsonl")
+    if not os.path.exists(text):
+        run([PY, "training/text_corpus.py", "--data", os.path.join(d, "full", "data.jsonl"), "--out", text, "--seed", "7"])
+    prepare(os.path.join(d, "base", "data.jsonl"), "base", os.path.join(d, "p-base"))
+    prepare(text, "text", os.path.join(d, "p-text"))
+    for mix, _ in mixes[1:]:
+        prepare(os.path.join(d, mix, "data.jsonl"), "instruct", os.path.join(d, f"p-{mix}"))
+
+
+def torchrun(procs, log_dir):
+    """torchrun's command. Debian's torch 1.13 on Python 3.11 cannot parse its own default
+    `--redirects 0 --tee 0` (Std.NONE is not iterable in 3.11's IntFlag): redirecting stdout to
+    per-rank logs and teeing it to the console works."""
+    return ["torchrun", "--standalone", f"--nproc_per_node={procs}", "--redirects", "1", "--tee", "1", "--log_dir", log_dir]
+
+
+def trainer(a):
+    if a.procs > 1:
+        return torchrun(a.procs, os.path.join(a.run, "logs")) + ["training/train.py"]
+    return [PY, "training/train.py"]
+
+
+def stage_base(a, s):
+    d = os.path.join(a.run, "data")
+    vocab = [os.path.join(d, p) for p in os.listdir(d) if p.startswith("p-") and p not in ("p-base", "p-text")]
+    run(trainer(a) + ["--stage", "base", "--config", CONFIG, "--data", os.path.join(d, "p-base"), os.path.join(d, "p-text"),
+                      "--vocab-data", *sorted(vocab), "--out", os.path.join(a.run, "base"), "--steps", str(s["base_steps"]),
+                      "--batch-tokens", str(s["batch_tokens"]), "--lr", str(s["base_lr"]), "--warmup", str(min(100, s["base_steps"] // 10 + 1))])
+
+
+def stage_instruct(a, s):
+    d = os.path.join(a.run, "data")
+    mixes = ["full"] + (["short", "vision"] if a.ablations else [])
+    for mix in mixes:
+        run(trainer(a) + ["--stage", "instruct", "--config", CONFIG, "--data", os.path.join(d, f"p-{mix}"),
+                          "--init", os.path.join(a.run, "base", "model.safetensors"), "--out", os.path.join(a.run, f"instruct-{mix}"),
+                          "--steps", str(s["instruct_steps"]), "--batch-tokens", str(s["batch_tokens"]), "--lr", str(s["instruct_lr"]),
+                          "--warmup", str(min(50, s["instruct_steps"] // 10 + 1))])
+
+
+def stage_export(a, s):
+    out = a.export_to or SHIPPED
+    run([PY, "training/export.py", "--config", CONFIG, "--base", os.path.join(a.run, "base", "model.safetensors"),
+         "--lora", os.path.join(a.run, "instruct-full", "lora.safetensors"), "--out", out])
+    for mix in ("short", "vision"):
+        lora = os.path.join(a.run, f"instruct-{mix}", "lora.safetensors")
+        if os.path.exists(lora):
+            run([PY, "training/export.py", "--config", CONFIG, "--base", os.path.join(a.run, "base", "model.safetensors"),
+                 "--lora", lora, "--lora-only", os.path.join(a.run, "adapters", mix)])
+    for name in ("base", "instruct-full"):
+        png = os.path.join(a.run, name, "loss.png")
+        if os.path.exists(png) and out == SHIPPED:
+            shutil.copy(png, os.path.join(HERE, "docs", f"loss-{name}.png"))
+
+
+STAGES = {"data": stage_data, "base": stage_base, "instruct": stage_instruct, "export": stage_export}
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("stage", choices=[*STAGES, "all"])
+    p.add_argument("--run", default=os.path.join(HERE, "runs", "shapes"))
+    p.add_argument("--scale", choices=list(SCALES), default="full")
+    p.add_argument("--procs", type=int, default=1)
+    p.add_argument("--ablations", action="store_true")
+    p.add_argument("--export-to", help="model directory to write (default models/mmgpt-shapes)")
+    a = p.parse_args()
+    a.run = os.path.abspath(a.run)
+    os.makedirs(os.path.join(HERE, "docs"), exist_ok=True)
+    s = SCALES[a.scale]
+    timings_path = os.path.join(a.run, "timings.json")
+    os.makedirs(a.run, exist_ok=True)
+    timings = json.load(open(timings_path)) if os.path.exists(timings_path) else {}
+    for name in (list(STAGES) if a.stage == "all" else [a.stage]):
+        t0 = time.time()
+        print(f"== {name} ({a.scale}) ==", flush=True)
+        STAGES[name](a, s)
+        timings[name] = round(time.time() - t0, 1)
+        with open(timings_path, "w") as f:
+            json.dump(timings, f, indent=2)
+        print(f"== {name}: {timings[name]:.0f} s ==", flush=True)
+    print(f"timings (s): {json.dumps(timings)}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
