@@ -3,7 +3,7 @@
 //
 // The bucket lives in memory and is written to SQLite behind the requests, at most once per
 // FLUSH_MS: a storage write on every request held each response until the write was durable
-// (the output gate), about 1 ms per request on local disk (apps/edge/bench/overhead.mjs). The
+// (the output gate), about 1 ms per request on local disk (bench/edge/overhead.bench.ts). The
 // price: if the object is lost between two flushes, its next instance restores the bucket as of
 // the last flush, forgetting at most FLUSH_MS of takes.
 import { DurableObject } from "cloudflare:workers";
@@ -12,11 +12,23 @@ import { type BucketConfig, type BucketState, type TakeResult, take } from "./to
 
 export const FLUSH_MS = 1000;
 
+/** Runs `run` after `ms`; returns a cancel function. Injected by tests in place of the clock. */
+export type Schedule = (run: () => void, ms: number) => () => void;
+
+const timerSchedule: Schedule = (run, ms) => {
+  const timer = setTimeout(run, ms);
+  return () => clearTimeout(timer);
+};
+
 export class RateLimiterDO extends DurableObject<Bindings> {
   private state: BucketState | null = null;
-  private flushTimer: ReturnType<typeof setTimeout> | null = null;
+  private cancelFlush: (() => void) | null = null;
 
-  constructor(ctx: DurableObjectState, env: Bindings) {
+  constructor(
+    ctx: DurableObjectState,
+    env: Bindings,
+    private readonly schedule: Schedule = timerSchedule,
+  ) {
     super(ctx, env);
     ctx.storage.sql.exec(
       "CREATE TABLE IF NOT EXISTS bucket (id INTEGER PRIMARY KEY CHECK (id = 1), tokens REAL NOT NULL, updated_ms INTEGER NOT NULL)",
@@ -31,7 +43,7 @@ export class RateLimiterDO extends DurableObject<Bindings> {
   take(config: BucketConfig): TakeResult {
     const [state, result] = take(this.state, config, Date.now());
     this.state = state;
-    this.flushTimer ??= setTimeout(() => {
+    this.cancelFlush ??= this.schedule(() => {
       try {
         this.flush();
       } catch (error) {
@@ -44,8 +56,8 @@ export class RateLimiterDO extends DurableObject<Bindings> {
 
   /** Writes the in-memory bucket to storage now (the timer's job; tests call it directly). */
   flush(): void {
-    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
-    this.flushTimer = null;
+    this.cancelFlush?.();
+    this.cancelFlush = null;
     if (!this.state) return;
     this.ctx.storage.sql.exec(
       "INSERT INTO bucket (id, tokens, updated_ms) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET tokens = excluded.tokens, updated_ms = excluded.updated_ms",

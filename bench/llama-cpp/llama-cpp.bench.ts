@@ -1,13 +1,17 @@
-// The llama.cpp peer (node-llama-cpp's prebuilt CPU build) on the mid-shape random LLaMA, F32
-// and Q4_0: time to first token for a 256-token prompt, and greedy decode ms/token near
-// 256 and near 2048 context, in wall and process-CPU ms (the machine may be shared); not a test.
-//   npx tsx bench/llama-cpp/llama-cpp.bench.ts [--types q4_0,f32] [--threads 1,2] [--repeats 5]
-//     [--no-long] [--flash auto|on|off]    (models are written once to $TMPDIR/mmgpt-llama-cpp-bench)
+// The llama.cpp peer (node-llama-cpp's prebuilt CPU build, installed on first use: peer.ts) on
+// the mid-shape random LLaMA, F32 and Q4_0: time to first token for a 256-token prompt, and
+// greedy decode ms/token near 256 and near 2048 context, in wall and process-CPU ms (the machine
+// may be shared); not a test.
+//   npm run llama-cpp -w @mmgpt/bench -- [--types q4_0,f32] [--threads 1,2] [--repeats 5]
+//     [--no-long] [--flash auto|on|off] [--out f.json]
+//   (models are written once to $TMPDIR/mmgpt-llama-cpp-bench)
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
-import { getLlama, type LlamaContextSequence, LlamaLogLevel, type LlamaModel, type Token } from "node-llama-cpp";
-import { createRng } from "../../src/weights/prng.js";
+import { createRng } from "../../apps/gpu-runner/src/weights/prng.js";
+import { newResult, writeResult } from "../lib/results.js";
+import { mean, median } from "../lib/stats.js";
 import { cachedMidModel, MID_SHAPE, type WeightType } from "./make-model.js";
+import { type LlamaContextSequence, type LlamaModel, loadNodeLlamaCpp, type Token } from "./peer.js";
 
 const { values } = parseArgs({
   options: {
@@ -18,6 +22,7 @@ const { values } = parseArgs({
     decode: { type: "string", default: "64" },
     long: { type: "boolean", default: true },
     flash: { type: "string", default: "auto" },
+    out: { type: "string" },
   },
   allowNegative: true,
 });
@@ -74,8 +79,6 @@ async function generate(seq: LlamaContextSequence, input: Token[]): Promise<{ fi
   return { first: first!, steps: { wall, cpu } };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const f1 = (x: number) => x.toFixed(1);
 
 /** Median wall over repeats (the fastest; median CPU). */
@@ -129,30 +132,36 @@ async function benchContext(model: LlamaModel, threads: number): Promise<string[
 const WIDTHS = [18, 7, 50, 32, 32];
 const printRow = (r: string[]) => console.log(`| ${r.map((c, i) => c.padEnd(WIDTHS[i]!)).join(" | ")} |`);
 
+const { getLlama, LlamaLogLevel } = await loadNodeLlamaCpp();
 const llama = await getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.error });
-console.log(`node-llama-cpp prebuilt (${llama.buildType}), llama.cpp tag ${llama.llamaCppRelease.release}`);
-console.log(`CPU: ${llama.cpuMathCores} math cores; ${llama.systemInfo.trim()}`);
-console.log(
-  `mid shape: hidden ${MID_SHAPE.hidden}, ${MID_SHAPE.layers} layers, ${MID_SHAPE.heads}/${MID_SHAPE.kvHeads} heads of ` +
-    `${MID_SHAPE.headDim}, FFN ${MID_SHAPE.ffn}, vocab ${MID_SHAPE.vocab}; context ${CONTEXT}, flash attention ${values.flash}`,
-);
-console.log(
-  `${repeats} repeats of a ${promptLen}-token prompt then ${decodeLen} greedy decode steps. Wall ms: prompt = ` +
-    `median (min) over repeats, decode = median (mean) over all steps; cpu = process CPU ms, all threads\n`,
-);
-printRow([
+const header = [
   "weights (load avg)",
   "threads",
   `first token after ${promptLen}-token prompt (ms)`,
   `decode @${promptLen} (ms/token)`,
   `decode @${longStart} (ms/token)`,
-]);
+];
+const result = newResult(
+  "llama-cpp",
+  "llama.cpp peer",
+  `node-llama-cpp ${llama.llamaCppRelease.release} (llama.cpp tag), prebuilt ${llama.buildType} CPU build, on the mid-llama shape (hidden ${MID_SHAPE.hidden}, ${MID_SHAPE.layers} layers, ${MID_SHAPE.heads}/${MID_SHAPE.kvHeads} heads of ${MID_SHAPE.headDim}, FFN ${MID_SHAPE.ffn}, vocab ${MID_SHAPE.vocab}) with random weights; context ${CONTEXT}, flash attention ${values.flash}. ${repeats} repeats of a ${promptLen}-token prompt then ${decodeLen} greedy decode steps. Wall ms: prompt = median (min) over repeats, decode = median (mean) over all steps; cpu = process CPU ms, all threads. No goals: the peer the runner's figures are compared with.`,
+);
+console.log(`node-llama-cpp prebuilt (${llama.buildType}), llama.cpp tag ${llama.llamaCppRelease.release}`);
+console.log(`CPU: ${llama.cpuMathCores} math cores; ${llama.systemInfo.trim()}`);
+printRow(header);
 console.log(`|${WIDTHS.map((w) => "-".repeat(w + 2)).join("|")}|`);
 for (const type of values.types.split(",") as WeightType[]) {
   const model = await llama.loadModel({ modelPath: await cachedMidModel(type) });
   for (const threads of values.threads.split(",").map(Number)) {
     const load = loadavg()[0]!.toFixed(1);
-    printRow([`${type} (${load})`, ...(await benchContext(model, threads))]);
+    const row = [`${type} (${load})`, ...(await benchContext(model, threads))];
+    printRow(row);
+    result.cases.push({
+      name: `${type}, ${threads} thread(s)`,
+      figures: Object.fromEntries(header.slice(2).map((h, i) => [h, row[i + 2]!])),
+      goals: [],
+    });
   }
   await model.dispose();
 }
+writeResult(result, values.out);

@@ -1,7 +1,7 @@
 // Benchmark-only worker: POST an image, get its preprocessed sha256 (the edge's real pipeline:
 // sniff, header limits, decode, EXIF, Pillow-compatible resize + crop, hash). /noop measures
 // the request path alone, so the script can subtract it.
-import { preprocessImage } from "../src/images/index";
+import { preprocessImage } from "../../apps/edge/src/images/index";
 
 export default {
   async fetch(request: Request): Promise<Response> {

@@ -4,16 +4,19 @@
 //   int4  MatMulNBits as the graphs use it (block 128, accuracy_level 4: int8 compute)
 //   fp32  MatMul on a prepacked constant weight
 // Each graph holds 16 such layers (distinct weights, so they stream from memory as in a model).
-//   npx tsx bench/matmul-rows.bench.ts [--threads 2] [--rows 1,2,4,8,16]
+//   npm run matmul-rows -w @mmgpt/bench -- [--threads 2] [--rows 1,2,4,8,16] [--out f.json]
 import { parseArgs } from "node:util";
 import * as ort from "onnxruntime-node";
-import { INT4_BLOCK, quantizeInt4 } from "../src/model/graphs/quantize.js";
-import { bytesOf, DT, GraphBuilder, MS_DOMAIN } from "../src/onnx/graph-builder.js";
+import { INT4_BLOCK, quantizeInt4 } from "../../apps/gpu-runner/src/model/graphs/quantize.js";
+import { bytesOf, DT, GraphBuilder, MS_DOMAIN } from "../../apps/gpu-runner/src/onnx/graph-builder.js";
+import { fixed as f, newResult, writeResult } from "../lib/results.js";
+import { median } from "../lib/stats.js";
 
 const { values } = parseArgs({
   options: {
     threads: { type: "string", default: "2" },
     rows: { type: "string", default: "1,2,4,8,16" },
+    out: { type: "string" },
   },
 });
 const K = 1024;
@@ -59,7 +62,6 @@ function graph(precision: "int4" | "fp32"): Uint8Array {
   return g.toBytes();
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const sessions = {
   int4: await ort.InferenceSession.create(graph("int4"), {
     intraOpNumThreads: Number(values.threads),
@@ -90,12 +92,24 @@ for (let round = 0; round < ROUNDS; round++)
       perLayer[key] = [...(perLayer[key] ?? []), (median(times) / LAYERS) * 1000];
     }
 
+const result = newResult(
+  "matmul-rows",
+  "One linear layer per row of a decode batch",
+  `One ${K}→${N} layer (the mid configs' MLP), ${values.threads} thread(s), median µs over ${ROUNDS} rounds of ${RUNS} runs of a graph of ${LAYERS} such layers: int4 MatMulNBits (block ${INT4_BLOCK}, accuracy_level 4) and fp32 MatMul. What a step over 8 rows can cost relative to one bounds the runner's 8-stream goal. No goals: figures.`,
+);
 console.log(`one ${K}→${N} layer, threads ${values.threads}, median µs over ${ROUNDS} rounds`);
 for (const name of Object.keys(sessions)) {
   const one = median(perLayer[`${name} 1`]);
-  const cells = rowsList.map((M) => {
+  const figures: Record<string, string> = {};
+  for (const M of rowsList) {
     const us = median(perLayer[`${name} ${M}`]);
-    return `${M} rows ${us.toFixed(0)} µs (${(us / one).toFixed(2)}× one row, ${((M * one) / us).toFixed(2)}× the rows/s)`;
-  });
-  console.log(`${name}: ${cells.join("; ")}`);
+    figures[`${M} rows`] = `${f(us, 0)} µs (${f(us / one)}× one row, ${f((M * one) / us)}× the rows/s)`;
+  }
+  result.cases.push({ name, figures, goals: [] });
+  console.log(
+    `${name}: ${Object.entries(figures)
+      .map(([k, v]) => `${k} ${v}`)
+      .join("; ")}`,
+  );
 }
+writeResult(result, values.out);

@@ -1,19 +1,19 @@
 // Conversion benchmark (prints figures; not a test): writes a synthetic multi-GB checkpoint
 // set in the released formats (LLaMA-shaped sharded .bin, OpenFlamingo checkpoint.pt, open_clip,
 // LoRA), converts it in a child process under /usr/bin/time -v, and reports peak RSS vs size.
-//   npx tsx bench/convert.bench.ts [--layers 24] [--dtype fp16] [--dir /tmp/mmgpt-convert-bench] [--keep]
+//   npm run convert -w @mmgpt/bench -- [--layers 24] [--dtype fp16] [--dir /tmp/mmgpt-convert-bench] [--keep] [--out f.json]
 import { spawnSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { verifyManifest } from "../src/convert/manifest.js";
-import { mapName } from "../src/convert/names.js";
-import { type TorchTensorInput, writeTorchCheckpoint } from "../src/convert/torch-writer.js";
-import type { ModelConfig } from "../src/model/config.js";
-import { MMGPT_TINY } from "../src/model/presets.js";
-import { baseTensorShapes, loraTensorShapes, type Shape } from "../src/weights/names.js";
-import { numel } from "../src/weights/shape.js";
+import { verifyManifest } from "../../apps/gpu-runner/src/convert/manifest.js";
+import { mapName } from "../../apps/gpu-runner/src/convert/names.js";
+import { type TorchTensorInput, writeTorchCheckpoint } from "../../apps/gpu-runner/src/convert/torch-writer.js";
+import type { ModelConfig } from "../../apps/gpu-runner/src/model/config.js";
+import { MMGPT_TINY } from "../../apps/gpu-runner/src/model/presets.js";
+import { baseTensorShapes, loraTensorShapes, type Shape } from "../../apps/gpu-runner/src/weights/names.js";
+import { numel } from "../../apps/gpu-runner/src/weights/shape.js";
+import { fixed as f, newResult, REPO_ROOT, writeResult } from "../lib/results.js";
 
 const { values: v } = parseArgs({
   options: {
@@ -21,9 +21,10 @@ const { values: v } = parseArgs({
     dtype: { type: "string", default: "fp16" },
     dir: { type: "string", default: "/tmp/mmgpt-convert-bench" },
     keep: { type: "boolean", default: false },
+    out: { type: "string" },
   },
 });
-const BIN = join(dirname(fileURLToPath(import.meta.url)), "../bin/mmgpt.mjs");
+const BIN = join(REPO_ROOT, "apps/gpu-runner/bin/mmgpt.mjs");
 const GB = 1e9;
 
 /** LLaMA-shaped language model (hidden 2048) on the tiny vision tower: the bytes are in the LM. */
@@ -146,14 +147,23 @@ t = performance.now();
 verifyManifest(out);
 const verifySecs = (performance.now() - t) / 1000;
 
-const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MiB`;
-console.log(`converted to --dtype ${v.dtype}: ${(outBytes / GB).toFixed(2)} GB in ${run.seconds.toFixed(1)}s`);
-console.log(`  read+write rate: ${((inBytes + outBytes) / GB / run.seconds).toFixed(2)} GB/s`);
-console.log(`  peak RSS: ${mb(run.maxRssKb)} (node + tsx baseline ${mb(idle.maxRssKb)})`);
-console.log(`  largest tensor as f32: ${(largest / 2 ** 20).toFixed(0)} MiB`);
-console.log(`  peak RSS / checkpoint size: ${((run.maxRssKb * 1024) / inBytes).toFixed(3)}`);
-console.log(
-  `  (peak - baseline) / largest f32 tensor: ${(((run.maxRssKb - idle.maxRssKb) * 1024) / largest).toFixed(2)}`,
+const mb = (kb: number) => `${f(kb / 1024, 0)} MiB`;
+const figures = {
+  "synthetic checkpoints": `${f(inBytes / GB)} GB (${v.layers} LLaMA-shaped layers of hidden 2048)`,
+  [`converted to --dtype ${v.dtype}`]: `${f(outBytes / GB)} GB in ${f(run.seconds, 1)} s`,
+  "read+write rate": `${f((inBytes + outBytes) / GB / run.seconds)} GB/s`,
+  "peak RSS": `${mb(run.maxRssKb)} (node + tsx baseline ${mb(idle.maxRssKb)})`,
+  "largest tensor as f32": `${f(largest / 2 ** 20, 0)} MiB`,
+  "peak RSS / checkpoint size": f((run.maxRssKb * 1024) / inBytes, 3),
+  "(peak − baseline) / largest f32 tensor": f(((run.maxRssKb - idle.maxRssKb) * 1024) / largest),
+  verifyManifest: `${f(verifySecs, 1)} s (${f(outBytes / GB / verifySecs)} GB/s sha256)`,
+};
+for (const [k, x] of Object.entries(figures)) console.log(`  ${k}: ${x}`);
+const result = newResult(
+  "convert",
+  "Converter",
+  "`mmgpt convert` in a child process under `/usr/bin/time -v` on a synthetic checkpoint set in the released formats (LLaMA-shaped sharded .bin, OpenFlamingo checkpoint.pt, open_clip, LoRA): peak RSS against the checkpoint's size and its largest tensor. No goals: the converter streams tensors in chunks, so its peak should not grow with the model.",
 );
-console.log(`verifyManifest: ${verifySecs.toFixed(1)}s (${(outBytes / GB / verifySecs).toFixed(2)} GB/s sha256)`);
+result.cases.push({ name: `${v.layers} layers, --dtype ${v.dtype}`, figures, goals: [] });
+writeResult(result, v.out);
 if (!v.keep) rmSync(dir, { recursive: true, force: true });

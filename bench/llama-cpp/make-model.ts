@@ -1,14 +1,14 @@
 // Writes a LLaMA GGUF of the benchmark's mid shape (hidden 1024, 8 layers, 16/4 heads of 64,
 // FFN 2816, LLaMA's 32000-token vocab) with seeded random weights, for llama.cpp to run.
-//   npx tsx bench/llama-cpp/make-model.ts --type q4_0|f32 [--out file.gguf] [--seed 1]
+//   npx tsx bench/llama-cpp/make-model.ts --type q4_0|f32 [--out file.gguf] [--seed 1]   (from the root)
 // Q4_0 files quantize every matrix, token_embd and output included; norms stay F32.
 import { existsSync, mkdirSync, renameSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { llamaModel } from "../../src/tokenizer/llama-vocab.js";
-import { createRng, hashString } from "../../src/weights/prng.js";
+import { llamaModel } from "../../apps/gpu-runner/src/tokenizer/llama-vocab.js";
+import { createRng, hashString } from "../../apps/gpu-runner/src/weights/prng.js";
 import { GgmlType, type GgufTensor, type GgufValue, writeGguf } from "./gguf-writer.js";
 
 export const MID_SHAPE = {

@@ -1,25 +1,34 @@
-#!/usr/bin/env node
 // Edge overhead per chat request: the same non-streamed generate answered by a trivial runner
 // (Node, loopback) called directly vs through the edge (auth, rate limit, validation, runner
 // call, response mapping). The edge runs twice, side by side in one run:
 //   miniflare    — the worker bundle (wrangler's build) in workerd through Miniflare, bindings
 //                  from wrangler.toml: the runtime as deployed, without dev tooling in the path;
 //   wrangler dev — the same through `wrangler dev`, whose proxy worker adds a hop of its own.
-// Prints medians and p90s; goal ≤ 5 ms median.
-// Usage (repository root): node apps/edge/bench/overhead.mjs [requests=300] [miniflare|wrangler|both]
+// Prints medians and p90s; goal ≤ 5 ms median through Miniflare (the deployed runtime).
+//   npm run edge-overhead -w @mmgpt/bench -- [--requests 300] [--hosts miniflare,wrangler] [--out f.json]
 import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
-import { createServer } from "node:http";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parseArgs } from "node:util";
 import { Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
+import { fixed as f, goal, newResult, REPO_ROOT as root, writeResult } from "../lib/results.js";
+import { quantile } from "../lib/stats.js";
 
-const N = Number(process.argv[2] ?? 300);
-const HOSTS = (process.argv[3] ?? "both") === "both" ? ["miniflare", "wrangler"] : [process.argv[3]];
+const { values } = parseArgs({
+  options: {
+    requests: { type: "string", default: "300" },
+    hosts: { type: "string", default: "miniflare,wrangler" },
+    out: { type: "string" },
+  },
+});
+const N = Number(values.requests);
+const HOSTS = values.hosts!.split(",") as ("miniflare" | "wrangler")[];
 const SECRET = "bench-runner-secret";
 const ADMIN = "bench-admin-token-0123456789abcdef";
-const root = join(import.meta.dirname, "..", "..", "..");
 const wranglerBin = join(root, "node_modules/wrangler/bin/wrangler.js");
 const quiet = {
   ...process.env,
@@ -36,7 +45,7 @@ const done = {
   prompt: "…",
 };
 
-function startRunner() {
+function startRunner(): Promise<Server> {
   const server = createServer((req, res) => {
     let body = "";
     req.on("data", (d) => {
@@ -56,15 +65,15 @@ function startRunner() {
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
 }
 
-async function freePort() {
+async function freePort(): Promise<number> {
   const s = createServer();
-  await new Promise((r) => s.listen(0, "127.0.0.1", r));
-  const { port } = s.address();
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+  const { port } = s.address() as AddressInfo;
   await new Promise((r) => s.close(r));
   return port;
 }
 
-async function waitFor(url, timeoutMs = 60_000) {
+async function waitFor(url: string, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if ((await fetch(url).catch(() => null))?.ok) return;
@@ -73,7 +82,7 @@ async function waitFor(url, timeoutMs = 60_000) {
   throw new Error(`${url} not ready`);
 }
 
-function run(cmd, args) {
+function run(cmd: string, args: string[]): Promise<void> {
   const child = spawn(cmd, args, { cwd: root, env: quiet, stdio: ["ignore", "ignore", "pipe"] });
   let err = "";
   child.stderr.on("data", (d) => {
@@ -84,13 +93,16 @@ function run(cmd, args) {
   );
 }
 
+type Call = [label: string, call: () => Promise<unknown>];
+
 /**
  * Runs the calls interleaved, one of each per round, so every figure sees the same machine
- * state (this box's timing drifts by tens of percent over a minute); prints and returns medians.
+ * state (this box's timing drifts by tens of percent over a minute); prints and returns the
+ * median and p90 of each.
  */
-async function measureInterleaved(calls) {
+async function measureInterleaved(calls: Call[]): Promise<{ label: string; median: number; p90: number }[]> {
   for (let i = 0; i < 20; i++) for (const [, call] of calls) await call(); // warm up (isolate, D1, DO)
-  const samples = calls.map(() => []);
+  const samples: number[][] = calls.map(() => []);
   for (let i = 0; i < N; i++) {
     for (const [k, [, call]] of calls.entries()) {
       const t0 = performance.now();
@@ -99,14 +111,13 @@ async function measureInterleaved(calls) {
     }
   }
   return calls.map(([label], k) => {
-    const ms = samples[k].sort((a, b) => a - b);
-    const pick = (q) => ms[Math.min(ms.length - 1, Math.floor(q * ms.length))];
-    console.log(`  ${label.padEnd(30)} median ${pick(0.5).toFixed(2)} ms  p90 ${pick(0.9).toFixed(2)} ms  (n=${N})`);
-    return pick(0.5);
+    const [median, p90] = [quantile(samples[k], 0.5), quantile(samples[k], 0.9)];
+    console.log(`  ${label.padEnd(30)} median ${f(median)} ms  p90 ${f(p90)} ms  (n=${N})`);
+    return { label, median, p90 };
   });
 }
 
-const vars = (runnerUrl) => ({
+const vars = (runnerUrl: string) => ({
   RUNNER_URLS: runnerUrl,
   RUNNER_SECRET: SECRET,
   ADMIN_TOKEN: ADMIN,
@@ -116,11 +127,11 @@ const vars = (runnerUrl) => ({
 });
 
 /** The worker as wrangler bundles it for deploy, in Miniflare with wrangler.toml's bindings. */
-async function startMiniflare(runnerUrl) {
+async function startMiniflare(runnerUrl: string) {
   const out = mkdtempSync(join(tmpdir(), "mmgpt-bench-bundle-"));
   await run(process.execPath, [wranglerBin, "deploy", "--dry-run", "--outdir", out]);
   const { workerOptions } = unstable_getMiniflareWorkerOptions(join(root, "wrangler.toml"));
-  const { assets: _assets, ...options } = workerOptions; // the API only: assets never see /v1
+  const { assets: _assets, ...options } = workerOptions as typeof workerOptions & { assets?: unknown }; // the API only: assets never see /v1
   const mf = new Miniflare({
     // On disk like wrangler dev's local state (D1, Durable Objects, R2), not in memory.
     defaultPersistRoot: mkdtempSync(join(tmpdir(), "mmgpt-bench-state-")),
@@ -133,7 +144,7 @@ async function startMiniflare(runnerUrl) {
         modules: true,
         scriptPath: join(out, "index.js"),
         modulesRoot: out,
-        bindings: { ...options.bindings, ...vars(runnerUrl) },
+        bindings: { ...(options.bindings as Record<string, unknown>), ...vars(runnerUrl) },
       },
     ],
   });
@@ -147,7 +158,7 @@ async function startMiniflare(runnerUrl) {
   return { base: url.href.replace(/\/$/, ""), stop: () => mf.dispose() };
 }
 
-async function startWranglerDev(runnerUrl) {
+async function startWranglerDev(runnerUrl: string) {
   const persist = mkdtempSync(join(tmpdir(), "mmgpt-bench-"));
   await run(process.execPath, [wranglerBin, "d1", "migrations", "apply", "mmgpt", "--local", "--persist-to", persist]);
   const port = await freePort();
@@ -169,11 +180,11 @@ async function startWranglerDev(runnerUrl) {
   );
   const base = `http://127.0.0.1:${port}`;
   await waitFor(`${base}/healthz`);
-  return { base, stop: async () => process.kill(-edge.pid, "SIGTERM") };
+  return { base, stop: async () => void process.kill(-edge.pid!, "SIGTERM") };
 }
 
 const runner = await startRunner();
-const runnerUrl = `http://127.0.0.1:${runner.address().port}`;
+const runnerUrl = `http://127.0.0.1:${(runner.address() as AddressInfo).port}`;
 const generate = JSON.stringify({
   request_id: "req_bench",
   model: "mmgpt-tiny",
@@ -182,10 +193,15 @@ const generate = JSON.stringify({
   stream: false,
 });
 const chat = JSON.stringify({ model: "mmgpt-tiny", messages: [{ role: "user", content: "Hi" }], max_tokens: 8 });
-const summary = [];
+const result = newResult(
+  "edge-overhead",
+  "Edge overhead per chat request",
+  `A non-streamed chat request through the edge minus the same generate sent to the runner directly (a trivial Node runner on loopback), ${N} interleaved rounds, medians. Miniflare: the worker bundle \`wrangler deploy\` builds, in workerd with the bindings of wrangler.toml and state on disk (the runtime as deployed). wrangler dev: the same under \`wrangler dev\`, whose dev proxy adds a hop of its own; it carries no goal.`,
+);
 try {
   for (const host of HOSTS) {
-    const edge = host === "miniflare" ? await startMiniflare(runnerUrl) : await startWranglerDev(runnerUrl);
+    const edge: { base: string; stop: () => Promise<unknown> } =
+      host === "miniflare" ? await startMiniflare(runnerUrl) : await startWranglerDev(runnerUrl);
     console.log(host === "miniflare" ? "Miniflare (deploy bundle, no dev proxy):" : "wrangler dev:");
     try {
       const { base } = edge;
@@ -194,7 +210,7 @@ try {
         headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" },
         body: JSON.stringify({ account_id: "acct_bench", name: "bench" }),
       }).then((r) => r.json());
-      const [direct, , , viaEdge] = await measureInterleaved([
+      const rows = await measureInterleaved([
         [
           "runner directly",
           async () => {
@@ -229,13 +245,30 @@ try {
           },
         ],
       ]);
-      console.log(`  ${"edge overhead (median)".padEnd(30)} ${(viaEdge - direct).toFixed(2)} ms`);
-      summary.push(`${host}: ${(viaEdge - direct).toFixed(2)} ms`);
+      const overhead = rows[3].median - rows[0].median;
+      console.log(`  ${"edge overhead (median)".padEnd(30)} ${f(overhead)} ms`);
+      result.cases.push({
+        name: host === "miniflare" ? "Miniflare (deploy bundle)" : "wrangler dev",
+        figures: Object.fromEntries(rows.map((r) => [r.label, `${f(r.median)} ms (p90 ${f(r.p90)})`])),
+        goals:
+          host === "miniflare"
+            ? [
+                goal(
+                  "edge overhead per chat request (median)",
+                  overhead,
+                  "<=",
+                  5,
+                  " ms",
+                  `${f(rows[3].median)} − ${f(rows[0].median)} ms`,
+                ),
+              ]
+            : [],
+      });
     } finally {
       await edge.stop();
     }
   }
-  console.log(`edge overhead per chat request, median: ${summary.join(", ")} (goal ≤ 5 ms on loopback)`);
+  writeResult(result, values.out);
 } finally {
   runner.close();
 }

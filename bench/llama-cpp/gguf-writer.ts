@@ -2,7 +2,7 @@
 // tensor data in F32 or Q4_0, written tensor by tensor (rows pulled from a generator) so a
 // model never sits in memory whole. Invariant: every tensor's data starts on `ALIGNMENT`.
 import { closeSync, openSync, writeSync } from "node:fs";
-import { f32ToF16Bits } from "../../src/weights/dtype.js";
+import { f32ToF16Bits } from "../../apps/gpu-runner/src/weights/dtype.js";
 
 /** general.alignment; llama.cpp's default, written explicitly anyway. */
 export const ALIGNMENT = 32;

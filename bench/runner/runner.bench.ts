@@ -9,24 +9,27 @@
 //      (c and d: 3 alternating rounds each, median of the rounds' ratios)
 //   e. runner RSS against the weights' size (goal ≤ 1.3×), and what loading the model added to
 //      the process (the runner logs rss_mb before and after)
-//   npx tsx bench/runner.bench.ts [--configs tiny,mid] [--precisions fp32,int4] [--threads 1] [--kv fp32]
+//   npm run runner -w @mmgpt/bench -- [--configs tiny,mid] [--precisions fp32,int4] [--threads 1] [--kv fp32] [--out f.json]
+// Writes bench/results/runner.json (or --out): each goal and whether it was met.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { runDecoder } from "../src/engine/decoder-call.js";
-import { KvPool } from "../src/engine/kv-pool.js";
-import { argmax } from "../src/engine/sampling/partial-select.js";
-import { MMGPT_MID, MMGPT_MID_LLAMA } from "../src/model/bench-configs.js";
-import { buildModelGraphs } from "../src/model/build.js";
-import type { ModelConfig } from "../src/model/config.js";
-import { MMGPT_TINY } from "../src/model/presets.js";
-import { ModelRuntime } from "../src/model/runtime.js";
-import { servingBuild } from "../src/server/load-model.js";
-import { generateTinyWeights } from "../src/weights/generate-tiny.js";
-import { greedyParams } from "../test/tiny-model.js";
+import { runDecoder } from "../../apps/gpu-runner/src/engine/decoder-call.js";
+import { KvPool } from "../../apps/gpu-runner/src/engine/kv-pool.js";
+import { argmax } from "../../apps/gpu-runner/src/engine/sampling/partial-select.js";
+import { MMGPT_MID, MMGPT_MID_LLAMA } from "../../apps/gpu-runner/src/model/bench-configs.js";
+import { buildModelGraphs } from "../../apps/gpu-runner/src/model/build.js";
+import type { ModelConfig } from "../../apps/gpu-runner/src/model/config.js";
+import { MMGPT_TINY } from "../../apps/gpu-runner/src/model/presets.js";
+import { ModelRuntime } from "../../apps/gpu-runner/src/model/runtime.js";
+import { servingBuild } from "../../apps/gpu-runner/src/server/load-model.js";
+import { generateTinyWeights } from "../../apps/gpu-runner/src/weights/generate-tiny.js";
+import { greedyParams } from "../../apps/gpu-runner/test/tiny-model.js";
+import { fixed as f, goal, newResult, REPO_ROOT, writeResult } from "../lib/results.js";
+import { median, medianRatio } from "../lib/stats.js";
 
 const { values } = parseArgs({
   options: {
@@ -34,15 +37,16 @@ const { values } = parseArgs({
     precisions: { type: "string", default: "fp32,int4" },
     threads: { type: "string", default: "2" },
     kv: { type: "string", default: "fp16" },
+    out: { type: "string" },
   },
 });
 const KV = values.kv as "fp16" | "fp32";
 const CONFIGS: Record<string, ModelConfig> = { tiny: MMGPT_TINY, mid: MMGPT_MID, "mid-llama": MMGPT_MID_LLAMA };
 const SECRET = "bench-secret-0123456789";
+const RUNNER_DIR = join(REPO_ROOT, "apps/gpu-runner");
 const ROUNDS = 8;
 /** Rounds of parts c and d. */
 const SIDE_ROUNDS = 3;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const WORDS = "the quick brown fox jumps over a lazy dog while seven wise owls watch from old oak trees".split(" ");
 const text = (words: number, seed: number) =>
   Array.from({ length: words }, (_, i) => WORDS[(i * 7 + seed) % WORDS.length]).join(" ");
@@ -63,7 +67,7 @@ async function startRunner(
 ): Promise<Runner> {
   // The production bundle (what the Docker image runs), so RSS has no TypeScript loader in it.
   const child = spawn(process.execPath, ["dist/main.js"], {
-    cwd: join(import.meta.dirname, ".."),
+    cwd: RUNNER_DIR,
     env: {
       ...process.env,
       RUNNER_SECRET: SECRET,
@@ -232,10 +236,12 @@ function rssMB(pid: number): { rss: number; hwm: number } {
 
 const dirSizeMB = (dir: string) => readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size, 0) / 2 ** 20;
 
-execFileSync(process.execPath, [join(import.meta.dirname, "../../../node_modules/tsup/dist/cli-default.js")], {
-  cwd: join(import.meta.dirname, ".."),
-  stdio: "ignore",
-});
+execFileSync("npm", ["run", "build", "-w", "@mmgpt/gpu-runner"], { cwd: REPO_ROOT, stdio: "ignore" });
+const result = newResult(
+  "runner",
+  "Runner through the service",
+  `The production bundle \`dist/main.js\` as a process over HTTP (a \`node:http\` client on the same machine), greedy, ${KV} KV cache, ${values.threads} ORT threads. Part a alternates ${ROUNDS} rounds of a 64-token service generation with 64 bare steps (the same decoder calls without the service); parts c and d run ${SIDE_ROUNDS} alternating rounds and also show what the bare graphs allow; each ratio is the median of the rounds' ratios, so it can differ from the ratio of the medians beside it. "Weights served" for int4 = its quantized graph data + the fp32 embedding table.`,
+);
 let port = 19300;
 for (const name of values.configs!.split(",")) {
   const config = CONFIGS[name];
@@ -269,7 +275,7 @@ for (const name of values.configs!.split(",")) {
     }
     const serviceMs = median(serviceRounds);
     const bareMs = median(bareRounds);
-    const ratio = median(serviceRounds.map((s, i) => bareRounds[i] / s));
+    const ratio = medianRatio(bareRounds, serviceRounds);
     // b. turn N at ~1,000 tokens of history, warm (prefix cache) vs cold (separate runner without it).
     const history = [
       user(text(185, 1)),
@@ -302,10 +308,10 @@ for (const name of values.configs!.split(",")) {
       ctx.short.push(await generate(r, model, [user(text(200, 5 + round))], 32, `d${round}-256`));
       ctx.long.push(await generate(r, model, [user(text(1500, 6 + round))], 32, `d${round}-2k`));
     }
-    const scaling = median(agg[8].map((a, i) => a / agg[1][i]));
+    const scaling = medianRatio(agg[8], agg[1]);
     const msShort = ctx.short.map((g) => median(g.gaps));
     const msLong = ctx.long.map((g) => median(g.gaps));
-    const ctxRatio = median(msLong.map((l, i) => l / msShort[i]));
+    const ctxRatio = medianRatio(msLong, msShort);
     const mem = rssMB(r.child.pid!);
     await r.stop();
     // c and d for the bare graphs (runner stopped: the machine is this process's alone).
@@ -317,8 +323,11 @@ for (const name of values.configs!.split(",")) {
       bare.c2k.push(await bareSteps(bareRt, config, 1, 1984));
     }
     const [bare1, bare8, bare256, bare2k] = [bare.b1, bare.b8, bare.c256, bare.c2k].map(median);
-    const bareScaling = median(bare.b1.map((b, i) => (8 * b) / bare.b8[i]));
-    const bareCtx = median(bare.c2k.map((b, i) => b / bare.c256[i]));
+    const bareScaling = medianRatio(
+      bare.b1.map((b) => 8 * b),
+      bare.b8,
+    );
+    const bareCtx = medianRatio(bare.c2k, bare.c256);
     await bareRt.release();
     const cold = await startRunner(dir, precision, port++, { MMGPT_PREFIX_CACHE: "false" });
     await generate(cold, model, [...history, user("And then?")], 4, "b-prime");
@@ -327,29 +336,71 @@ for (const name of values.configs!.split(",")) {
       coldT.push((await generate(cold, model, [...history, user(`And then, part ${i}?`)], 1, `b-cold${i}`)).ttft);
     await cold.stop();
 
-    const f = (x: number, d = 2) => x.toFixed(d);
     const embedMB = (config.language.vocabSize * config.language.hidden * 4) / 2 ** 20;
     const modelMB = precision === "fp32" ? weightsMB : graphMB + embedMB;
-    console.log(`\n== ${name} ${precision}, ${KV} KV cache (threads ${values.threads}) ==`);
-    console.log(
-      `a. decode: service ${f(serviceMs)} ms/token (${f(1000 / serviceMs, 1)} tok/s) vs bare ORT loop ${f(bareMs)} ms/token (medians of ${ROUNDS} rounds) → ${f(ratio)}× of bare (median of the rounds' ratios)`,
-    );
-    console.log(
-      `b. turn-N TTFT at ${historyTokens} prompt tokens: with prefix cache ${f(median(warm), 1)} ms, without ${f(median(coldT), 1)} ms → ${f(median(coldT) / median(warm), 1)}× faster`,
-    );
-    console.log(
-      `c. aggregate: 1 stream ${f(median(agg[1]), 1)} tok/s, 4 streams ${f(median(agg[4]), 1)}, 8 streams ${f(median(agg[8]), 1)} → 8/1 = ${f(scaling)}× (median of ${SIDE_ROUNDS} rounds' ratios)` +
-        ` (bare graphs: a step of 8 rows ${f(bare8)} ms vs 1 row ${f(bare1)} ms → ${f(bareScaling)}× the tokens/s)`,
-    );
-    console.log(
-      `d. decode after a ${ctx.short[0].promptTokens}-token prompt ${f(median(msShort))} ms/token, after ${ctx.long[0].promptTokens} ${f(median(msLong))} ms/token → ${f(ctxRatio)}× (median of ${SIDE_ROUNDS} rounds' ratios)` +
-        ` (bare graphs: ${f(bare256)} vs ${f(bare2k)} ms → ${f(bareCtx)}×)`,
-    );
-    console.log(
-      `e. runner RSS at ready ${f(ready.rss, 0)} MB vs the weights it serves ${f(modelMB, 0)} MB (${precision === "fp32" ? "fp32 safetensors" : "int4 graph data + fp32 embeddings"}) → ${f(ready.rss / modelMB)}×` +
-        ` (the process before loading: ${r.rss.listening} MB; what loading added: ${r.rss.ready - r.rss.listening} MB → ${f((r.rss.ready - r.rss.listening) / modelMB)}×);` +
-        ` after serving 2,000-token contexts ${f(mem.rss, 0)} MB (KV pool included; peak ${f(mem.hwm, 0)} MB)`,
-    );
+    const warmMs = median(warm);
+    const coldMs = median(coldT);
+    const [short, long] = [ctx.short[0].promptTokens, ctx.long[0].promptTokens];
+    const added = r.rss.ready - r.rss.listening;
+    const c = {
+      name: `${name} ${precision}`,
+      figures: {
+        "decode, service": `${f(serviceMs)} ms/token (${f(1000 / serviceMs, 1)} tok/s)`,
+        "decode, bare ORT loop": `${f(bareMs)} ms/token`,
+        "aggregate tok/s, 1 / 4 / 8 streams": [1, 4, 8].map((k) => f(median(agg[k]), 1)).join(" / "),
+        "bare graphs: one step of 8 rows vs 1": `${f(bare8)} vs ${f(bare1)} ms → ${f(bareScaling)}× the tokens/s`,
+        "bare graphs: 256 vs 1,984 positions": `${f(bare256)} vs ${f(bare2k)} ms → ${f(bareCtx)}×`,
+        "runner RSS before loading / what loading added": `${r.rss.listening} MB / ${added} MB (${f(added / modelMB)}× the weights)`,
+        "runner RSS after serving 2,000-token contexts": `${f(mem.rss, 0)} MB (peak ${f(mem.hwm, 0)} MB)`,
+      },
+      goals: [
+        goal(
+          "decode, service vs bare ORT loop",
+          ratio,
+          ">=",
+          0.95,
+          "×",
+          `${f(serviceMs)} vs ${f(bareMs)} ms (${f(ratio)}×)`,
+        ),
+        goal(
+          `turn-N TTFT after ${historyTokens} prompt tokens, prefix cache on vs off`,
+          coldMs / warmMs,
+          ">=",
+          10,
+          "×",
+          `${f(warmMs, 1)} vs ${f(coldMs, 1)} ms (${f(coldMs / warmMs, 1)}×)`,
+        ),
+        goal(
+          "aggregate tok/s, 8 streams vs 1",
+          scaling,
+          ">=",
+          4,
+          "×",
+          `${f(median(agg[8]), 1)} vs ${f(median(agg[1]), 1)} tok/s (${f(scaling)}×)`,
+        ),
+        goal(
+          `decode after a ${short}- vs a ${long}-token prompt`,
+          ctxRatio,
+          "<=",
+          1.3,
+          "×",
+          `${f(median(msShort))} vs ${f(median(msLong))} ms (${f(ctxRatio)}×)`,
+        ),
+        goal(
+          "runner RSS at ready vs weights served",
+          ready.rss / modelMB,
+          "<=",
+          1.3,
+          "×",
+          `${f(ready.rss, 0)} vs ${f(modelMB, 0)} MB (${f(ready.rss / modelMB)}×)`,
+        ),
+      ],
+    };
+    result.cases.push(c);
+    console.log(`\n== ${c.name}, ${KV} KV cache (threads ${values.threads}) ==`);
+    for (const g of c.goals) console.log(`${g.met ? "met    " : "NOT MET"} ${g.name}: ${g.detail} (goal ${g.goal})`);
+    for (const [k, v] of Object.entries(c.figures)) console.log(`        ${k}: ${v}`);
   }
   rmSync(dir, { recursive: true, force: true });
 }
+writeResult(result, values.out);
