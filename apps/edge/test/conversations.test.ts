@@ -1,6 +1,7 @@
 // Conversations: one generation at a time (409 conversation_busy), turns committed only when
 // the reply completes (a failure mid-stream leaves the transcript as it was, with last_error),
 // history sent to the runner, listing from the D1 index, and delete.
+import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { Edge, type Loose, sseData } from "./helpers/edge";
 import { done, gate, ndjson } from "./helpers/fake-runner";
@@ -105,6 +106,35 @@ describe("conversations", () => {
     const next = (await (await send(conv.id, { content: "third" })).json()) as Loose;
     expect(next.content[0].text).toBe("3 turns");
     expect((await get(`/v1/conversations/${conv.id}`)).last_error).toBeNull();
+  });
+
+  it("let a lock whose lease expired be taken over; the stale generation commits nothing", async () => {
+    const { edge, create, send, get, runner } = await setup();
+    const conv = await create();
+    const hold = gate();
+    runner.generate = (req, signal) =>
+      req.stream
+        ? ndjson([{ type: "delta", text: "stale" }, hold.promise, done("stale")], signal)
+        : Response.json(done("fresh"));
+    const stale = await send(conv.id, { content: "one", stream: true });
+    expect((await send(conv.id, { content: "two" })).status).toBe(409);
+    // The worker holding the lock is presumed dead once its lease has run out (15 min).
+    const stub = edge.env.CONVERSATIONS.get(edge.env.CONVERSATIONS.idFromName(conv.id));
+    await runInDurableObject(stub, (_instance, state) => {
+      state.storage.sql.exec("UPDATE conversation SET pending_until = ?", Date.now() - 1);
+    });
+    expect(await get(`/v1/conversations/${conv.id}`)).toMatchObject({ generating: false });
+    const fresh = await send(conv.id, { content: "two" });
+    expect(fresh.status).toBe(200);
+    expect(((await fresh.json()) as Loose).content[0].text).toBe("fresh");
+
+    hold.open(); // the presumed-dead generation finishes after all: its commit is refused
+    const events = sseData(await stale.text()) as Loose[];
+    expect(events.at(-1)).toMatchObject({ error: { code: "internal_error" } });
+    await edge.settle();
+    const messages = await get(`/v1/conversations/${conv.id}/messages`);
+    expect(messages.data.map((m: Loose) => m.content[0].text)).toEqual(["two", "fresh"]);
+    expect(await get(`/v1/conversations/${conv.id}`)).toMatchObject({ message_count: 2, generating: false });
   });
 
   it("record a cancelled generation when the client disconnects, and unlock", async () => {

@@ -1,8 +1,10 @@
 // Runner failures on a stateless chat, mapped to the public errors: unreachable → 503 with
-// Retry-After, overloaded → 503, 5xx or garbage → 502, context too long → 400, silence → 504.
+// Retry-After, overloaded → 503, 5xx or garbage → 502, context too long → 400, silence → 504,
+// and each way the image handshake can break (a failed upload, a malformed or repeated 409).
 import { describe, expect, it } from "vitest";
 import { chatBody, Edge, sseData } from "./helpers/edge";
 import { ndjson, runnerError } from "./helpers/fake-runner";
+import { dataUrl, png } from "./helpers/images";
 
 async function setup(options: ConstructorParameters<typeof Edge>[0] = {}) {
   const edge = new Edge(options);
@@ -25,22 +27,12 @@ describe("runner failures", () => {
   });
 
   it.each([
-    [
-      "503 overloaded",
-      () => runnerError(503, "overloaded", "queue full", { "retry-after": "7" }),
-      503,
-      "runner_unavailable",
-    ],
-    ["500 internal", () => runnerError(500, "internal", "boom"), 502, "internal_error"],
-    [
-      "400 context_length_exceeded",
-      () => runnerError(400, "context_length_exceeded", "2100 > 2048"),
-      400,
-      "context_length_exceeded",
-    ],
-    ["404 model_not_found", () => runnerError(404, "model_not_found"), 404, "not_found"],
-    ["a malformed result", () => Response.json({ nope: true }), 502, "internal_error"],
-  ])("runner %s → %i %s", async (_name, answer, status, code) => {
+    ["503 overloaded", 503, "runner_unavailable", () => runnerError(503, "overloaded", "full", { "retry-after": "7" })],
+    ["500 internal", 502, "internal_error", () => runnerError(500, "internal", "boom")],
+    ["400 context_length_exceeded", 400, "context_length_exceeded", () => runnerError(400, "context_length_exceeded")],
+    ["404 model_not_found", 404, "not_found", () => runnerError(404, "model_not_found")],
+    ["a malformed result", 502, "internal_error", () => Response.json({ nope: true })],
+  ])("runner %s → %i %s", async (_name, status, code, answer) => {
     const { chat, runner } = await setup();
     runner.generate = answer;
     const res = await chat(chatBody("Hi"));
@@ -64,5 +56,67 @@ describe("runner failures", () => {
     const events = sseData(await (await chat(chatBody("Hi", { stream: true }))).text());
     expect(events.at(-1)).toMatchObject({ error: { code: "runner_timeout" } });
     await edge.settle();
+  });
+
+  describe("the image handshake", () => {
+    const withImage = async () =>
+      chatBody([
+        { type: "text", text: "What is this?" },
+        { type: "image_url", image_url: { url: dataUrl(await png(32, 32)) } },
+      ]);
+    const calls = (runner: { calls: { method: string; path: string }[] }) =>
+      runner.calls.map((c) => `${c.method} ${c.path.replace(/[0-9a-f]{64}/, "<sha>")}`);
+
+    it("a runner still lacking the image after its upload → 502, and no third attempt", async () => {
+      const { chat, runner } = await setup();
+      runner.putImage = () => new Response(null, { status: 204 }); // accepted, then evicted at once
+      const res = await chat(await withImage());
+      expect(res.status).toBe(502);
+      expect(await res.json()).toMatchObject({
+        error: { code: "internal_error", message: "The model runner still lacks an image after it was uploaded." },
+      });
+      expect(calls(runner)).toEqual([
+        "POST /internal/v1/generate",
+        "PUT /internal/v1/images/<sha>",
+        "POST /internal/v1/generate",
+      ]);
+    });
+
+    it.each([
+      ["without the missing list", () => Response.json({ error: { code: "image_missing" } }, { status: 409 })],
+      ["that is not JSON", () => new Response("conflict", { status: 409 })],
+      [
+        "listing something other than hashes",
+        () => Response.json({ error: { code: "image_missing", missing: ["../../etc"] } }, { status: 409 }),
+      ],
+    ])("a 409 image_missing answer %s → 502 malformed, nothing uploaded", async (_name, answer) => {
+      const { chat, runner } = await setup();
+      runner.checkImages = false;
+      runner.generate = answer;
+      const res = await chat(await withImage());
+      expect(res.status).toBe(502);
+      expect(await res.json()).toMatchObject({
+        error: { code: "internal_error", message: "The model runner sent a malformed image_missing answer." },
+      });
+      expect(calls(runner)).toEqual(["POST /internal/v1/generate"]);
+    });
+
+    it.each([
+      ["500", 502, "internal_error", () => runnerError(500, "internal", "disk full")],
+      [
+        "503 overloaded",
+        503,
+        "runner_unavailable",
+        () => runnerError(503, "overloaded", "busy", { "retry-after": "9" }),
+      ],
+    ])("a failed image upload (%s) → %i %s, and no generation", async (_name, status, code, answer) => {
+      const { chat, runner } = await setup();
+      runner.putImage = answer;
+      const res = await chat(await withImage());
+      expect(res.status).toBe(status);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe(code);
+      if (status === 503) expect(res.headers.get("retry-after")).toBe("9");
+      expect(calls(runner)).toEqual(["POST /internal/v1/generate", "PUT /internal/v1/images/<sha>"]);
+    });
   });
 });

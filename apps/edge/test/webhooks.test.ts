@@ -5,74 +5,9 @@
 import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from "cloudflare:test";
 import { WebhookEndpointWithSecret, WebhookEvent } from "@mmgpt/schema";
 import { describe, expect, it } from "vitest";
-import { WEBHOOK_QUEUE_NAME } from "../src/webhooks/messages";
 import { createInline, lines } from "./helpers/batches";
 import { Edge, type Loose } from "./helpers/edge";
-import { delivery, runQueue } from "./helpers/queues";
-
-interface Received {
-  headers: Headers;
-  body: string;
-}
-
-/** A scripted receiver: answers the statuses in order (then 200), records every request. */
-function receiver(statuses: number[] = []) {
-  const received: Received[] = [];
-  const fetch: typeof globalThis.fetch = async (input, init) => {
-    const request = new Request(input, init);
-    received.push({ headers: request.headers, body: await request.text() });
-    return new Response("", { status: statuses.shift() ?? 200 });
-  };
-  return { received, fetch };
-}
-
-/** Standard Webhooks verification written from the spec, independent of the edge's signer. */
-async function verify(secret: string, r: Received): Promise<boolean> {
-  const key = await crypto.subtle.importKey(
-    "raw",
-    Uint8Array.from(atob(secret.replace(/^whsec_/, "")), (c) => c.charCodeAt(0)),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["verify"],
-  );
-  const id = r.headers.get("webhook-id");
-  const timestamp = r.headers.get("webhook-timestamp");
-  if (!id || !timestamp || Math.abs(Date.now() / 1000 - Number(timestamp)) > 300) return false;
-  const content = new TextEncoder().encode(`${id}.${timestamp}.${r.body}`);
-  for (const entry of (r.headers.get("webhook-signature") ?? "").split(" ")) {
-    const [version, b64] = entry.split(",");
-    if (version !== "v1" || !b64) continue;
-    const mac = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-    if (await crypto.subtle.verify("HMAC", key, mac, content)) return true;
-  }
-  return false;
-}
-
-async function setup(statuses: number[] = []) {
-  const hook = receiver(statuses);
-  const edge = new Edge({ webhookFetch: hook.fetch });
-  const { key, accountId } = await edge.newKey();
-  const subscribe = async (url = "https://hooks.test/mmgpt", events = ["batch.completed", "batch.cancelled"]) => {
-    const res = await edge.fetch("/v1/webhook_endpoints", { method: "POST", key, json: { url, events } });
-    if (res.status !== 200) throw new Error(`${res.status} ${await res.text()}`);
-    return (await res.json()) as Loose;
-  };
-  /** A finished 2-request batch; returns the webhook messages its event queued. */
-  const finishBatch = async () => {
-    const batch = await createInline(edge, key, lines(2));
-    await edge.drainBatchQueue();
-    return { batch, messages: edge.webhookQueue.take() };
-  };
-  const deliver = (messages: { delivery_id: string }[], attempts = 1) =>
-    runQueue(
-      edge.worker,
-      edge.env,
-      WEBHOOK_QUEUE_NAME,
-      messages.map((m) => delivery(m, attempts)),
-    );
-  const endpoints = async () => ((await (await edge.fetch("/v1/webhook_endpoints", { key })).json()) as Loose).data;
-  return { edge, key, accountId, hook, subscribe, finishBatch, deliver, endpoints };
-}
+import { setup, verify } from "./helpers/webhooks";
 
 describe("webhooks", () => {
   it("a receiver that fails twice then succeeds gets one signed delivery, same webhook-id every time", async () => {

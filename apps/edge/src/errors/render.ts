@@ -17,6 +17,9 @@ export function toApiError(error: unknown): ApiError {
   if (error instanceof HTTPException) {
     if (error.status === 401) return new ApiError("authentication_error", error.message);
     if (error.status === 413) return new ApiError("payload_too_large", error.message || "The body is too large.");
+    if (error.status === 415) {
+      return new ApiError("unsupported_media_type", error.message || "The Content-Type is not accepted.");
+    }
     if (error.status < 500) {
       return new ApiError("invalid_request_error", error.message || "Invalid request.", { status: error.status });
     }

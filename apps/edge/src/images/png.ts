@@ -69,6 +69,9 @@ function bitsPerPixel({ colorType, depth }: PngLayout): number {
   return channels * depth;
 }
 
+/** Compressed bytes handed to the inflater at a time (≤ ~4 MB of output each). */
+const INFLATE_SLICE = 4096;
+
 /**
  * Streams the inflated IDAT data to `consume` until it reports the image complete; whatever
  * follows is never inflated (Pillow ignores it too). Returns false if the data ran out first.
@@ -76,8 +79,15 @@ function bitsPerPixel({ colorType, depth }: PngLayout): number {
 async function inflate(idat: Uint8Array[], consume: (chunk: Uint8Array) => boolean): Promise<boolean> {
   const stream = new DecompressionStream("deflate");
   const writer = stream.writable.getWriter();
+  // Fed in slices: DecompressionStream inflates each written chunk whole, whether or not its
+  // output is read, so one 64 KB IDAT of zeros would inflate to 64 MB before the reader stops.
+  // A slice inflates to at most ~1032 times its size (deflate's limit), and the next slice is
+  // written only when the reader has taken the output.
   const writing = (async () => {
-    for (const chunk of idat) await writer.write(chunk);
+    for (const chunk of idat) {
+      for (let at = 0; at < chunk.length; at += INFLATE_SLICE)
+        await writer.write(chunk.subarray(at, at + INFLATE_SLICE));
+    }
     await writer.close();
   })().catch(() => undefined); // errors surface on the reading side
   const reader = stream.readable.getReader();

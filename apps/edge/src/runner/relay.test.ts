@@ -1,39 +1,74 @@
-// The relay when the client stops reading without its disconnect reaching the worker (what
-// `wrangler dev` did with a stopped reply): the relay must still end, abort the runner call and
-// report the client gone, or the conversation would stay locked.
-import { describe, expect, it } from "vitest";
+// The NDJSON → SSE relay on its own: a stream that ends normally, each way the runner's stream
+// can fail (an error event, no body, an empty body, a malformed line, a close before `done`),
+// and a client that leaves, by its signal or by no longer reading (what `wrangler dev` did
+// with a stopped reply). Timers are fake: the stall limit is reached by advancing the clock.
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { ApiError } from "../errors/api-error";
 import type { RunnerAnswer } from "./client";
-import { relayEvents } from "./relay";
+import { relayEvents, WRITE_STALL_MS } from "./relay";
 
-/** A runner answer streaming deltas until aborted. */
-function endlessRunner() {
-  let aborted: unknown = null;
-  const encoder = new TextEncoder();
-  const body = new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (aborted) return controller.error(aborted);
-      controller.enqueue(encoder.encode(`${JSON.stringify({ type: "delta", text: "tok " })}\n`));
-    },
-  });
+const encoder = new TextEncoder();
+const line = (event: unknown) => encoder.encode(`${typeof event === "string" ? event : JSON.stringify(event)}\n`);
+const DONE = {
+  type: "done",
+  finish_reason: "stop",
+  text: "ab",
+  usage: { prompt_tokens: 3, completion_tokens: 2, cached_tokens: 0 },
+  prompt: "…",
+};
+
+/**
+ * A runner answer streaming `lines`, then closing, or falling silent, or streaming deltas for
+ * as long as they are read. Like a real fetch, aborting the call errors the body.
+ */
+function runnerAnswer(lines: Uint8Array[] | null, then: "close" | "silence" | "deltas" = "close") {
+  const seen = { aborted: null as unknown, releases: 0 };
+  let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
+  const body =
+    lines &&
+    new ReadableStream<Uint8Array>({
+      start(c) {
+        controller = c;
+        for (const l of lines) c.enqueue(l);
+        if (then === "close") c.close();
+      },
+      pull(c) {
+        if (then === "deltas") c.enqueue(line({ type: "delta", text: "tok " }));
+      },
+    });
   const answer: RunnerAnswer = {
     runner: "http://runner",
     response: new Response(body),
     abort: (reason) => {
-      aborted = reason ?? new Error("aborted");
+      seen.aborted ??= reason ?? new Error("aborted");
+      try {
+        controller?.error(seen.aborted);
+      } catch {
+        // already closed
+      }
     },
-    release: () => {},
+    release: () => {
+      seen.releases++;
+    },
   };
-  return { answer, wasAborted: () => aborted !== null };
+  return { answer, seen };
 }
+
+const finiteRunner = (lines: Uint8Array[]) => runnerAnswer(lines);
+const endlessRunner = () => runnerAnswer([], "deltas");
 
 function hooks() {
   const failures: { error: ApiError; clientGone: boolean }[] = [];
+  const done: unknown[] = [];
   return {
     failures,
+    done,
     hooks: {
       onEvent: (event: { type: string }) => [{ event: event.type }],
-      onDone: async () => [],
+      onDone: async (event: unknown) => {
+        done.push(event);
+        return [{ committed: true }];
+      },
       onFailure: async (error: ApiError, clientGone: boolean) => {
         failures.push({ error, clientGone });
       },
@@ -41,21 +76,137 @@ function hooks() {
   };
 }
 
+/** The `data:` payloads of an SSE body. */
+function payloads(text: string): unknown[] {
+  return text
+    .split("\n\n")
+    .filter((block) => block.startsWith("data: "))
+    .map((block) => (block === "data: [DONE]" ? "[DONE]" : JSON.parse(block.slice(6))));
+}
+
+/** Relays `runner` to a client that reads everything; the payloads and the hooks' records. */
+async function relayAll(runner: ReturnType<typeof runnerAnswer>) {
+  const h = hooks();
+  const relay = relayEvents(runner.answer, h.hooks, { requestId: "req_t", idleTimeoutMs: 60_000 });
+  const events = payloads(await new Response(relay.body).text());
+  await relay.pumped;
+  return { events, ...h };
+}
+
 describe("relayEvents", () => {
-  it("ends, aborts the runner call and reports the client gone when the client stops reading", async () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("relays every event, commits on done, ends with [DONE] and reports no failure", async () => {
+    const runner = finiteRunner([
+      line({ type: "start", prompt_tokens: 3, cached_tokens: 0 }),
+      line({ type: "delta", text: "a" }),
+      line({ type: "delta", text: "b" }),
+      line(DONE),
+    ]);
+    const { events, failures, done } = await relayAll(runner);
+    expect(events).toEqual([{ event: "start" }, { event: "delta" }, { event: "delta" }, { committed: true }, "[DONE]"]);
+    expect(done).toEqual([DONE]);
+    expect(failures).toEqual([]);
+    expect(runner.seen.aborted).toBeNull();
+    expect(runner.seen.releases).toBe(1);
+  });
+
+  it.each([
+    [
+      "an error event mid-stream",
+      () =>
+        finiteRunner([
+          line({ type: "delta", text: "a" }),
+          line({ type: "error", error: { code: "internal", message: "GPU fell over" } }),
+        ]),
+      "internal_error",
+      "The model runner failed during generation (internal).",
+    ],
+    [
+      "a context_length_exceeded event",
+      () => finiteRunner([line({ type: "error", error: { code: "context_length_exceeded", message: "2100 > 2048" } })]),
+      "context_length_exceeded",
+      "2100 > 2048",
+    ],
+    ["no body", () => runnerAnswer(null), "internal_error", "The model runner sent an empty stream."],
+    [
+      "an empty body",
+      () => finiteRunner([]),
+      "internal_error",
+      "The model runner closed the stream before the reply completed.",
+    ],
+    [
+      "a malformed line",
+      () => finiteRunner([line({ type: "delta", text: "a" }), line("{not json"), line(DONE)]),
+      "internal_error",
+      "The model runner's stream broke off.",
+    ],
+    [
+      "a line of the wrong shape",
+      () => finiteRunner([line({ type: "delta", text: 7 }), line(DONE)]),
+      "internal_error",
+      "The model runner's stream broke off.",
+    ],
+    [
+      "a close before done",
+      () => finiteRunner([line({ type: "delta", text: "a" })]),
+      "internal_error",
+      "The model runner closed the stream before the reply completed.",
+    ],
+  ])("%s: one failure, the error as the last event, no commit", async (_name, make, code, message) => {
+    const runner = make();
+    const { events, failures, done } = await relayAll(runner);
+    expect(failures).toHaveLength(1);
+    expect(failures[0].clientGone).toBe(false);
+    expect(failures[0].error).toMatchObject({ code, message });
+    expect(events.at(-1)).toEqual({ error: expect.objectContaining({ code, message, request_id: "req_t" }) });
+    expect(events).not.toContain("[DONE]");
+    expect(done).toEqual([]);
+    expect(runner.seen.aborted).not.toBeNull();
+    expect(runner.seen.releases).toBe(1);
+  });
+
+  it("a runner silent for idleTimeoutMs: runner_timeout, and the runner call is aborted", async () => {
+    const runner = runnerAnswer([line({ type: "delta", text: "a" })], "silence");
+    const h = hooks();
+    const relay = relayEvents(runner.answer, h.hooks, { requestId: "req_i", idleTimeoutMs: 5_000 });
+    const text = new Response(relay.body).text();
+    await vi.advanceTimersByTimeAsync(4_999);
+    expect(h.failures).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    await relay.pumped;
+    expect(h.failures[0].error.code).toBe("runner_timeout");
+    expect(payloads(await text).at(-1)).toMatchObject({ error: { code: "runner_timeout" } });
+    expect(runner.seen.aborted).not.toBeNull();
+  });
+
+  it("a client that stops reading is treated as gone after WRITE_STALL_MS, not before", async () => {
     const runner = endlessRunner();
     const h = hooks();
-    const relay = relayEvents(runner.answer, h.hooks, { requestId: "req_1", idleTimeoutMs: 60_000, writeStallMs: 50 });
+    const relay = relayEvents(runner.answer, h.hooks, { requestId: "req_1", idleTimeoutMs: 60_000 });
+    let over = false;
+    relay.pumped.then(() => (over = true));
     // Read two events, then never again (and never cancel): the client silently went away.
     const reader = relay.body.getReader();
     await reader.read();
     await reader.read();
-    const started = Date.now();
-    await relay.pumped;
-    expect(Date.now() - started).toBeLessThan(5_000);
-    expect(runner.wasAborted()).toBe(true);
+    await vi.advanceTimersByTimeAsync(WRITE_STALL_MS - 1);
+    expect(over).toBe(false);
+    expect(runner.seen.aborted).toBeNull();
+    await vi.advanceTimersByTimeAsync(1);
+    // The failure is recorded (a conversation unlocks) and the runner call aborted at once…
+    expect(runner.seen.aborted).not.toBeNull();
     expect(h.failures).toHaveLength(1);
     expect(h.failures[0].clientGone).toBe(true);
+    expect(runner.seen.releases).toBe(1);
+    // …and closing the unread stream gives up after one more stall.
+    await vi.advanceTimersByTimeAsync(WRITE_STALL_MS);
+    await relay.pumped;
   });
 
   it("ends at once when the client's signal aborts while a write waits", async () => {
@@ -66,36 +217,12 @@ describe("relayEvents", () => {
       requestId: "req_2",
       idleTimeoutMs: 60_000,
       clientSignal: client.signal,
-      writeStallMs: 60_000,
     });
-    await relay.body.getReader().read(); // then nothing is read
-    setTimeout(() => client.abort(new Error("gone")), 20);
-    const started = Date.now();
+    await relay.body.getReader().read(); // then nothing is read, and no timer is ever advanced
+    client.abort(new Error("gone"));
     await relay.pumped;
-    expect(Date.now() - started).toBeLessThan(5_000);
-    expect(runner.wasAborted()).toBe(true);
-    expect(h.failures[0].clientGone).toBe(true);
-  });
-
-  it("a reading client gets every event and no failure", async () => {
-    const encoder = new TextEncoder();
-    const lines = [
-      { type: "delta", text: "a" },
-      { type: "delta", text: "b" },
-    ].map((e) => encoder.encode(`${JSON.stringify(e)}\n`));
-    const answer: RunnerAnswer = {
-      runner: "http://runner",
-      response: new Response(new Blob(lines).stream()),
-      abort: () => {},
-      release: () => {},
-    };
-    const h = hooks();
-    const relay = relayEvents(answer, h.hooks, { requestId: "req_3", idleTimeoutMs: 60_000, writeStallMs: 50 });
-    const text = await new Response(relay.body).text();
-    await relay.pumped;
-    expect(text.match(/"event":"delta"/g)).toHaveLength(2);
-    // The runner closed without a done event: a failure, reported with the client present.
+    expect(runner.seen.aborted).not.toBeNull();
     expect(h.failures).toHaveLength(1);
-    expect(h.failures[0].clientGone).toBe(false);
+    expect(h.failures[0].clientGone).toBe(true);
   });
 });

@@ -21,8 +21,6 @@ export interface RelayOptions {
   /** Longest silence between two runner events. */
   idleTimeoutMs: number;
   clientSignal?: AbortSignal;
-  /** Longest a write may wait for the client to read (default WRITE_STALL_MS). */
-  writeStallMs?: number;
 }
 
 /**
@@ -55,12 +53,11 @@ export function relayEvents(answer: RunnerAnswer, hooks: RelayHooks, options: Re
     else signal.addEventListener("abort", fail, { once: true });
   });
   clientGone.catch(() => {}); // observed by the races below
-  const stallMs = options.writeStallMs ?? WRITE_STALL_MS;
   const bounded = (wait: Promise<void>) => {
     wait.catch(() => {}); // a wait that lost the race may still fail later
     let stall: ReturnType<typeof setTimeout> | undefined;
     const stalled = new Promise<never>((_, reject) => {
-      stall = setTimeout(() => reject(new ClientStalled(stallMs)), stallMs);
+      stall = setTimeout(() => reject(new ClientStalled(WRITE_STALL_MS)), WRITE_STALL_MS);
     });
     return Promise.race([wait, clientGone, stalled]).finally(() => clearTimeout(stall));
   };

@@ -74,6 +74,11 @@ export class FakeRunner {
   /** Ask for missing images with 409 image_missing before generating. */
   checkImages = true;
   generate: GenerateHandler = helloWorld;
+  /** Answers an image upload; the default keeps it (tests fail uploads or forget them). */
+  putImage = (sha256: string, bytes: Uint8Array): Response => {
+    this.images.set(sha256, bytes);
+    return new Response(null, { status: 204 });
+  };
   models = ["mmgpt-tiny"];
 
   constructor(readonly url: string) {}
@@ -96,8 +101,7 @@ export class FakeRunner {
     if (image && request.method === "PUT") {
       const bytes = new Uint8Array(await request.arrayBuffer());
       if (!isPreprocessedImageSize(bytes)) return runnerError(400, "image_invalid");
-      this.images.set(image[1], bytes);
-      return new Response(null, { status: 204 });
+      return this.putImage(image[1], bytes);
     }
     if (path === "/internal/v1/generate" && request.method === "POST") {
       const parsed = GenerateRequest.safeParse(await request.json());
