@@ -35,17 +35,28 @@ export async function startStack(timeoutMs = 240_000): Promise<Stack> {
   };
   const child = spawn(process.execPath, ["scripts/start.mjs"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
-  child.stdout!.on("data", (d) => (out += d));
-  child.stderr!.on("data", (d) => (out += d));
   const exited = new Promise<void>((r) => child.on("exit", () => r()));
-  const deadline = Date.now() + timeoutMs;
-  while (!/MMGPT_API_KEY=\S+/.test(out)) {
-    if (child.exitCode !== null) throw new Error(`npm start exited early:\n${out}`);
-    if (Date.now() > deadline) {
-      child.kill("SIGKILL");
-      throw new Error(`npm start did not print MMGPT_API_KEY in time:\n${out}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
+  // Ready when the banner's last line (the admin token) has arrived whole.
+  const ready = new Promise<void>((resolve, reject) => {
+    const take = (d: Buffer) => {
+      out += d;
+      if (/Admin token \(dev only\): \S+\n/.test(out)) resolve();
+    };
+    child.stdout!.on("data", take);
+    child.stderr!.on("data", take);
+    exited.then(() => reject(new Error(`npm start exited early:\n${out}`)));
+  });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`npm start did not print its banner in time:\n${out}`)), timeoutMs);
+  });
+  try {
+    await Promise.race([ready, late]);
+  } catch (error) {
+    child.kill("SIGKILL");
+    throw error;
+  } finally {
+    clearTimeout(timer);
   }
   const line = (k: string) => new RegExp(`^${k}=(\\S+)$`, "m").exec(out)![1];
   return {

@@ -1,5 +1,6 @@
 // One stack for the browser tests (the same `npm start` as test/e2e), started only when
-// Chromium is installed; otherwise the tests skip and this says why.
+// Chromium is installed. Without it the tests skip and this says why — except in CI (CI set),
+// where a skipped suite would pass for nothing: there the run fails.
 import { existsSync } from "node:fs";
 import type { TestProject } from "vitest/node";
 import { type Stack, startProvidedStack } from "../e2e/stack.js";
@@ -7,8 +8,19 @@ import { type Stack, startProvidedStack } from "../e2e/stack.js";
 export const CHROMIUM = process.env.MMGPT_CHROMIUM ?? "/usr/bin/chromium";
 let stack: Stack | null = null;
 
+/** CI=true (GitHub Actions and most CI services set it; .ci/run does). */
+export function inCI(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.CI !== undefined && !["", "0", "false"].includes(env.CI.toLowerCase());
+}
+
 export async function setup(project: TestProject): Promise<void> {
   if (!existsSync(CHROMIUM)) {
+    if (inCI()) {
+      throw new Error(
+        `[playground] no Chromium at ${CHROMIUM}, and CI must not skip the browser tests: install it ` +
+          "(apt-get install -y chromium) or set MMGPT_CHROMIUM.",
+      );
+    }
     process.stdout.write(
       `\n[playground] SKIPPED: no Chromium at ${CHROMIUM}. Install it (apt-get install -y chromium) ` +
         "or set MMGPT_CHROMIUM to run the browser tests.\n\n",

@@ -1,7 +1,7 @@
 // Rebuilds the prompt the model received for a reply (the original demo's "actual inputs")
 // from the conversation's committed turns, with MultiModal-GPT's template as MODEL.md states it
-// and the runner renders it (apps/gpu-runner/src/prompt/template.ts). The API does not return
-// the rendered prompt yet, so the page labels this text as reconstructed.
+// and the runner renders it (apps/gpu-runner/src/prompt/template.ts). The API returns the exact
+// prompt with each reply; this reconstruction stands in only until the reply arrives.
 
 export const TEMPLATE =
   "Below is an instruction that describes a task. Write a response that appropriately completes the request.";
