@@ -164,8 +164,12 @@ describe("batches", () => {
   it("cancel stops new work, lets the running request finish, and finalizes", async () => {
     const { edge, key, runner } = await setup();
     const hold = gate();
+    const arrived = gate();
     runner.generate = async (req) => {
-      if (firstText(req) === "slow") await hold.promise;
+      if (firstText(req) === "slow") {
+        arrived.open();
+        await hold.promise;
+      }
       return Response.json(done("ok"));
     };
     const created = await createInline(edge, key, [
@@ -177,7 +181,7 @@ describe("batches", () => {
     const sent = edge.batchQueue.take();
     await edge.runBatchQueue(sent.slice(0, 2).map((m) => delivery(m)));
     const running = edge.runBatchQueue([delivery(sent[2])]);
-    while (runner.generateCalls.length < 3) await new Promise((r) => setTimeout(r, 5)); // at the runner
+    await arrived.promise; // the slow request is at the runner
 
     const cancel = await edge.fetch(`/v1/batches/${created.id}/cancel`, { method: "POST", key });
     expect(cancel.status).toBe(200);
