@@ -110,8 +110,8 @@ def ask_color_mixing(rng, split, variant):
     return Turn(text, f"Mixing {a} and {b} gives {mixed}.", mixed, "color_mixing", truth, phrasing, heldout)
 
 
-def ask_greeting(rng, split, variant):
-    kind = rng.choice(tuple(GREETINGS))
+def ask_greeting(rng, split, variant, kind=None):
+    kind = kind or rng.choice(tuple(GREETINGS))
     text, phrasing, heldout = pick(rng, f"greeting_{kind}", split)
     full, short = GREETINGS[kind]
     return Turn(text, full, short, "greeting", {"answer": full, "kind": kind}, phrasing, heldout)

@@ -5,7 +5,7 @@ the sample's turns, each carrying the ids of the scenes its user message brings.
 import random
 
 from describe import detailed_caption, object_truth, short_caption
-from language_tasks import LANGUAGE_TASKS
+from language_tasks import LANGUAGE_TASKS, ask_greeting
 from palette import COLOR_NAMES, KINDS
 from phrasings import pick
 from scene import sample_scene
@@ -151,9 +151,15 @@ def dialogue(rng, source, split, variant):
 
 
 def language_dialogue(rng, source, split, variant):
-    """2-3 language-only exchanges in one conversation."""
-    names = tuple(LANGUAGE_TASKS)
-    return [LANGUAGE_TASKS[rng.choice(names)](rng, split, variant + i) for i in range(rng.randint(2, 3))]
+    """2-4 language-only exchanges: one or two requests, sometimes opened by a hello and closed
+    by thanks or a goodbye, as a conversation runs."""
+    requests = tuple(k for k in LANGUAGE_TASKS if k != "greeting")
+    turns = [LANGUAGE_TASKS[rng.choice(requests)](rng, split, variant + i) for i in range(rng.randint(1, 2))]
+    if rng.random() < 0.4:
+        turns.insert(0, ask_greeting(rng, split, variant, "hello"))
+    if len(turns) < 2 or rng.random() < 0.4:
+        turns.append(ask_greeting(rng, split, variant, rng.choice(("thanks", "bye"))))
+    return turns
 
 
 RECIPES = {

@@ -66,11 +66,11 @@ def _place(rng, sizes):
     return placed
 
 
-def sample_scene(rng, count=None):
-    """A scene with `count` objects (1-MAX_OBJECTS at random when None), as a JSON-ready dict."""
+def sample_scene(rng):
+    """A scene of 1-MAX_OBJECTS objects, as a JSON-ready dict."""
     width, height = sample_canvas(rng)
     left, top, side = crop_of(width, height)
-    count = count or rng.randint(1, MAX_OBJECTS)
+    count = rng.randint(1, MAX_OBJECTS)
     while True:
         # Larger sets draw from a smaller size range so they still fit on the grid.
         top_size = SIZE_RANGE[1] if count <= 4 else SIZE_RANGE[1] - 0.04 * (count - 4)

@@ -2,7 +2,7 @@
 when the scene cannot pose that question (e.g. no kind occurs exactly once)."""
 from describe import (
     GENERIC_NOUNS, article, capitalize, count_of, count_sentence, detailed_caption, grouped,
-    join_list, noun, object_truth, position_phrase, short_caption,
+    noun, object_truth, position_phrase, short_caption,
 )
 from palette import COLOR_NAMES, KINDS
 from phrasings import pick
@@ -40,27 +40,27 @@ def ask_count(rng, scene, split, variant):
     return count_turn(rng, scene, split, *sample_descriptor(rng, scene))
 
 
-def unique_values(scene, attribute):
+def unique_object(rng, scene, attribute):
+    """An object whose kind (or color) no other object shares, or None when there is none."""
     values = [o[attribute] for o in scene["objects"]]
-    return [v for v in dict.fromkeys(values) if values.count(v) == 1]
+    unique = [o for o in scene["objects"] if values.count(o[attribute]) == 1]
+    return rng.choice(unique) if unique else None
 
 
 def ask_color(rng, scene, split, variant):
-    kinds = unique_values(scene, "kind")
-    if not kinds:
+    obj = unique_object(rng, scene, "kind")
+    if obj is None:
         return None
-    kind = rng.choice(kinds)
-    color = next(o["color"] for o in scene["objects"] if o["kind"] == kind)
+    kind, color = obj["kind"], obj["color"]
     text, phrasing, heldout = pick(rng, "color", split, kind=kind)
     return Turn(text, f"The {kind} is {color}.", color, "color", {"color": color, "kind": kind}, phrasing, heldout)
 
 
 def ask_kind(rng, scene, split, variant):
-    colors = unique_values(scene, "color")
-    if not colors:
+    obj = unique_object(rng, scene, "color")
+    if obj is None:
         return None
-    color = rng.choice(colors)
-    kind = next(o["kind"] for o in scene["objects"] if o["color"] == color)
+    kind, color = obj["kind"], obj["color"]
     text, phrasing, heldout = pick(rng, "kind", split, color=color)
     answer = f"The {color} object is {article(kind)}."
     return Turn(text, answer, kind, "kind", {"kind": kind, "color": color}, phrasing, heldout)
@@ -112,16 +112,15 @@ def ask_position(rng, scene, split, variant):
     return Turn(text, answer, obj["position"], "position", truth, phrasing, heldout)
 
 
-def terse_list(rng, scene, most):
+def terse_list(scene, most):
     """A few color-kind words, as terse captioning datasets write them."""
-    items = [noun(k, c) for _, c, k in grouped(scene["objects"])[:most]]
-    return ", ".join(items) if rng.random() < 0.5 else join_list(items)
+    return ", ".join(noun(k, c) for _, c, k in grouped(scene["objects"])[:most])
 
 
 def ask_caption_detailed(rng, scene, split, variant):
     text, phrasing, heldout = pick(rng, "caption_detailed", split)
     tone = scene["background"]["tone"]
-    short = f"Colored shapes on a {tone} background." if rng.random() < 0.5 else terse_list(rng, scene, 3)
+    short = f"Colored shapes on a {tone} background." if rng.random() < 0.5 else terse_list(scene, 3)
     truth = {"objects": object_truth(scene)}
     return Turn(text, detailed_caption(scene), short, "caption_detailed", truth, phrasing, heldout)
 
@@ -129,7 +128,7 @@ def ask_caption_detailed(rng, scene, split, variant):
 def ask_caption_short(rng, scene, split, variant):
     text, phrasing, heldout = pick(rng, "caption_short", split)
     truth = {"objects": object_truth(scene)}
-    return Turn(text, short_caption(scene), terse_list(rng, scene, 2), "caption_short", truth, phrasing, heldout)
+    return Turn(text, short_caption(scene), terse_list(scene, 2), "caption_short", truth, phrasing, heldout)
 
 
 COMPARE_ANSWERS = ("first", "second", "same")
