@@ -4,8 +4,16 @@
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { Edge, type Loose, sseData } from "./helpers/edge";
-import { done, gate, ndjson } from "./helpers/fake-runner";
+import { done, type FakeRunner, gate, ndjson } from "./helpers/fake-runner";
 import { dataUrl, png } from "./helpers/images";
+
+/** Streamed replies send `text`, then wait for the returned gate; plain ones answer `plain`. */
+function holdStreamedReplies(runner: FakeRunner, text: string, plain: string) {
+  const hold = gate();
+  runner.generate = (req, signal) =>
+    req.stream ? ndjson([{ type: "delta", text }, hold.promise, done(text)], signal) : Response.json(done(plain));
+  return hold;
+}
 
 async function setup(options: ConstructorParameters<typeof Edge>[0] = {}) {
   const edge = new Edge(options);
@@ -61,11 +69,7 @@ describe("conversations", () => {
   it("allow one generation at a time: a concurrent send gets 409 conversation_busy", async () => {
     const { edge, create, send, runner } = await setup();
     const conv = await create();
-    const hold = gate();
-    runner.generate = (req, signal) =>
-      req.stream
-        ? ndjson([{ type: "delta", text: "slow" }, hold.promise, done("slow")], signal)
-        : Response.json(done("ok"));
+    const hold = holdStreamedReplies(runner, "slow", "ok");
     const first = await send(conv.id, { content: "one", stream: true });
     expect(first.status).toBe(200);
     const second = await send(conv.id, { content: "two" });
@@ -111,11 +115,7 @@ describe("conversations", () => {
   it("let a lock whose lease expired be taken over; the stale generation commits nothing", async () => {
     const { edge, create, send, get, runner } = await setup();
     const conv = await create();
-    const hold = gate();
-    runner.generate = (req, signal) =>
-      req.stream
-        ? ndjson([{ type: "delta", text: "stale" }, hold.promise, done("stale")], signal)
-        : Response.json(done("fresh"));
+    const hold = holdStreamedReplies(runner, "stale", "fresh");
     const stale = await send(conv.id, { content: "one", stream: true });
     expect((await send(conv.id, { content: "two" })).status).toBe(409);
     // The worker holding the lock is presumed dead once its lease has run out (15 min).

@@ -3,19 +3,14 @@
 // and a client that leaves, by its signal or by no longer reading (what `wrangler dev` did
 // with a stopped reply). Timers are fake: the stall limit is reached by advancing the clock.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { done } from "../../test/helpers/fake-runner";
 import type { ApiError } from "../errors/api-error";
 import type { RunnerAnswer } from "./client";
 import { relayEvents, WRITE_STALL_MS } from "./relay";
 
 const encoder = new TextEncoder();
 const line = (event: unknown) => encoder.encode(`${typeof event === "string" ? event : JSON.stringify(event)}\n`);
-const DONE = {
-  type: "done",
-  finish_reason: "stop",
-  text: "ab",
-  usage: { prompt_tokens: 3, completion_tokens: 2, cached_tokens: 0 },
-  prompt: "…",
-};
+const DONE = done("ab");
 
 /**
  * A runner answer streaming `lines`, then closing, or falling silent, or streaming deltas for
@@ -59,14 +54,14 @@ const endlessRunner = () => runnerAnswer([], "deltas");
 
 function hooks() {
   const failures: { error: ApiError; clientGone: boolean }[] = [];
-  const done: unknown[] = [];
+  const committed: unknown[] = [];
   return {
     failures,
-    done,
+    committed,
     hooks: {
       onEvent: (event: { type: string }) => [{ event: event.type }],
       onDone: async (event: unknown) => {
-        done.push(event);
+        committed.push(event);
         return [{ committed: true }];
       },
       onFailure: async (error: ApiError, clientGone: boolean) => {
@@ -108,9 +103,9 @@ describe("relayEvents", () => {
       line({ type: "delta", text: "b" }),
       line(DONE),
     ]);
-    const { events, failures, done } = await relayAll(runner);
+    const { events, failures, committed } = await relayAll(runner);
     expect(events).toEqual([{ event: "start" }, { event: "delta" }, { event: "delta" }, { committed: true }, "[DONE]"]);
-    expect(done).toEqual([DONE]);
+    expect(committed).toEqual([DONE]);
     expect(failures).toEqual([]);
     expect(runner.seen.aborted).toBeNull();
     expect(runner.seen.releases).toBe(1);
@@ -160,13 +155,13 @@ describe("relayEvents", () => {
     ],
   ])("%s: one failure, the error as the last event, no commit", async (_name, make, code, message) => {
     const runner = make();
-    const { events, failures, done } = await relayAll(runner);
+    const { events, failures, committed } = await relayAll(runner);
     expect(failures).toHaveLength(1);
     expect(failures[0].clientGone).toBe(false);
     expect(failures[0].error).toMatchObject({ code, message });
     expect(events.at(-1)).toEqual({ error: expect.objectContaining({ code, message, request_id: "req_t" }) });
     expect(events).not.toContain("[DONE]");
-    expect(done).toEqual([]);
+    expect(committed).toEqual([]);
     expect(runner.seen.aborted).not.toBeNull();
     expect(runner.seen.releases).toBe(1);
   });
