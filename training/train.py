@@ -35,10 +35,14 @@ from mmgpt.model import MultiModalGPT  # noqa: E402
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--stage", choices=["base", "instruct"], required=True)
-    p.add_argument("--config", required=True, help="model config.json (the runner's ModelConfig)")
+    p.add_argument("--config", help="model config.json (the runner's ModelConfig); default: --init DIR's")
     p.add_argument("--data", required=True, nargs="+", help="prepared dataset dir(s) (tools/prepare.ts)")
     p.add_argument("--out", required=True, help="run directory: checkpoints, metrics, loss curve, weights")
-    p.add_argument("--init", help="instruct: base weights (a model.safetensors) to adapt")
+    p.add_argument(
+        "--init",
+        help="instruct: the base to adapt: a model.safetensors (train.py --stage base wrote it) or a runner "
+        "model directory (a converted MultiModal-GPT/OpenFlamingo checkpoint: config.json + weights/*.safetensors)",
+    )
     p.add_argument(
         "--vocab-data",
         nargs="*",
@@ -123,6 +127,19 @@ def tied_rows_active(weight):
     return (inverse != shared).nonzero().flatten().tolist()
 
 
+def load_base_weights(init):
+    """A base's weights: one safetensors file, or every shard under a model directory's weights/."""
+    if not os.path.isdir(init):
+        return safetensors_io.load(init)[0]
+    shards = sorted(f for f in os.listdir(os.path.join(init, "weights")) if f.endswith(".safetensors"))
+    if not shards:
+        raise SystemExit(f"{init}/weights holds no .safetensors (convert the checkpoint with `mmgpt convert` first)")
+    out = {}
+    for s in shards:
+        out.update(safetensors_io.load(os.path.join(init, "weights", s))[0])
+    return out
+
+
 def build_model(a, cfg, datasets):
     torch.manual_seed(a.seed)
     model = MultiModalGPT(cfg, gate_init=a.gate_init)
@@ -131,8 +148,8 @@ def build_model(a, cfg, datasets):
         model.use_compact_head(active_vocab(cfg, datasets + [Dataset(p) for p in a.vocab_data]))
         return model
     if not a.init:
-        raise SystemExit("--stage instruct needs --init BASE/model.safetensors")
-    weights, _ = safetensors_io.load(a.init)
+        raise SystemExit("--stage instruct needs --init BASE/model.safetensors or a model directory")
+    weights = load_base_weights(a.init)
     missing, unexpected = model.load_state_dict(weights, strict=False)
     if missing or unexpected:
         raise SystemExit(f"{a.init}: missing {missing[:5]}…, unexpected {unexpected[:5]}…")
@@ -177,6 +194,10 @@ def main(argv=None):
     d = Dist(a.device)
     threads = a.threads or max(1, (os.cpu_count() or 1) // d.world)
     torch.set_num_threads(threads)
+    if not a.config:
+        if not (a.init and os.path.isdir(a.init)):
+            raise SystemExit("--config is required unless --init is a model directory")
+        a.config = os.path.join(a.init, "config.json")
     with open(a.config) as f:
         cfg = json.load(f)
     os.makedirs(a.out, exist_ok=True)
@@ -220,6 +241,7 @@ def main(argv=None):
     plan = batches(lengths, a.batch_tokens, a.max_batch, a.seed, state["epoch"])
     t_start = time.time()
     t_log = time.time()
+    start_step = state["step"]
     tokens_since = 0
     loss_sum = 0.0
     loss_n = 0
@@ -265,7 +287,7 @@ def main(argv=None):
                 tps = tokens_since / max(now - t_log, 1e-9)
                 elapsed = now - t_start
                 done = state["step"]
-                eta = elapsed / max(1, done - metrics_start(metrics, a)) * (a.steps - done)
+                eta = elapsed / max(1, done - start_step) * (a.steps - done)
                 log(d, f"step {done}/{a.steps}  loss {loss_sum / loss_n:.4f}  lr {m['lr']:.2e}  {tps:,.0f} tok/s  elapsed {elapsed:,.0f}s  eta {eta:,.0f}s")
                 mf.flush()
                 t_log, tokens_since, loss_sum, loss_n = now, 0, 0.0, 0
@@ -279,17 +301,6 @@ def main(argv=None):
     d.barrier()
     if d.on:
         dist.destroy_process_group()
-
-
-_metrics_start = {}
-
-
-def metrics_start(metrics, a):
-    """The step this process started (or resumed) at, for the ETA."""
-    key = id(a)
-    if key not in _metrics_start:
-        _metrics_start[key] = metrics[-1]["step"] - 1 if metrics else 0
-    return _metrics_start[key]
 
 
 def write_weights(a, model):
