@@ -60,6 +60,11 @@ describe("edge configuration", () => {
     });
   });
 
+  it("accepts a bucket large enough to switch the limit off (the overhead benchmark does)", () => {
+    const config = loadEdgeConfig({ ...REQUIRED, RATE_LIMIT_PER_MINUTE: "100000000", RATE_LIMIT_BURST: "1000000" });
+    expect(config.rateLimit.burst).toBe(1_000_000);
+  });
+
   it("reports every bad value at once, by name, without echoing secrets", () => {
     const found = problems({
       RUNNER_URLS: "http://ok.test, ftp://nope",

@@ -99,8 +99,8 @@ export function loadEdgeConfig(env: Vars): EdgeConfig {
   const runnerSecret = secret("RUNNER_SECRET");
   if (runnerSecret === undefined) problems.push("RUNNER_SECRET: required (the runner's RUNNER_SECRET)");
   const rateLimit = {
-    perSecond: number("RATE_LIMIT_PER_MINUTE", 600, 1, 1_000_000) / 60,
-    burst: number("RATE_LIMIT_BURST", 60, 1, 1_000_000),
+    perSecond: number("RATE_LIMIT_PER_MINUTE", 600, 1, 1_000_000_000) / 60,
+    burst: number("RATE_LIMIT_BURST", 60, 1, 1_000_000_000),
   };
   const models = list("MODELS");
   for (const id of models) if (!MODEL_ID.test(id)) bad("MODELS", id, "model ids of letters, digits and _.:-");
