@@ -61,7 +61,12 @@ describe("edge configuration", () => {
   });
 
   it("accepts a bucket large enough to switch the limit off (the overhead benchmark does)", () => {
-    const config = loadEdgeConfig({ ...REQUIRED, RATE_LIMIT_PER_MINUTE: "100000000", RATE_LIMIT_BURST: "1000000" });
+    const config = loadEdgeConfig({
+      ...REQUIRED,
+      ADMIN_TOKEN: "admin-token-0123456789",
+      RATE_LIMIT_PER_MINUTE: "100000000",
+      RATE_LIMIT_BURST: "1000000",
+    });
     expect(config.rateLimit.burst).toBe(1_000_000);
   });
 
