@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// `npm start`: the whole system on this machine. Starts the gpu-runner (generating and
-// building the tiny model on first run, with progress), then the edge under `wrangler dev`
+// `npm start`: the whole system on this machine. Starts the gpu-runner with the trained model
+// (models/mmgpt-shapes, copied into the state directory where its graphs are built on first run;
+// without it, the seeded tiny model is generated), then the edge under `wrangler dev`
 // with local D1/R2/Durable Object persistence in .mmgpt/ (MMGPT_STATE_DIR), creates a development API key and
 // prints how to call it. Ctrl-C stops both. Ports: MMGPT_EDGE_PORT (8787), MMGPT_RUNNER_PORT (8788).
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -113,6 +114,25 @@ function stop(code = 0) {
 process.on("SIGINT", () => stop(0));
 process.on("SIGTERM", () => stop(0));
 
+/**
+ * The trained model (models/mmgpt-shapes) when the checkout has it: copied into the state
+ * directory, because the runner builds its graphs beside the weights, and copied again whenever
+ * the committed one changes (its manifest differs). Otherwise the tiny model, generated there.
+ */
+function defaultModelDir() {
+  const shipped = join(root, "models", "mmgpt-shapes");
+  if (!existsSync(join(shipped, "manifest.json"))) return join(state, "models", "mmgpt-tiny");
+  const dir = join(state, "models", "mmgpt-shapes");
+  const manifest = (d) =>
+    existsSync(join(d, "manifest.json")) ? readFileSync(join(d, "manifest.json"), "utf8") : null;
+  if (manifest(dir) !== manifest(shipped)) {
+    say(`copying the trained model to ${dir}`);
+    rmSync(dir, { recursive: true, force: true });
+    cpSync(shipped, dir, { recursive: true });
+  }
+  return dir;
+}
+
 async function main() {
   mkdirSync(state, { recursive: true });
   for (const [port, what, env] of [
@@ -125,8 +145,8 @@ async function main() {
     }
   }
   const secrets = devSecrets();
-  const modelDir = process.env.MMGPT_MODEL_DIR ?? join(state, "models", "mmgpt-tiny");
-  say(`starting the runner on ${host}:${runnerPort} (model: ${modelDir}; the tiny model is generated on first run)`);
+  const modelDir = process.env.MMGPT_MODEL_DIR ?? defaultModelDir();
+  say(`starting the runner on ${host}:${runnerPort} (model: ${modelDir})`);
   run(
     "runner",
     process.execPath,
@@ -203,31 +223,42 @@ async function main() {
   });
   if (!res.ok) throw new Error(`creating the development API key failed: ${res.status} ${await res.text()}`);
   const { key } = await res.json();
-  // A 1x1 red PNG, so the example needs no file.
-  const png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC";
-  const body = JSON.stringify({
-    model: "mmgpt-tiny",
-    max_tokens: 32,
-    messages: [
-      {
-        role: "user",
-        content: [
-          { type: "text", text: "What is in this image?" },
-          { type: "image_url", image_url: { url: `data:image/png;base64,${png}` } },
-        ],
-      },
-    ],
-  });
+  // The example asks about a shapes-world picture (scripts/example.png), the world the shipped
+  // model was trained on; the request is written to a file so the printed command stays short.
+  const model = JSON.parse(readFileSync(join(modelDir, "config.json"), "utf8")).name;
+  const png = readFileSync(join(root, "scripts", "example.png")).toString("base64");
+  const exampleFile = join(state, "example-request.json");
+  writeFileSync(
+    exampleFile,
+    `${JSON.stringify({
+      model,
+      max_tokens: 64,
+      messages: [
+        {
+          role: "user",
+          content: [
+            { type: "image_url", image_url: { url: `data:image/png;base64,${png}` } },
+            { type: "text", text: "Describe the image in detail." },
+          ],
+        },
+      ],
+    })}\n`,
+  );
+  const body = JSON.stringify({ model, messages: [{ role: "user", content: "What is 7 plus 5?" }] });
   process.stdout.write(`
 mmgpt is running (Ctrl-C stops everything).
 
 MMGPT_BASE_URL=${base}/v1
 MMGPT_API_KEY=${key}
 
-Try it:
+Try it (model ${model}):
   curl ${base}/v1/chat/completions \\
     -H "Authorization: Bearer ${key}" -H "Content-Type: application/json" \\
     -d '${body}'
+  # with a picture (scripts/example.png: a red circle, a blue square, a yellow triangle):
+  curl ${base}/v1/chat/completions \\
+    -H "Authorization: Bearer ${key}" -H "Content-Type: application/json" \\
+    -d @${exampleFile}
 
 Playground: ${base}/
 API reference: ${base}/docs   (OpenAPI: ${base}/openapi.json)
