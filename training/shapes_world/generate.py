@@ -18,12 +18,15 @@ import time
 
 from language_tasks import LANGUAGE_TASKS
 from mixes import MIXES, POOL_PER_SAMPLE, recipe_order
-from recipes import RECIPES, SceneSource
+from recipes import RECIPES, NoSceneFits, SceneSource
 from render import encode_scene
 from vision_tasks import SINGLE_IMAGE_TASKS
 
 OUTPUTS = ("data.jsonl", "meta.jsonl", "scenes.jsonl", "summary.json", "images")
 MIME = {"png": "image/png", "jpeg": "image/jpeg"}
+# A pool of a handful of scenes may hold no pair that some comparison needs; 16 always did in
+# tests, 8 is the least accepted.
+MIN_POOL, DEFAULT_MIN_POOL = 8, 16
 TASK_GROUPS = {"vision": [*SINGLE_IMAGE_TASKS, "compare"], "language": list(LANGUAGE_TASKS)}
 
 
@@ -44,8 +47,8 @@ def parse_args(argv):
         parser.error("--samples must be 1 or more")
     if args.workers < 1:
         parser.error("--workers must be 1 or more")
-    if args.images is not None and (args.images < 2 or not MIXES[args.mix][3]):
-        parser.error("--images must be 2 or more, and only the training mixes (full, short, vision) use a pool")
+    if args.images is not None and (args.images < MIN_POOL or not MIXES[args.mix][3]):
+        parser.error(f"--images must be {MIN_POOL} or more, and only the training mixes (full, short, vision) use a pool")
     existing = [name for name in OUTPUTS if os.path.exists(os.path.join(args.out, name))]
     if existing and not args.overwrite:
         parser.error(f"{args.out} already holds {', '.join(existing)}; pass --overwrite to replace them")
@@ -55,7 +58,7 @@ def parse_args(argv):
 def build_samples(mix, seed, samples, pool):
     """[(recipe, turns)] for every line, and the scene source they drew from."""
     weights, split, _, pooled = MIXES[mix]
-    source = SceneSource(seed, (pool or max(2, round(samples * POOL_PER_SAMPLE))) if pooled else None)
+    source = SceneSource(seed, (pool or max(DEFAULT_MIN_POOL, round(samples * POOL_PER_SAMPLE))) if pooled else None)
     seen = {}
     out = []
     for index, name in enumerate(recipe_order(mix, seed, samples)):
@@ -177,7 +180,11 @@ def summarize(args, samples, scenes, sizes, source):
 
 
 def main(argv=None):
-    write_dataset(parse_args(sys.argv[1:] if argv is None else argv))
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        write_dataset(args)
+    except NoSceneFits as error:
+        sys.exit(f"generate.py: error: {error}; a larger --images pool gives it more scenes to choose from")
 
 
 if __name__ == "__main__":

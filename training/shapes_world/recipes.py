@@ -45,6 +45,10 @@ class SceneSource:
         return first, second
 
 
+class NoSceneFits(Exception):
+    """No scene drawn could pose the question (only a tiny image pool runs into this)."""
+
+
 def with_images(turn, *ids):
     turn.images = list(ids)
     return turn
@@ -56,7 +60,7 @@ def until(build, tries=200):
         result = build()
         if result is not None:
             return result
-    raise RuntimeError(f"no scene could pose this question in {tries} draws")
+    raise NoSceneFits(f"no scene could pose this question in {tries} draws")
 
 
 def single_image(task):

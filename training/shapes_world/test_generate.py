@@ -90,6 +90,8 @@ class DeterminismTest(unittest.TestCase):
             (["--seed", "-1"], "--seed must be 0 or more"),
             (["--samples", "0"], "--samples must be 1 or more"),
             (["--mix", "nope"], "invalid choice"),
+            (["--images", "3"], "--images must be 8 or more"),
+            (["--mix", "eval", "--images", "50"], "only the training mixes"),
         ):
             args = {"--seed": "1", "--samples": "5", "--mix": "full", **dict(zip(extra[::2], extra[1::2]))}
             result = subprocess.run([sys.executable, GENERATE, "--out", out, *[x for kv in args.items() for x in kv]], capture_output=True, text=True)
