@@ -129,7 +129,7 @@ export function loadSplit(dir: string, limit?: number): EvalSplit {
     if (!existsSync(file))
       throw new DataError(
         `${file} not found: make the eval split with \`/usr/bin/python3 training/recipe.py data\` or ` +
-          "`/usr/bin/python3 training/shapes_world/generate.py --out DIR --seed 1001 --samples 640 --mix eval`, or pass --data DIR",
+          "`/usr/bin/python3 training/shapes_world/generate.py --out DIR --seed 1001 --samples 720 --mix eval`, or pass --data DIR",
       );
   }
   const data = readJsonl(dataFile);
