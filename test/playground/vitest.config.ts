@@ -1,5 +1,6 @@
 // Browser tests of the playground page: playwright-core drives Debian's Chromium against the
-// real local stack (npm start). Without /usr/bin/chromium they are skipped, with the reason printed.
+// real local stack (npm start). Without /usr/bin/chromium they are skipped, with the reason printed
+// (with CI set they fail instead: global-setup.ts).
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -9,5 +10,8 @@ export default defineConfig({
     testTimeout: 90_000,
     hookTimeout: 300_000,
     fileParallelism: false,
+    // expect.poll waits on something the page or the server does; its timeout only bounds a
+    // failure, and 1 s (the default) is too short for a reply to start on a loaded 2-core machine.
+    expect: { poll: { timeout: 30_000 } },
   },
 });
