@@ -144,7 +144,8 @@ export async function prepare(o: Options, log: (s: string) => void = (s) => proc
         (e as Error).name === "ImageError"
       ) {
         // The first few reasons in full; the rest are counted in info.json.
-        if (Object.values(info.skipped).reduce((a, b) => a + b, 0) < 10) log(`line ${lineNo}: skipped: ${(e as Error).message}`);
+        if (Object.values(info.skipped).reduce((a, b) => a + b, 0) < 10)
+          log(`line ${lineNo}: skipped: ${(e as Error).message}`);
         skip((e as Error).name === "ImageError" ? "bad image" : "invalid example");
         continue;
       }
