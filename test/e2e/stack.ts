@@ -1,7 +1,7 @@
 // Starts the real local stack exactly as `npm start` does (scripts/start.mjs), on free ports
 // and a temporary state directory, and reads the MMGPT_BASE_URL / MMGPT_API_KEY lines it prints.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -27,9 +27,13 @@ export async function freePort(): Promise<number> {
 
 export async function startStack(timeoutMs = 240_000): Promise<Stack> {
   const root = join(import.meta.dirname, "..", "..");
+  const state = mkdtempSync(join(tmpdir(), "mmgpt-e2e-"));
   const env = {
     ...process.env,
-    MMGPT_STATE_DIR: mkdtempSync(join(tmpdir(), "mmgpt-e2e-")),
+    MMGPT_STATE_DIR: state,
+    // Tests run the seeded tiny model (fast, and its id is what they assert), not the trained
+    // model `npm start` serves by default; a caller (npm run eval) may name another directory.
+    MMGPT_MODEL_DIR: process.env.MMGPT_MODEL_DIR ?? join(state, "models", "mmgpt-tiny"),
     MMGPT_EDGE_PORT: String(await freePort()),
     MMGPT_RUNNER_PORT: String(await freePort()),
   };
@@ -68,6 +72,7 @@ export async function startStack(timeoutMs = 240_000): Promise<Stack> {
     stop: async () => {
       child.kill("SIGINT");
       await exited;
+      rmSync(state, { recursive: true, force: true });
     },
   };
 }
