@@ -4,11 +4,11 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, ENV_DOCS, loadConfig } from "./config.js";
 
 describe("runner configuration", () => {
-  it("defaults are valid with a secret, and every variable is documented in the README", () => {
+  it("defaults are valid with a secret, and every variable is documented in the runner's README", () => {
     const cfg = loadConfig({ RUNNER_SECRET: "0123456789abcdef" });
     expect(cfg.port).toBe(8788);
     expect(cfg.provider).toBe("cpu");
-    const readme = readFileSync(join(import.meta.dirname, "../../../../README.md"), "utf8");
+    const readme = readFileSync(join(import.meta.dirname, "../../README.md"), "utf8");
     for (const name of Object.keys(ENV_DOCS)) expect(readme, `${name} missing from README`).toContain(name);
   });
 

@@ -29,7 +29,7 @@ export interface RunnerConfig {
   adapters: { id: string; dir: string }[];
 }
 
-/** Every variable, its default and meaning (a test checks the README documents each one). */
+/** Every variable, its default and meaning (a test checks the runner's README documents each one). */
 export const ENV_DOCS: Record<string, { default: string; doc: string }> = {
   MMGPT_MODEL_DIR: {
     default: ".mmgpt/models/mmgpt-tiny",
