@@ -59,6 +59,11 @@ function commit(): string {
   }
 }
 
+/** The arguments that shape a run (where its file goes does not). */
+function withoutOut(args: string[]): string[] {
+  return args.filter((a, i) => !a.startsWith("--out") && args[i - 1] !== "--out");
+}
+
 /** Starts a result; the load average is taken now, before the bench loads the machine. */
 export function newResult(bench: string, title: string, method: string): BenchResult {
   const cpu = cpus();
@@ -66,7 +71,7 @@ export function newResult(bench: string, title: string, method: string): BenchRe
     bench,
     title,
     method,
-    command: `npm run ${bench} -w @mmgpt/bench -- ${process.argv.slice(2).join(" ")}`.trim(),
+    command: `npm run ${bench} -w @mmgpt/bench -- ${withoutOut(process.argv.slice(2)).join(" ")}`.trim(),
     date: new Date().toISOString(),
     commit: commit(),
     machine: {

@@ -40,23 +40,15 @@ config.language.layers = Number(v.layers);
 /** Cheap deterministic values in ±[0.5, 1): random bits with the exponent pinned (never NaN/inf). */
 function bytesOf(shape: Shape, dtype: "F32" | "F16", seed: number): Uint8Array {
   const n = numel(shape);
+  // Sign and mantissa bits kept; the exponent of 0.5.
+  const [out, keep, exponent] =
+    dtype === "F32" ? [new Uint32Array(n), 0x807fffff, 0x3f000000] : [new Uint16Array(n), 0x83ff, 0x3800];
   let x = seed * 2654435761 || 1;
-  if (dtype === "F32") {
-    const out = new Uint32Array(n);
-    for (let i = 0; i < n; i++) {
-      x ^= x << 13;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      out[i] = (x & 0x807fffff) | 0x3f000000;
-    }
-    return new Uint8Array(out.buffer);
-  }
-  const out = new Uint16Array(n);
   for (let i = 0; i < n; i++) {
     x ^= x << 13;
     x ^= x >>> 17;
     x ^= x << 5;
-    out[i] = (x & 0x83ff) | 0x3800;
+    out[i] = (x & keep) | exponent;
   }
   return new Uint8Array(out.buffer);
 }

@@ -82,6 +82,9 @@ async function startRunner(
     },
     stdio: ["ignore", "pipe", "inherit"],
   });
+  // A bench that fails must not leave a runner behind.
+  const orphan = () => child.kill("SIGKILL");
+  process.once("exit", orphan);
   const rss = { listening: 0, ready: 0 };
   let logTail = "";
   child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
@@ -105,6 +108,7 @@ async function startRunner(
     rss,
     stop: () =>
       new Promise((r) => {
+        process.off("exit", orphan);
         child.on("exit", () => r());
         child.kill("SIGTERM");
       }),
@@ -123,8 +127,19 @@ interface StreamResult {
 // undici's web streams cost several times more CPU per streamed line.
 const agent = new Agent({ keepAlive: true, maxSockets: 16 });
 
-/** One streamed generation; times are ms from sending the request. */
-function generate(r: Runner, model: string, turns: unknown[], maxTokens: number, id: string): Promise<StreamResult> {
+/**
+ * One streamed generation; times are ms from sending the request. A kept-alive socket that the
+ * runner closes as the request goes out (its 5 s idle timeout; rounds of a loaded machine get that
+ * long) fails before any response: the request is sent again, once, on a new socket.
+ */
+function generate(
+  r: Runner,
+  model: string,
+  turns: unknown[],
+  maxTokens: number,
+  id: string,
+  retried = false,
+): Promise<StreamResult> {
   const body = JSON.stringify({
     request_id: id,
     model,
@@ -148,6 +163,7 @@ function generate(r: Runner, model: string, turns: unknown[], maxTokens: number,
         },
       },
       (res) => {
+        responded = true;
         res.setEncoding("utf8");
         let buf = "";
         if (res.statusCode !== 200) {
@@ -178,7 +194,12 @@ function generate(r: Runner, model: string, turns: unknown[], maxTokens: number,
         res.on("error", reject);
       },
     );
-    req.on("error", reject);
+    let responded = false;
+    req.on("error", (e: NodeJS.ErrnoException) =>
+      !responded && !retried && e.code === "ECONNRESET"
+        ? resolve(generate(r, model, turns, maxTokens, id, true))
+        : reject(e),
+    );
     req.end(body);
   });
 }
