@@ -48,7 +48,7 @@ SCALES = {
     },
 }
 SEEDS = {"base": 11, "full": 12, "short": 13, "vision": 14, "eval": 1001}
-CONFIG = os.path.join(HERE, "configs", "shapes.json")
+DEFAULT_CONFIG = os.path.join(HERE, "configs", "shapes.json")
 SHIPPED = os.path.join(ROOT, "models", "mmgpt-shapes")
 
 
@@ -74,7 +74,7 @@ def stage_data(a, s):
             run([PY, "training/shapes_world/generate.py", "--out", os.path.join(d, mix), "--seed", str(SEEDS[mix]), "--samples", str(n), "--mix", mix, "--overwrite"])
     ev = os.path.join(d, "eval")
     if not os.path.exists(os.path.join(ev, "summary.json")):
-        run([PY, "training/shapes_world/generate.py", "--out", ev, "--seed", str(SEEDS["eval"]), "--samples", str(s["eval_per_task"] * 16), "--mix", "eval", "--overwrite"])
+        run([PY, "training/shapes_world/generate.py", "--out", ev, "--seed", str(SEEDS["eval"]), "--samples", str(s["eval_per_task"] * 18), "--mix", "eval", "--overwrite"])
     text = os.path.join(d, "text.jsonl")
     if not os.path.exists(text):
         run([PY, "training/text_corpus.py", "--data", os.path.join(d, "full", "data.jsonl"), "--out", text, "--seed", "7"])
@@ -100,7 +100,7 @@ def trainer(a):
 def stage_base(a, s):
     d = os.path.join(a.run, "data")
     vocab = [os.path.join(d, p) for p in os.listdir(d) if p.startswith("p-") and p not in ("p-base", "p-text")]
-    run(trainer(a) + ["--stage", "base", "--config", CONFIG, "--data", os.path.join(d, "p-base"), os.path.join(d, "p-text"),
+    run(trainer(a) + ["--stage", "base", "--config", a.config, "--data", os.path.join(d, "p-base"), os.path.join(d, "p-text"),
                       "--vocab-data", *sorted(vocab), "--out", os.path.join(a.run, "base"), "--steps", str(s["base_steps"]),
                       "--batch-tokens", str(s["batch_tokens"]), "--lr", str(s["base_lr"]), "--warmup", str(min(100, s["base_steps"] // 10 + 1))])
 
@@ -109,7 +109,7 @@ def stage_instruct(a, s):
     d = os.path.join(a.run, "data")
     mixes = ["full"] + (["short", "vision"] if a.ablations else [])
     for mix in mixes:
-        run(trainer(a) + ["--stage", "instruct", "--config", CONFIG, "--data", os.path.join(d, f"p-{mix}"),
+        run(trainer(a) + ["--stage", "instruct", "--config", a.config, "--data", os.path.join(d, f"p-{mix}"),
                           "--init", os.path.join(a.run, "base", "model.safetensors"), "--out", os.path.join(a.run, f"instruct-{mix}"),
                           "--steps", str(s["instruct_steps"]), "--batch-tokens", str(s["batch_tokens"]), "--lr", str(s["instruct_lr"]),
                           "--warmup", str(min(50, s["instruct_steps"] // 10 + 1))])
@@ -117,13 +117,16 @@ def stage_instruct(a, s):
 
 def stage_export(a, s):
     out = a.export_to or SHIPPED
-    run([PY, "training/export.py", "--config", CONFIG, "--base", os.path.join(a.run, "base", "model.safetensors"),
+    run([PY, "training/export.py", "--config", a.config, "--base", os.path.join(a.run, "base", "model.safetensors"),
          "--lora", os.path.join(a.run, "instruct-full", "lora.safetensors"), "--out", out])
+    # The ablation adapters: as adapter directories (MMGPT_ADAPTERS) and as whole model
+    # directories (what `npm run eval --model-dir` serves).
     for mix in ("short", "vision"):
         lora = os.path.join(a.run, f"instruct-{mix}", "lora.safetensors")
         if os.path.exists(lora):
-            run([PY, "training/export.py", "--config", CONFIG, "--base", os.path.join(a.run, "base", "model.safetensors"),
-                 "--lora", lora, "--lora-only", os.path.join(a.run, "adapters", mix)])
+            run([PY, "training/export.py", "--config", a.config, "--base", os.path.join(a.run, "base", "model.safetensors"),
+                 "--lora", lora, "--lora-only", os.path.join(a.run, "adapters", mix), "--out", os.path.join(a.run, "models", mix),
+                 "--name", f"mmgpt-shapes-{mix}"])
     for name in ("base", "instruct-full"):
         png = os.path.join(a.run, name, "loss.png")
         if os.path.exists(png) and out == SHIPPED:
@@ -141,6 +144,7 @@ def main():
     p.add_argument("--procs", type=int, default=1)
     p.add_argument("--ablations", action="store_true")
     p.add_argument("--export-to", help="model directory to write (default models/mmgpt-shapes)")
+    p.add_argument("--config", default=DEFAULT_CONFIG, help="model config (default configs/shapes.json)")
     a = p.parse_args()
     a.run = os.path.abspath(a.run)
     os.makedirs(os.path.join(HERE, "docs"), exist_ok=True)

@@ -99,8 +99,13 @@ def lr_at(step, a):
 
 
 def init_weights(model, cfg):
-    """GPT-style init for a from-scratch base: N(0, 0.02) linears and embeddings, residual
-    output projections scaled down by depth."""
+    """Init for a from-scratch base. The language model is GPT-style: N(0, 0.02), residual output
+    projections scaled down by depth. Every attention that reads the image (the ViT's, the
+    perceiver's, the gated cross-attention's) gets query/key weights of std 1/sqrt(fan_in), so
+    its logits start with std ~1: with 0.02 they start near-uniform, each perceiver latent is then
+    the mean of all patches (the background dominates it), and in a first run (exp1) 900 steps
+    taught the background and no object. The ViT's positional embedding starts as 2-D sin/cos, so
+    patches know where they are from the first step."""
     n_layers = cfg["language"]["layers"]
     for name, p in model.named_parameters():
         if p.dim() < 2 or "lora_" in name or name.endswith(("latents", "class_embedding", "positional_embedding")):
@@ -108,7 +113,29 @@ def init_weights(model, cfg):
         std = 0.02
         if name.endswith(("o_proj.weight", "down_proj.weight", "to_out.weight", "ff.3.weight", "c_proj.weight", "out_proj.weight")):
             std = 0.02 / math.sqrt(2 * n_layers)
+        reads_image = name.startswith(("vision_encoder.", "perceiver.")) or ".attn.to_q" in name or ".attn.to_kv" in name
+        if reads_image and name.endswith(("in_proj_weight", "to_q.weight", "to_kv.weight")):
+            std = 1 / math.sqrt(p.shape[1])
         torch.nn.init.normal_(p, 0.0, std)
+    v = cfg["vision"]
+    grid = v["imageSize"] // v["patchSize"]
+    with torch.no_grad():
+        pos = model.vision_encoder.visual.positional_embedding
+        pos[1:] = sincos_2d(grid, v["width"])
+        pos[0] = 0
+
+
+def sincos_2d(grid, width):
+    """[grid², width] fixed 2-D sin/cos position codes (half the channels per axis), row-major."""
+    quarter = width // 4
+    omega = 1.0 / (10000 ** (torch.arange(quarter, dtype=torch.float32) / quarter))
+    ys, xs = torch.meshgrid(torch.arange(grid, dtype=torch.float32), torch.arange(grid, dtype=torch.float32), indexing="ij")
+    parts = []
+    for coord in (ys.flatten(), xs.flatten()):
+        a = coord[:, None] * omega[None, :]
+        parts += [a.sin(), a.cos()]
+    out = torch.cat(parts, dim=1)
+    return torch.nn.functional.pad(out, (0, width - out.shape[1]))
 
 
 def active_vocab(cfg, datasets):
