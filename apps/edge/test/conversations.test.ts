@@ -44,12 +44,12 @@ describe("conversations", () => {
     expect((await send(conv.id, { content: "And then?" })).status).toBe(200);
 
     const last = runner.generateCalls.at(-1)!;
-    const hash = runner.generateCalls[0].turns[0].image;
+    const hash = runner.generateCalls[0].turns[0].images![0];
     expect(last).toMatchObject({
       conversation_id: conv.id,
       system: "Be brief.",
       turns: [
-        { role: "user", text: "What is this?", image: hash },
+        { role: "user", text: "What is this?", images: [hash] },
         { role: "assistant", text: "Hello world" },
         { role: "user", text: "And then?" },
       ],

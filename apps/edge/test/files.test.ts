@@ -34,7 +34,7 @@ describe("files", () => {
       json: chatBody([{ type: "image_url", image_url: { url: file.id } }]),
     });
     expect(chat.status).toBe(200);
-    const hash = runner.generateCalls[0].turns[0].image!;
+    const hash = runner.generateCalls[0].turns[0].images![0];
     expect(runner.images.get(hash)).toHaveLength(150_528); // pixels came from R2
 
     const del = await edge.fetch(`/v1/files/${file.id}`, { method: "DELETE", key });

@@ -71,7 +71,7 @@ describe("bad images in chat", () => {
     const { chatWith, runner } = await setup();
     expect((await chatWith(dataUrl(animatedGif(16, 16, [0xff0000, 0x0000ff]), "image/gif"))).status).toBe(200);
     expect((await chatWith(dataUrl(animatedGif(16, 16, [0xff0000]), "image/gif"))).status).toBe(200);
-    const [a, b] = runner.generateCalls.filter((_, i) => i % 2 === 0).map((r) => r.turns[0].image);
+    const [a, b] = runner.generateCalls.filter((_, i) => i % 2 === 0).map((r) => r.turns[0].images![0]);
     expect(a).toBe(b); // same pixels as the red first frame alone
     const rgb = runner.images.get(a!)!;
     expect([...rgb.slice(0, 3)]).toEqual([255, 0, 0]);

@@ -67,7 +67,7 @@ describe("engines on their own thread", () => {
   it("keeps error codes and details across the thread", async () => {
     const sha = "ab".repeat(32);
     const missing = await rejection(
-      thread.submit("mmgpt-tiny", request({ turns: [{ role: "user", text: "What is it?", image: sha }] })),
+      thread.submit("mmgpt-tiny", request({ turns: [{ role: "user", text: "What is it?", images: [sha] }] })),
     );
     expect(missing.code).toBe("image_missing");
     expect(missing.details).toEqual({ missing: [sha] });
@@ -82,7 +82,7 @@ describe("engines on their own thread", () => {
     await thread.putImage(sha, px.slice());
     await local.putImage(sha, px.slice());
     expect(await thread.hasImage(sha)).toBe(true);
-    const req = request({ turns: [{ role: "user", text: "What is it?", image: sha }] });
+    const req = request({ turns: [{ role: "user", text: "What is it?", images: [sha] }] });
     expect(await collect(thread, req)).toEqual(await collect(local, req));
   });
 

@@ -1,6 +1,5 @@
 // The engine on the tiny model: prefix reuse, image feature cache, continuous batching,
 // decoding options — each checked against a cold run or a stated property.
-import { createHash } from "node:crypto";
 import type { GenerateRequest, GenerationParams } from "@mmgpt/schema/internal";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Engine, type EngineOptions } from "../src/engine/engine.js";
@@ -9,21 +8,11 @@ import type { ModelRuntime } from "../src/model/runtime.js";
 import { servingBuild } from "../src/server/load-model.js";
 import { loadTokenizer } from "../src/tokenizer/index.js";
 import type { Tokenizer } from "../src/tokenizer/types.js";
-import { greedyParams, maxAbsDiff, tinyModel } from "./tiny-model.js";
+import { greedyParams, maxAbsDiff, rgbImage, tinyModel } from "./tiny-model.js";
 
 const GREEDY = greedyParams();
 let rt: ModelRuntime;
 let tokenizer: Tokenizer;
-
-function rgb(seed: number): { hash: string; bytes: Uint8Array } {
-  const bytes = new Uint8Array(224 * 224 * 3);
-  let x = seed;
-  for (let i = 0; i < bytes.length; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    bytes[i] = x >>> 24;
-  }
-  return { hash: createHash("sha256").update(bytes).digest("hex"), bytes };
-}
 
 const engine = (opts: Partial<EngineOptions> = {}, logits?: Map<string, Float32Array[]>) => engineOf(opts, logits, rt);
 
@@ -73,9 +62,9 @@ beforeAll(async () => {
 });
 
 describe("engine", () => {
-  const img1 = rgb(1);
-  const img2 = rgb(2);
-  const turn1 = [{ role: "user" as const, text: "What is in this image?", image: img1.hash }];
+  const img1 = rgbImage(1);
+  const img2 = rgbImage(2);
+  const turn1 = [{ role: "user" as const, text: "What is in this image?", images: [img1.hash] }];
 
   // The served default is an fp16 cache (rt); the fp32 one is a configuration choice.
   it.each(["fp16", "fp32"] as const)(
@@ -148,7 +137,7 @@ describe("engine", () => {
     const turns2 = [
       ...turn1,
       { role: "assistant" as const, text: r1.text },
-      { role: "user" as const, text: "And this one?", image: img2.hash },
+      { role: "user" as const, text: "And this one?", images: [img2.hash] },
     ];
     const req2 = request(turns2);
     const r2 = await collect(warm, req2);
@@ -164,7 +153,7 @@ describe("engine", () => {
     e.images.put(img1.hash, img1.bytes);
     const a = await collect(e, request(turn1));
     expect(e.stats.visionRuns).toBe(1);
-    const b = await collect(e, request([{ role: "user", text: "Describe it in detail.", image: img1.hash }]));
+    const b = await collect(e, request([{ role: "user", text: "Describe it in detail.", images: [img1.hash] }]));
     const c = await collect(e, request(turn1));
     expect(e.stats.visionRuns).toBe(1);
     expect(c.text).toBe(a.text);
@@ -181,9 +170,12 @@ describe("engine", () => {
       "Write a haiku.",
     ];
     const mk = (i: number) =>
-      request(i === 2 ? [{ role: "user", text: prompts[i], image: img1.hash }] : [{ role: "user", text: prompts[i] }], {
-        max_tokens: 8 + i,
-      });
+      request(
+        i === 2 ? [{ role: "user", text: prompts[i], images: [img1.hash] }] : [{ role: "user", text: prompts[i] }],
+        {
+          max_tokens: 8 + i,
+        },
+      );
     const seqLogits = new Map<string, Float32Array[]>();
     const seq = engine({}, seqLogits);
     seq.images.put(img1.hash, img1.bytes);
@@ -400,8 +392,8 @@ describe("decoding options", () => {
 
 describe("cache budgets", () => {
   it("eviction changes speed, never results: no feature cache and no idle slots give the same tokens", async () => {
-    const img = rgb(9);
-    const turns = [{ role: "user" as const, text: "What is in this image?", image: img.hash }];
+    const img = rgbImage(9);
+    const turns = [{ role: "user" as const, text: "What is in this image?", images: [img.hash] }];
     const roomy = engine();
     const tight = engine({ imageFeatureBytes: 0, slots: 1, maxBatch: 1 });
     for (const e of [roomy, tight]) e.images.put(img.hash, img.bytes);

@@ -100,24 +100,34 @@ describe("runner service", () => {
     expect(e.message).toMatch(/exceeds the context of 256 tokens/);
   });
 
-  it("images: PUT checks the hash, HEAD reports presence, a missing image is a 409 listing it", async () => {
+  it("images: PUT checks the hash, HEAD reports presence, missing images are a 409 listing each", async () => {
     const { app } = await makeApp();
-    const px = new Uint8Array(224 * 224 * 3).fill(7);
-    const sha = createHash("sha256").update(px).digest("hex");
-    const path = `/internal/v1/images/${sha}`;
-    expect((await app.request(path, { method: "HEAD", headers })).status).toBe(404);
-    const missing = await post(app, body({ turns: [{ role: "user", text: "What is it?", image: sha }] }));
+    const [px, px2] = [7, 9].map((v) => new Uint8Array(224 * 224 * 3).fill(v));
+    const [sha, sha2] = [px, px2].map((p) => createHash("sha256").update(p).digest("hex"));
+    const path = (h: string) => `/internal/v1/images/${h}`;
+    expect((await app.request(path(sha), { method: "HEAD", headers })).status).toBe(404);
+    // Two images in one turn, the first repeated: each is listed once.
+    const turns = [{ role: "user" as const, text: "Which is darker?", images: [sha, sha2, sha] }];
+    const missing = await post(app, body({ turns }));
     expect(missing.status).toBe(409);
-    expect((await missing.json()).error.missing).toEqual([sha]);
-    const wrong = await app.request(path, { method: "PUT", headers, body: new Uint8Array(224 * 224 * 3).fill(8) });
+    expect((await missing.json()).error.missing).toEqual([sha, sha2]);
+    const wrong = await app.request(path(sha), { method: "PUT", headers, body: px2 });
     expect(wrong.status).toBe(400);
-    expect((await app.request(path, { method: "PUT", headers, body: px })).status).toBe(204);
-    expect((await app.request(path, { method: "HEAD", headers })).status).toBe(200);
-    const ok = await post(app, body({ turns: [{ role: "user", text: "What is it?", image: sha }], stream: true }));
+    for (const [h, p] of [
+      [sha, px],
+      [sha2, px2],
+    ] as const) {
+      expect((await app.request(path(h), { method: "PUT", headers, body: p })).status).toBe(204);
+    }
+    expect((await app.request(path(sha), { method: "HEAD", headers })).status).toBe(200);
+    const ok = await post(app, body({ turns, stream: true }));
     const events = await ndjson(ok);
     expect(events[0].type).toBe("start");
     expect(events.at(-1).type).toBe("done");
-    expect(events.at(-1).prompt).toContain("### Image:\n<image>");
+    // Each image its own block, in order, before the instruction (MODEL.md).
+    expect(events.at(-1).prompt).toContain(
+      "### Image:\n<image>\n\n### Image:\n<image>\n\n### Image:\n<image>\n\n### Instruction:\nWhich is darker?",
+    );
   });
 
   it("streams NDJSON token by token; the deltas add up to the reply", async () => {

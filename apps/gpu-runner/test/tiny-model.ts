@@ -2,6 +2,7 @@
 // through the real loader (one variant at a time, once per process), and the same weights
 // as a map for the float64 reference.
 
+import { createHash } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -70,6 +71,17 @@ export function testPixels(config: ModelConfig, seed: number): Float32Array {
     px[i] = (x / 2 ** 32) * 4 - 2;
   }
   return px;
+}
+
+/** A deterministic preprocessed image as the edge sends it (224x224 RGB bytes), with its hash. */
+export function rgbImage(seed: number): { hash: string; bytes: Uint8Array } {
+  const bytes = new Uint8Array(224 * 224 * 3);
+  let x = seed;
+  for (let i = 0; i < bytes.length; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    bytes[i] = x >>> 24;
+  }
+  return { hash: createHash("sha256").update(bytes).digest("hex"), bytes };
 }
 
 export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {

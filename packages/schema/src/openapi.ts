@@ -24,7 +24,7 @@ const DESCRIPTION = `MultiModal-GPT (OpenFlamingo-9B + LoRA) as an OpenAI-compat
 - **Errors**: every 4xx/5xx body is \`{"error":{"type","code","message","param","request_id"}}\`.
 - **Rate limits**: \`x-ratelimit-limit\`, \`x-ratelimit-remaining\`, \`x-ratelimit-reset\` on every response; \`Retry-After\` on 429 and 503.
 - **Idempotency**: POSTs accept \`Idempotency-Key\`; a retry with the same key returns the first response.
-- **Images**: one per user message, as a data URL, an https URL or an uploaded file id; each is resized to 224x224.
+- **Images**: up to ${LIMITS.maxImagesPerMessage} per user message (and per run of consecutive user messages, which is one turn), ${LIMITS.maxImagesPerRequest} distinct per request, each a data URL, an https URL or an uploaded file id; each is resized to 224x224 and rendered as its own \`### Image:\` block, in message order, before the turn's instruction.
 - **Limits**: ${LIMITS.maxBatchRequests} requests per batch, ${LIMITS.maxFileBytes / 1024 / 1024} MB per file, ${LIMITS.maxImageBytes / 1024 / 1024} MB per image, ${LIMITS.maxMetadataKeys} metadata keys.`;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

@@ -62,4 +62,27 @@ describe("batch input", () => {
       message: expect.stringContaining("more than 1000 requests"),
     });
   });
+
+  it("applies chat's image limits to each line: a merged user turn of five images is refused, naming it", async () => {
+    const image = (n: number) => ({ type: "image_url", image_url: { url: `file-img${n}` } });
+    const line = JSON.stringify({
+      custom_id: "five",
+      method: "POST",
+      url: "/v1/chat/completions",
+      body: {
+        model: "mmgpt-tiny",
+        messages: [
+          { role: "user", content: [1, 2, 3].map(image) },
+          { role: "user", content: [{ type: "text", text: "and" }, image(4), image(5)] },
+        ],
+      },
+    });
+    const text = `${request("ok", "x")}\n${line}`;
+    await expect(scanJsonl(streamOf([new TextEncoder().encode(text)]))).rejects.toMatchObject({
+      param: "line 2",
+      message: expect.stringContaining(
+        "line 2: body.messages.1.content.2.image_url.url: at most 4 images per user turn",
+      ),
+    });
+  });
 });

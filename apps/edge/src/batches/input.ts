@@ -1,5 +1,5 @@
-// Batch input: every request line validated (the batch line schema, then the same message
-// checks as chat: turn order, one image per turn), custom_ids unique, at most
+// Batch input: every request line validated (the batch line schema, with chat's image limits,
+// then the same message checks as chat: turn order), custom_ids unique, at most
 // LIMITS.maxBatchRequests. A JSONL file is scanned as a byte stream, so each request is kept as
 // its byte range in the file (the consumer reads just that range); inline requests are written
 // as a JSONL file first, so both kinds run the same way. Problems are reported with 1-based

@@ -20,8 +20,8 @@ export async function toGenerateRequest(
   const draft = toTurns(body.messages);
   const turns: Turn[] = [];
   for (const turn of draft.turns) {
-    const image = turn.image ? (await images.resolve(turn.image.url, turn.image.param)).sha256 : undefined;
-    turns.push({ role: turn.role, text: turn.text, ...(image ? { image } : {}) });
+    const hashes = await images.resolveAll(turn.images);
+    turns.push({ role: turn.role, text: turn.text, ...(hashes.length ? { images: hashes.map((i) => i.sha256) } : {}) });
   }
   return {
     request_id: requestId,

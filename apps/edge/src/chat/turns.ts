@@ -1,13 +1,20 @@
 // OpenAI messages → the runner's turns: system messages become `system`, consecutive
-// messages of one role merge into one turn (texts joined by a newline), turns alternate
-// from the user's, and a merged user turn may carry at most one image.
-import { type ChatMessage, contentText } from "@mmgpt/schema";
+// messages of one role merge into one turn (texts joined by a newline, images appended in
+// order), and turns alternate from the user's. The contract has already bounded the images
+// of a merged turn (chat/image-limits.ts in @mmgpt/schema).
+import { type ChatMessage, contentImages, contentText } from "@mmgpt/schema";
 import { ApiError } from "../errors/api-error";
+
+export interface DraftImage {
+  url: string;
+  /** The field errors name, e.g. `messages.0.content.2.image_url.url`. */
+  param: string;
+}
 
 export interface DraftTurn {
   role: "user" | "assistant";
   text: string;
-  image?: { url: string; param: string };
+  images: DraftImage[];
 }
 
 export interface DraftConversation {
@@ -15,13 +22,12 @@ export interface DraftConversation {
   turns: DraftTurn[];
 }
 
-function imageOf(message: ChatMessage, index: number): DraftTurn["image"] {
-  if (message.role !== "user" || typeof message.content === "string") return undefined;
-  const at = message.content.findIndex((p) => p.type === "image_url");
-  const part = message.content[at];
-  return part?.type === "image_url"
-    ? { url: part.image_url.url, param: `messages.${index}.content.${at}.image_url.url` }
-    : undefined;
+function imagesOf(message: ChatMessage, index: number): DraftImage[] {
+  if (message.role !== "user") return [];
+  return contentImages(message.content).map(({ url, part }) => ({
+    url,
+    param: `messages.${index}.content.${part}.image_url.url`,
+  }));
 }
 
 export function toTurns(messages: readonly ChatMessage[]): DraftConversation {
@@ -33,30 +39,19 @@ export function toTurns(messages: readonly ChatMessage[]): DraftConversation {
       return;
     }
     const text = contentText(message.content);
-    const image = imageOf(message, index);
+    const images = imagesOf(message, index);
     const last = turns.at(-1);
-    if (!last) {
-      if (message.role !== "user") {
-        throw new ApiError("invalid_request_error", "The first non-system message must be a user message.", {
-          param: `messages.${index}.role`,
-        });
-      }
-      turns.push({ role: "user", text, image });
-      return;
+    if (!last && message.role !== "user") {
+      throw new ApiError("invalid_request_error", "The first non-system message must be a user message.", {
+        param: `messages.${index}.role`,
+      });
     }
-    if (last.role !== message.role) {
-      turns.push({ role: message.role, text, image });
+    if (!last || last.role !== message.role) {
+      turns.push({ role: message.role, text, images });
       return;
-    }
-    if (image && last.image) {
-      throw new ApiError(
-        "invalid_request_error",
-        "At most one image per user turn: consecutive user messages are merged into one turn, and this one already has an image. Put an assistant message between the images.",
-        { param: image.param },
-      );
     }
     last.text = last.text && text ? `${last.text}\n${text}` : last.text || text;
-    last.image ??= image;
+    last.images.push(...images);
   });
   return { system: system.length ? system.join("\n") : undefined, turns };
 }

@@ -104,13 +104,12 @@ export class ConversationDO extends DurableObject<Bindings> {
     this.ctx.storage.transactionSync(() => {
       for (const m of messages) {
         this.sql.exec(
-          `INSERT INTO messages (id, role, text, content, image_sha256, model, finish_reason, usage, status, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'completed', ?)`,
+          `INSERT INTO messages (id, role, text, content, model, finish_reason, usage, status, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, 'completed', ?)`,
           m.id,
           m.role,
           m.text,
           JSON.stringify(m.content),
-          m.image_sha256,
           m.model,
           m.finish_reason,
           m.usage ? JSON.stringify(m.usage) : null,

@@ -1,4 +1,6 @@
-// The SQLite schema of a ConversationDO and the row shapes it hands back over RPC.
+// The SQLite schema of a ConversationDO and the row shapes it hands back over RPC. A message's
+// images are the `image` parts of its content, in order (older objects also have an unused
+// `image_sha256` column from when a turn had at most one).
 import type { FinishReason, MessageContentPart, Metadata } from "@mmgpt/schema";
 import type { GenerateUsage } from "@mmgpt/schema/internal";
 
@@ -9,7 +11,7 @@ export const SCHEMA = [
     pending_id TEXT, pending_until INTEGER, last_error TEXT)`,
   `CREATE TABLE IF NOT EXISTS messages (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, role TEXT NOT NULL,
-    text TEXT NOT NULL, content TEXT NOT NULL, image_sha256 TEXT, model TEXT,
+    text TEXT NOT NULL, content TEXT NOT NULL, model TEXT,
     finish_reason TEXT, usage TEXT, status TEXT NOT NULL, created_at INTEGER NOT NULL)`,
 ];
 
@@ -35,7 +37,6 @@ export interface NewMessage {
   role: "user" | "assistant";
   text: string;
   content: MessageContentPart[];
-  image_sha256: string | null;
   model: string | null;
   finish_reason: FinishReason | null;
   usage: GenerateUsage | null;
@@ -50,7 +51,6 @@ export type MessageRow = {
   role: "user" | "assistant";
   text: string;
   content: string; // JSON MessageContentPart[]
-  image_sha256: string | null;
   model: string | null;
   finish_reason: FinishReason | null;
   usage: string | null; // JSON GenerateUsage

@@ -1,7 +1,7 @@
 // Conversation messages: the rows a ConversationDO stores and returns, and the API shape.
 import type { ConversationMessage, MessageContentPart } from "@mmgpt/schema";
 import { ID_PREFIXES } from "@mmgpt/schema";
-import type { DoneEvent } from "@mmgpt/schema/internal";
+import type { DoneEvent, Turn } from "@mmgpt/schema/internal";
 import { toUsage } from "../chat/chunks";
 import { newId, unixSeconds } from "../http/ids";
 import type { ResolvedImage } from "../vision/request-images";
@@ -37,17 +37,18 @@ export function committedMessage(conversationId: string, m: NewMessage): Convers
   };
 }
 
-/** A user turn as stored: its image (hash and file id) first, then its text. */
-export function userMessage(text: string, image: ResolvedImage | null): NewMessage {
-  const content: MessageContentPart[] = [];
-  if (image) content.push({ type: "image", image: { sha256: image.sha256, file_id: image.fileId } });
+/** A user turn as stored: its images (hash and file id) in message order, then its text. */
+export function userMessage(text: string, images: readonly ResolvedImage[]): NewMessage {
+  const content: MessageContentPart[] = images.map((i) => ({
+    type: "image",
+    image: { sha256: i.sha256, file_id: i.fileId },
+  }));
   if (text) content.push({ type: "text", text });
   return {
     id: newId(ID_PREFIXES.message),
     role: "user",
     text,
     content,
-    image_sha256: image?.sha256 ?? null,
     model: null,
     finish_reason: null,
     usage: null,
@@ -61,7 +62,6 @@ export function assistantMessage(id: string, model: string, done: DoneEvent): Ne
     role: "assistant",
     text: done.text,
     content: done.text ? [{ type: "text", text: done.text }] : [],
-    image_sha256: null,
     model,
     finish_reason: done.finish_reason,
     usage: done.usage,
@@ -70,3 +70,11 @@ export function assistantMessage(id: string, model: string, done: DoneEvent): Ne
     prompt: done.prompt,
   };
 }
+
+/** A message as the runner's turn: its text, and its images' hashes in the order stored. */
+export function messageTurn(m: Pick<NewMessage, "role" | "text" | "content">): Turn {
+  const images = m.content.flatMap((p) => (p.type === "image" ? [p.image.sha256] : []));
+  return { role: m.role, text: m.text, ...(images.length ? { images } : {}) };
+}
+
+export const rowTurn = (row: MessageRow): Turn => messageTurn({ ...row, content: JSON.parse(row.content) });

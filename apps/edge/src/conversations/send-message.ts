@@ -1,7 +1,7 @@
 // POST /v1/conversations/{id}/messages: lock the conversation (409 when busy), resolve the
-// image, send history + new turn to the conversation's rendezvous runner, and commit both
+// images, send history + new turn to the conversation's rendezvous runner, and commit both
 // messages only when the reply is done. Every failure releases the lock and is recorded.
-import { contentText, createMessageRoute, ID_PREFIXES, toGenerationParams, type UserContent } from "@mmgpt/schema";
+import { contentImages, contentText, createMessageRoute, ID_PREFIXES, toGenerationParams } from "@mmgpt/schema";
 import type { DoneEvent, GenerateRequest, Turn } from "@mmgpt/schema/internal";
 import type { Deps } from "../env";
 import { ApiError } from "../errors/api-error";
@@ -13,18 +13,10 @@ import { conversationOrder, runnerContext } from "../runner/context";
 import { startGeneration } from "../runner/generate";
 import { relayEvents } from "../runner/relay";
 import { readResult } from "../runner/result";
-import { RequestImages, type ResolvedImage } from "../vision/request-images";
+import { RequestImages } from "../vision/request-images";
 import { conversationStub, ownConversation } from "./access";
 import { updateCounters } from "./index-store";
-import { assistantMessage, committedMessage, userMessage } from "./messages";
-
-/** The message's image (at most one, per the contract), resolved and stored, or null. */
-async function resolveImage(images: RequestImages, content: UserContent): Promise<ResolvedImage | null> {
-  if (typeof content === "string") return null;
-  const index = content.findIndex((p) => p.type === "image_url");
-  const part = content[index];
-  return part?.type === "image_url" ? images.resolve(part.image_url.url, `content.${index}.image_url.url`) : null;
-}
+import { assistantMessage, committedMessage, messageTurn, rowTurn, userMessage } from "./messages";
 
 export function sendMessageRoute(deps: Deps) {
   return newRouter().openapi(createMessageRoute, async (c) => {
@@ -52,16 +44,16 @@ export function sendMessageRoute(deps: Deps) {
     try {
       const text = contentText(body.content);
       const images = new RequestImages(c.env, deps, c.get("principal").accountId);
-      const image = await resolveImage(images, body.content).catch(async (error: unknown) => {
+      const parts = contentImages(body.content).map(({ url, part }) => ({
+        url,
+        param: `content.${part}.image_url.url`,
+      }));
+      const resolved = await images.resolveAll(parts).catch(async (error: unknown) => {
         await recordFailure(null); // the request's own fault (a bad image): unlock, record nothing
         throw error;
       });
-      const turns: Turn[] = begun.history.map((m) => ({
-        role: m.role,
-        text: m.text,
-        ...(m.image_sha256 ? { image: m.image_sha256 } : {}),
-      }));
-      turns.push({ role: "user", text, ...(image ? { image: image.sha256 } : {}) });
+      const user = userMessage(text, resolved);
+      const turns: Turn[] = [...begun.history.map(rowTurn), messageTurn(user)];
       const stream = body.stream === true;
       const request: GenerateRequest = {
         request_id: requestId,
@@ -74,7 +66,6 @@ export function sendMessageRoute(deps: Deps) {
       };
       const ctx = runnerContext(c, deps);
       const answer = await startGeneration(ctx, conversationOrder(c, row.id), request, images.source);
-      const user = userMessage(text, image);
       const assistantId = newId(ID_PREFIXES.message);
 
       // The only place turns are written: both messages at once, when the reply is complete.

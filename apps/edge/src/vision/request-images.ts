@@ -1,6 +1,7 @@
 // Resolves the images of one request: a data: URL, an https URL (safe fetcher) or a `file-…`
 // id of the caller's own upload → preprocessed 224x224 RGB → sha256, stored in R2 once per
-// hash. Keeps this request's pixels in memory so a runner upload does not re-read R2.
+// hash. A URL named twice in a request is resolved once. Keeps this request's pixels in memory
+// so a runner upload does not re-read R2.
 import { imageUrlKind } from "@mmgpt/schema";
 import type { Bindings, Deps } from "../env";
 import { notFound } from "../errors/api-error";
@@ -17,6 +18,7 @@ export interface ResolvedImage {
 
 export class RequestImages {
   private readonly pixels = new Map<string, Uint8Array>();
+  private readonly byUrl = new Map<string, Promise<ResolvedImage>>();
 
   constructor(
     private readonly env: Bindings,
@@ -24,14 +26,32 @@ export class RequestImages {
     private readonly accountId: string,
   ) {}
 
-  /** `param` names the field in errors (e.g. `messages.2.content.1.image_url.url`). */
-  async resolve(url: string, param: string): Promise<ResolvedImage> {
+  /** Several images, in order, one at a time: decoding holds the full canvas, and a Worker has 128 MB. */
+  async resolveAll(images: ReadonlyArray<{ url: string; param: string }>): Promise<ResolvedImage[]> {
+    const out: ResolvedImage[] = [];
+    for (const { url, param } of images) out.push(await this.resolve(url, param));
+    return out;
+  }
+
+  /**
+   * `param` names the field in errors (e.g. `messages.2.content.1.image_url.url`); a repeated
+   * URL answers with its first resolution (whose failure has already failed the request).
+   */
+  private resolve(url: string, param: string): Promise<ResolvedImage> {
+    let resolved = this.byUrl.get(url);
+    if (!resolved) {
+      resolved = this.load(url, param);
+      this.byUrl.set(url, resolved);
+    }
+    return resolved;
+  }
+
+  private async load(url: string, param: string): Promise<ResolvedImage> {
     try {
       const kind = imageUrlKind(url);
       if (kind === "file") return await this.fromFile(url, param);
       const bytes =
         kind === "data" ? parseDataUrl(url).bytes : (await fetchImage(url, { fetch: this.deps.imageFetch })).bytes;
-      // One image at a time: decoding holds the full canvas, and a Worker has 128 MB.
       const image = await preprocessImage(bytes);
       this.pixels.set(image.sha256, image.rgb);
       await storePreprocessed(this.env.BUCKET, image.sha256, image.rgb);

@@ -64,7 +64,7 @@ export type ImageUrlPart = z.infer<typeof ImageUrlPart>;
 export const UserContentPart = z.discriminatedUnion("type", [TextPart, ImageUrlPart]).openapi("UserContentPart");
 export type UserContentPart = z.infer<typeof UserContentPart>;
 
-/** User content: a string, or parts with at most one image (one image per turn). */
+/** User content: a string, or parts with at most LIMITS.maxImagesPerMessage images. */
 export const UserContent = z
   .union(
     [
@@ -72,13 +72,22 @@ export const UserContent = z
       z
         .array(UserContentPart)
         .min(1)
-        .refine((parts) => parts.filter((p) => p.type === "image_url").length <= LIMITS.maxImagesPerMessage, {
-          message: `at most ${LIMITS.maxImagesPerMessage} image per message (MultiModal-GPT takes one image per turn)`,
+        .superRefine((parts, ctx) => {
+          const over = contentImages(parts)[LIMITS.maxImagesPerMessage];
+          if (over) {
+            ctx.addIssue({
+              code: "custom",
+              path: [over.part, "image_url", "url"],
+              message: `at most ${LIMITS.maxImagesPerMessage} images per message`,
+            });
+          }
         }),
     ],
     { error: "content must be a string or a non-empty array of text and image_url parts" },
   )
-  .openapi("UserContent");
+  .openapi("UserContent", {
+    description: `Text, or parts: text parts are joined by a newline; up to ${LIMITS.maxImagesPerMessage} \`image_url\` parts, each rendered as its own \`### Image:\` block, in message order, before the turn's instruction.`,
+  });
 export type UserContent = z.infer<typeof UserContent>;
 
 /** System and assistant content: text only. */
@@ -96,9 +105,8 @@ export function contentText(content: string | ReadonlyArray<{ type: string; text
     .join("\n");
 }
 
-/** The image URL of a user content, if it has one. */
-export function contentImageUrl(content: UserContent): string | undefined {
-  if (typeof content === "string") return undefined;
-  const part = content.find((p) => p.type === "image_url");
-  return part?.type === "image_url" ? part.image_url.url : undefined;
+/** The images of a user content, in message order: each URL and the index of its part. */
+export function contentImages(content: UserContent): Array<{ url: string; part: number }> {
+  if (typeof content === "string") return [];
+  return content.flatMap((p, part) => (p.type === "image_url" ? [{ url: p.image_url.url, part }] : []));
 }

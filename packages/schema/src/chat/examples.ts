@@ -21,6 +21,23 @@ export const chatRequestExamples: Record<string, { summary: string; value: ChatC
       temperature: 0.7,
     },
   },
+  images: {
+    summary: "Compare two images in one message",
+    value: {
+      model: "mmgpt-tiny",
+      messages: [
+        {
+          role: "user",
+          content: [
+            { type: "image_url", image_url: { url: "file-8a41c2f07d" } },
+            { type: "image_url", image_url: { url: "https://upload.wikimedia.org/wikipedia/commons/3/3a/Cat03.jpg" } },
+            { type: "text", text: "Which of the two images shows more cats?" },
+          ],
+        },
+      ],
+      max_tokens: 64,
+    },
+  },
   text: {
     summary: "Text only, streamed",
     value: {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { contentImageUrl, contentText, imageUrlKind } from "./content";
+import { contentImages, contentText, imageUrlKind } from "./content";
 import { ChatCompletionRequest } from "./request";
 import { toGenerationParams } from "./sampling";
 
@@ -91,10 +91,61 @@ describe("ChatCompletionRequest", () => {
     expect(found.map((i) => i.path)).toEqual(["messages.0.content.0.image_url.url"]);
   });
 
-  it("rejects two images in one message", () => {
-    const image = { type: "image_url", image_url: { url: PNG_1PX } };
-    const found = issues(request({ messages: [{ role: "user", content: [image, image] }] }));
-    expect(found[0]!.message).toContain("at most 1 image");
+  describe("several images", () => {
+    const image = (n: number) => ({ type: "image_url", image_url: { url: `https://example.com/${n}.png` } });
+    const user = (...parts: unknown[]) => ({ role: "user", content: parts });
+    const text = { type: "text", text: "Compare them." };
+
+    it("accepts four images in one message, between text parts", () => {
+      const body = request({ messages: [user(image(1), text, image(2), image(3), image(4))] });
+      expect(issues(body)).toEqual([]);
+    });
+
+    it("rejects a fifth image in one message, naming it", () => {
+      const found = issues(request({ messages: [user(text, image(1), image(2), image(3), image(4), image(5))] }));
+      expect(found).toEqual([{ path: "messages.0.content.5.image_url.url", message: "at most 4 images per message" }]);
+    });
+
+    it("counts the images of consecutive user messages together (a system message between them too)", () => {
+      const found = issues(
+        request({
+          messages: [
+            user(image(1), image(2)),
+            { role: "system", content: "Be brief." },
+            user(image(3)),
+            user(text, image(4), image(5)),
+          ],
+        }),
+      );
+      expect(found).toHaveLength(1);
+      expect(found[0]!.path).toBe("messages.3.content.2.image_url.url");
+      expect(found[0]!.message).toContain("at most 4 images per user turn");
+    });
+
+    it("starts a new count after an assistant message", () => {
+      const body = request({
+        messages: [
+          user(image(1), image(2), image(3)),
+          { role: "assistant", content: "Three shapes." },
+          user(image(4), image(5), image(6), image(7)),
+        ],
+      });
+      expect(issues(body)).toEqual([]);
+    });
+
+    it("allows 16 distinct images per request and repeats of them, not a 17th", () => {
+      const turns = (urls: number[][]) =>
+        urls.flatMap((ns, i) => [
+          ...(i > 0 ? [{ role: "assistant", content: "ok" }] : []),
+          user(...ns.map((n) => image(n))),
+        ]);
+      const sixteen = [0, 1, 2, 3].map((t) => [1, 2, 3, 4].map((k) => t * 4 + k));
+      expect(issues(request({ messages: turns([...sixteen, [1, 5, 16]]) }))).toEqual([]);
+      const found = issues(request({ messages: turns([...sixteen, [3, 17]]) }));
+      expect(found).toEqual([
+        { path: "messages.8.content.1.image_url.url", message: "at most 16 distinct images per request" },
+      ]);
+    });
   });
 
   it("rejects images outside user messages", () => {
@@ -130,14 +181,19 @@ describe("ChatCompletionRequest", () => {
 });
 
 describe("content helpers", () => {
-  it("joins text parts and finds the image", () => {
+  it("joins text parts and lists the images in order with their part index", () => {
     const content = [
       { type: "text" as const, text: "a" },
       { type: "image_url" as const, image_url: { url: "file-x1" } },
       { type: "text" as const, text: "b" },
+      { type: "image_url" as const, image_url: { url: "file-x0" } },
     ];
     expect(contentText(content)).toBe("a\nb");
-    expect(contentImageUrl(content)).toBe("file-x1");
+    expect(contentImages(content)).toEqual([
+      { url: "file-x1", part: 1 },
+      { url: "file-x0", part: 3 },
+    ]);
+    expect(contentImages("text only")).toEqual([]);
     expect(imageUrlKind(PNG_1PX)).toBe("data");
     expect(imageUrlKind("file-x1")).toBe("file");
     expect(imageUrlKind("https://example.com/a.png")).toBe("https");

@@ -4,6 +4,7 @@
 import { z } from "@hono/zod-openapi";
 import { LIMITS, Metadata } from "../common";
 import { TextContent, UserContent } from "./content";
+import { checkChatImages } from "./image-limits";
 import { beamsNotStreamed, samplingShape } from "./sampling";
 
 /** OpenAI fields accepted for compatibility and ignored. */
@@ -38,8 +39,7 @@ export const AssistantMessage = z
 export const ChatMessage = z
   .discriminatedUnion("role", [SystemMessage, UserMessage, AssistantMessage])
   .openapi("ChatMessage", {
-    description:
-      "System messages become the preamble; user and assistant messages become the model's turns. Consecutive user messages are joined into one turn.",
+    description: `System messages become the preamble; user and assistant messages become the model's turns. Consecutive user messages are joined into one turn: their texts by a newline, their images appended (at most ${LIMITS.maxImagesPerMessage} per turn).`,
   });
 export type ChatMessage = z.infer<typeof ChatMessage>;
 
@@ -83,6 +83,7 @@ export const ChatCompletionRequest = z
     message: "the last message must be a user message",
     path: ["messages"],
   })
+  .superRefine(checkChatImages)
   .refine(beamsNotStreamed, { message: "num_beams > 1 cannot be combined with stream", path: ["num_beams"] })
   .openapi("ChatCompletionRequest", {
     description: `OpenAI-compatible. Fields accepted but ignored: ${IGNORED_CHAT_FIELDS.map((f) => `\`${f}\``).join(", ")}. Other unknown fields are rejected.`,

@@ -10,8 +10,14 @@ export const LIMITS = {
   maxImageBytes: 20 * 1024 * 1024,
   /** Width or height of a decoded image, in pixels. */
   maxImageSide: 8_192,
-  /** Images per user message: MultiModal-GPT's prompt format carries one image per turn. */
-  maxImagesPerMessage: 1,
+  /**
+   * Images per user message, and per turn after consecutive user messages merge: each renders as
+   * its own `### Image:` block before the turn's instruction (MODEL.md, "Several images in
+   * one message"); the runner's renderer takes at most 4 per turn.
+   */
+  maxImagesPerMessage: 4,
+  /** Distinct image URLs in one chat request: the edge fetches, decodes and preprocesses each. */
+  maxImagesPerRequest: 16,
   /** Messages in one chat completion request. */
   maxMessages: 256,
   /** Stop sequences, as OpenAI. */

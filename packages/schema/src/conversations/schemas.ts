@@ -86,7 +86,7 @@ export const CreateMessageRequest = z
   })
   .refine(beamsNotStreamed, { message: "num_beams > 1 cannot be combined with stream", path: ["num_beams"] })
   .openapi("CreateMessageRequest", {
-    description: "A user turn (text and/or one image). The reply is generated with the conversation's model.",
+    description: `A user turn: text and/or up to ${LIMITS.maxImagesPerMessage} images, stored in order before the text. The reply is generated with the conversation's model.`,
   });
 export type CreateMessageRequest = z.infer<typeof CreateMessageRequest>;
 export type CreateMessageRequestInput = z.input<typeof CreateMessageRequest>;

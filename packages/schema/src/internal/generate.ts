@@ -2,6 +2,7 @@
 // MultiModal-GPT prompt itself, generates, and answers with NDJSON events (or the done event
 // as JSON when stream is false). Closing the connection cancels the generation.
 import { z } from "zod";
+import { LIMITS } from "../common/limits";
 import { RUNNER_ERROR_CODES } from "./errors";
 import { Sha256 } from "./images";
 
@@ -20,11 +21,15 @@ export const GenerationParams = z.object({
 });
 export type GenerationParams = z.infer<typeof GenerationParams>;
 
-export const Turn = z.object({
+/** Strict, so a peer still sending the single `image` field of old is refused, not stripped. */
+export const Turn = z.strictObject({
   role: z.enum(["user", "assistant"]),
   text: z.string(),
-  /** sha256 (hex) of the turn's preprocessed 224x224 RGB image; user turns only. */
-  image: Sha256.optional(),
+  /**
+   * sha256 (hex) of each preprocessed 224x224 RGB image of the turn, in message order (a hash
+   * may repeat); each becomes its own `### Image:` block. User turns only.
+   */
+  images: z.array(Sha256).max(LIMITS.maxImagesPerMessage).optional(),
 });
 export type Turn = z.infer<typeof Turn>;
 
@@ -50,8 +55,8 @@ export const GenerateRequest = z
       if (turn.role !== expected) {
         ctx.addIssue({ code: "custom", path: ["turns", i, "role"], message: `turn ${i} must be ${expected}` });
       }
-      if (turn.role === "assistant" && turn.image !== undefined) {
-        ctx.addIssue({ code: "custom", path: ["turns", i, "image"], message: "assistant turns carry no image" });
+      if (turn.role === "assistant" && turn.images?.length) {
+        ctx.addIssue({ code: "custom", path: ["turns", i, "images"], message: "assistant turns carry no image" });
       }
     });
     if (req.turns.length % 2 === 0) {
@@ -65,7 +70,7 @@ export type GenerateRequest = z.infer<typeof GenerateRequest>;
 
 /** Every image hash a request needs, in turn order, without duplicates. */
 export function requestImages(req: Pick<GenerateRequest, "turns">): string[] {
-  return [...new Set(req.turns.flatMap((t) => (t.image ? [t.image] : [])))];
+  return [...new Set(req.turns.flatMap((t) => t.images ?? []))];
 }
 
 export const GenerateUsage = z.object({

@@ -13,6 +13,7 @@ import {
 
 const SHA_A = "a".repeat(64);
 const SHA_B = "b".repeat(64);
+const SHA_C = "c".repeat(64);
 const params = { max_tokens: 64, temperature: 0, top_p: 1, top_k: 0, num_beams: 1, repetition_penalty: 1, stop: [] };
 
 function body(overrides: Record<string, unknown> = {}) {
@@ -22,9 +23,9 @@ function body(overrides: Record<string, unknown> = {}) {
     conversation_id: "conv_1",
     system: "Be brief.",
     turns: [
-      { role: "user", text: "What is this?", image: SHA_A },
+      { role: "user", text: "What is this?", images: [SHA_A] },
       { role: "assistant", text: "A cat." },
-      { role: "user", text: "And this?", image: SHA_B },
+      { role: "user", text: "And these?", images: [SHA_B, SHA_A, SHA_C] },
     ],
     params,
     stream: true,
@@ -40,7 +41,8 @@ function paths(input: unknown): string[] {
 describe("GenerateRequest", () => {
   it("accepts alternating turns ending with the user's", () => {
     expect(paths(body())).toEqual([]);
-    expect(requestImages(GenerateRequest.parse(body()))).toEqual([SHA_A, SHA_B]);
+    // Every hash once, in order of first use: what the runner may have to ask for.
+    expect(requestImages(GenerateRequest.parse(body()))).toEqual([SHA_A, SHA_B, SHA_C]);
   });
 
   it("rejects turns that do not alternate or end with the assistant", () => {
@@ -57,13 +59,22 @@ describe("GenerateRequest", () => {
     ).toEqual(["turns"]);
   });
 
-  it("rejects an image on an assistant turn and a malformed hash", () => {
-    const turns = [
-      { role: "user", text: "a", image: "xyz" },
-      { role: "assistant", text: "b", image: SHA_A },
+  it("rejects an image on an assistant turn, a malformed hash and a fifth image in a turn", () => {
+    const assistant = [
+      { role: "user", text: "a", images: [SHA_A] },
+      { role: "assistant", text: "b", images: [SHA_A] },
       { role: "user", text: "c" },
     ];
-    expect(paths(body({ turns }))).toEqual(["turns.0.image", "turns.1.image"]);
+    expect(paths(body({ turns: assistant }))).toEqual(["turns.1.images"]);
+    const malformed = [{ role: "user", text: "a", images: [SHA_A, "xyz"] }];
+    expect(paths(body({ turns: malformed }))).toEqual(["turns.0.images.1"]);
+    const five = [{ role: "user", text: "c", images: [SHA_A, SHA_B, SHA_C, SHA_A, SHA_B] }];
+    expect(paths(body({ turns: five }))).toEqual(["turns.0.images"]);
+  });
+
+  it("refuses the single `image` field of protocol peers that predate several images", () => {
+    const turns = [{ role: "user", text: "a", image: SHA_A }];
+    expect(paths(body({ turns }))).toEqual(["turns.0"]);
   });
 
   it("rejects streamed beam search and more than 4 stop strings", () => {

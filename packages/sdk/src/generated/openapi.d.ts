@@ -179,7 +179,7 @@ export interface paths {
         put?: never;
         /**
          * Create a chat completion
-         * @description OpenAI-compatible chat completion with images. Each user message may carry one image. With `stream: true` the reply is sent as `chat.completion.chunk` server-sent events ending with `data: [DONE]`.
+         * @description OpenAI-compatible chat completion with images. A user message may carry up to 4 images (as may a run of consecutive user messages, which is one turn); each is rendered as its own `### Image:` block, in message order, before the turn's instruction. At most 16 distinct images per request. With `stream: true` the reply is sent as `chat.completion.chunk` server-sent events ending with `data: [DONE]`.
          */
         post: operations["createChatCompletion"];
         delete?: never;
@@ -749,7 +749,7 @@ export interface components {
             /** @description Accepted and ignored. */
             service_tier?: string | null;
         };
-        /** @description System messages become the preamble; user and assistant messages become the model's turns. Consecutive user messages are joined into one turn. */
+        /** @description System messages become the preamble; user and assistant messages become the model's turns. Consecutive user messages are joined into one turn: their texts by a newline, their images appended (at most 4 per turn). */
         ChatMessage: components["schemas"]["SystemMessage"] | components["schemas"]["UserMessage"] | components["schemas"]["AssistantMessage"];
         Conversation: {
             /** @example conv_6f1d0c2a9b */
@@ -857,7 +857,7 @@ export interface components {
             system?: string;
             metadata?: components["schemas"]["Metadata"];
         };
-        /** @description A user turn (text and/or one image). The reply is generated with the conversation's model. */
+        /** @description A user turn: text and/or up to 4 images, stored in order before the text. The reply is generated with the conversation's model. */
         CreateMessageRequest: {
             content: components["schemas"]["UserContent"];
             /**
@@ -1102,6 +1102,7 @@ export interface components {
                 cached_tokens: number;
             };
         };
+        /** @description Text, or parts: text parts are joined by a newline; up to 4 `image_url` parts, each rendered as its own `### Image:` block, in message order, before the turn's instruction. */
         UserContent: string | components["schemas"]["UserContentPart"][];
         UserContentPart: components["schemas"]["TextContentPart"] | components["schemas"]["ImageContentPart"];
         UserMessage: {
