@@ -1,12 +1,13 @@
 // The official `openai` package, unchanged, pointed at our base URL: chat with an image_url
-// data URL, plain and streaming.
+// data URL, plain and streaming, and with several images in one message.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import OpenAI from "openai";
 import { describe, expect, inject, it } from "vitest";
 
-const image = readFileSync(join(import.meta.dirname, "../../apps/edge/test/vectors/images/jpeg-exif6.jpg"));
-const dataUrl = `data:image/jpeg;base64,${image.toString("base64")}`;
+const vector = (name: string, type: string) =>
+  `data:${type};base64,${readFileSync(join(import.meta.dirname, "../../apps/edge/test/vectors/images", name)).toString("base64")}`;
+const dataUrl = vector("jpeg-exif6.jpg", "image/jpeg");
 const client = new OpenAI({ baseURL: inject("baseURL"), apiKey: inject("apiKey") });
 const messages: OpenAI.ChatCompletionMessageParam[] = [
   {
@@ -47,6 +48,35 @@ describe("openai npm package against mmgpt", () => {
     expect(chunks).toBeGreaterThan(2);
     expect(text.length).toBeGreaterThan(0);
     expect(usage?.completion_tokens).toBeGreaterThan(0);
+  });
+
+  it("several images in one message: each adds its own image block to the prompt", async () => {
+    const urls = [dataUrl, vector("png-small.png", "image/png"), vector("webp-lossy.webp", "image/webp")];
+    const ask = async (n: number) => {
+      const images = urls.slice(0, n).map((url) => ({ type: "image_url" as const, image_url: { url } }));
+      const r = await client.chat.completions.create({
+        model: "mmgpt-tiny",
+        messages: [{ role: "user", content: [...images, { type: "text", text: "Which image is the brightest?" }] }],
+        max_tokens: 4,
+      });
+      expect(r.choices[0].message.role).toBe("assistant");
+      return r.usage!.prompt_tokens;
+    };
+    const [one, two, three] = [await ask(1), await ask(2), await ask(3)];
+    // Each image past the first adds the same "### Image:" block and its <image> token.
+    expect(two - one).toBeGreaterThan(1);
+    expect(three - two).toBe(two - one);
+  });
+
+  it("a fifth image in a message is a 400 naming it", async () => {
+    const image = { type: "image_url" as const, image_url: { url: dataUrl } };
+    await expect(
+      client.chat.completions.create({
+        model: "mmgpt-tiny",
+        messages: [{ role: "user", content: [image, image, image, image, image] }],
+        max_tokens: 4,
+      }),
+    ).rejects.toMatchObject({ status: 400, param: "messages.0.content.4.image_url.url" });
   });
 
   it("errors come back as OpenAI errors with the envelope", async () => {
