@@ -57,10 +57,10 @@ def run(cmd, **kw):
     subprocess.check_call(cmd, cwd=ROOT, **kw)
 
 
-def prepare(jsonl, mode, out):
+def prepare(jsonl, mode, out, *extra):
     if os.path.exists(os.path.join(out, "info.json")):
         return
-    run(["node", "--import", "tsx", "--import", "./training/tools/wasm-hooks.mjs", "training/tools/prepare.ts", "--data", jsonl, "--mode", mode, "--out", out])
+    run(["node", "--import", "tsx", "--import", "./training/tools/wasm-hooks.mjs", "training/tools/prepare.ts", "--data", jsonl, "--mode", mode, "--out", out, *extra])
 
 
 def stage_data(a, s):
@@ -78,7 +78,9 @@ def stage_data(a, s):
     text = os.path.join(d, "text.jsonl")
     if not os.path.exists(text):
         run([PY, "training/text_corpus.py", "--data", os.path.join(d, "full", "data.jsonl"), "--out", text, "--seed", "7"])
-    prepare(os.path.join(d, "base", "data.jsonl"), "base", os.path.join(d, "p-base"))
+    # Half the captions text-first: their tokens cross-attend to the image directly (see
+    # apps/gpu-runner/src/prompt/render-caption.ts), the short path that teaches the model to see.
+    prepare(os.path.join(d, "base", "data.jsonl"), "base", os.path.join(d, "p-base"), "--text-first", "0.5")
     prepare(text, "text", os.path.join(d, "p-text"))
     for mix, _ in mixes[1:]:
         prepare(os.path.join(d, mix, "data.jsonl"), "instruct", os.path.join(d, f"p-{mix}"))

@@ -435,10 +435,17 @@ class MultiModalGPT(nn.Module):
         self.lm_head.weight.requires_grad = False
 
     def sync_head(self):
-        """Writes the compact head back into lm_head (every inactive row = the shared row)."""
+        """Writes the compact head back into lm_head (every inactive row = the shared row). The
+        embeddings of tokens training never saw are still their random init: they become the mean
+        of the trained rows, a neutral input for words outside the world (and a file whose
+        repeated rows compress)."""
         with torch.no_grad():
             self.lm_head.weight.copy_(self.head_shared.expand_as(self.lm_head.weight))
             self.lm_head.weight[self.head_active_ids] = self.head_active
+            emb = self.model.embed_tokens.weight
+            trained = emb[self.head_active_ids].clone()
+            emb.copy_(trained.mean(0).expand_as(emb))
+            emb[self.head_active_ids] = trained
 
     def _logits_for_loss(self, h):
         if not hasattr(self, "head_active"):

@@ -8,7 +8,9 @@
 //
 // --mode instruct: every answer (and its EOS) of every exchange is a target, nothing else.
 // --mode base: each line is one image and its caption (user: the image; assistant: the caption),
-//   rendered as the base stage's captioned-image sequence; caption, <|endofchunk|>, EOS are targets.
+//   rendered as a captioned-image sequence (renderCaption): --text-first SHARE of the lines (every
+//   k-th, deterministically) caption before the image, the rest image first; caption,
+//   <|endofchunk|>, EOS are targets.
 // --mode text: plain text for the language side of the base stage, one {"text": …} per line,
 //   rendered BOS + text + EOS, every token after BOS a target (as a LLaMA pre-trains).
 // Image URLs may be data: URLs or paths relative to the JSONL file.
@@ -28,6 +30,8 @@ interface Options {
   out: string;
   maxTokens: number;
   tokenizerDir?: string;
+  /** base mode: the share of captions laid out text-first (0–1). */
+  textFirst?: number;
 }
 
 /** Appends typed arrays to a file without holding the whole dataset in memory. */
@@ -120,9 +124,13 @@ export async function prepare(o: Options, log: (s: string) => void = (s) => proc
         if (conv.turns.length !== 2 || user.images?.length !== 1) {
           throw new DataError("a base-stage line is one user message with one image and the caption");
         }
-        const r = renderCaption(tok, answer.text);
+        // Spread the layouts evenly over the file: line n is text-first when the running share
+        // crosses an integer there.
+        const share = o.textFirst ?? 0;
+        const textFirst = Math.floor(lineNo * share) > Math.floor((lineNo - 1) * share);
+        const r = renderCaption(tok, answer.text, textFirst ? "text-first" : "image-first");
         ids = r.ids;
-        targets = new Uint8Array(ids.length).fill(1, r.promptLength);
+        targets = r.targets;
         refs = [await imageOf(user.images[0] as string)];
       } else {
         const r = renderPrompt(tok, toConversation(line), { complete: true });
@@ -186,11 +194,18 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
       out: { type: "string" },
       "max-tokens": { type: "string", default: "512" },
       "tokenizer-dir": { type: "string" },
+      "text-first": { type: "string", default: "0" },
     },
   });
-  if (!values.data || !values.out || !["base", "instruct", "text"].includes(values.mode ?? "")) {
+  const share = Number(values["text-first"]);
+  if (
+    !values.data ||
+    !values.out ||
+    !["base", "instruct", "text"].includes(values.mode ?? "") ||
+    !(share >= 0 && share <= 1)
+  ) {
     process.stderr.write(
-      "usage: prepare.ts --data FILE.jsonl --out DIR [--mode instruct|base|text] [--max-tokens N]\n",
+      "usage: prepare.ts --data FILE.jsonl --out DIR [--mode instruct|base|text] [--max-tokens N] [--text-first 0..1]\n",
     );
     process.exit(2);
   }
@@ -200,5 +215,6 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
     mode: values.mode as Options["mode"],
     maxTokens: Number(values["max-tokens"]),
     tokenizerDir: values["tokenizer-dir"],
+    textFirst: Number(values["text-first"]),
   });
 }
