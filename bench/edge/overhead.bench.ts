@@ -259,7 +259,7 @@ try {
                   "<=",
                   5,
                   " ms",
-                  `${f(rows[3].median)} − ${f(rows[0].median)} ms`,
+                  `${f(overhead)} ms (chat ${f(rows[3].median)} − runner ${f(rows[0].median)} ms)`,
                 ),
               ]
             : [],

@@ -59,6 +59,8 @@ function commit(): string {
   }
 }
 
+const withArgs = (args: string[]) => (args.length ? ["--", ...args] : []);
+
 /** The arguments that shape a run (where its file goes does not). */
 function withoutOut(args: string[]): string[] {
   return args.filter((a, i) => !a.startsWith("--out") && args[i - 1] !== "--out");
@@ -71,7 +73,7 @@ export function newResult(bench: string, title: string, method: string): BenchRe
     bench,
     title,
     method,
-    command: `npm run ${bench} -w @mmgpt/bench -- ${withoutOut(process.argv.slice(2)).join(" ")}`.trim(),
+    command: [`npm run ${bench} -w @mmgpt/bench`, ...withArgs(withoutOut(process.argv.slice(2)))].join(" "),
     date: new Date().toISOString(),
     commit: commit(),
     machine: {

@@ -11,7 +11,13 @@ import { createRng } from "../../apps/gpu-runner/src/weights/prng.js";
 import { newResult, writeResult } from "../lib/results.js";
 import { mean, median } from "../lib/stats.js";
 import { cachedMidModel, MID_SHAPE, type WeightType } from "./make-model.js";
-import { type LlamaContextSequence, type LlamaModel, loadNodeLlamaCpp, type Token } from "./peer.js";
+import {
+  type LlamaContextSequence,
+  type LlamaModel,
+  loadNodeLlamaCpp,
+  NODE_LLAMA_CPP_VERSION,
+  type Token,
+} from "./peer.js";
 
 const { values } = parseArgs({
   options: {
@@ -144,7 +150,7 @@ const header = [
 const result = newResult(
   "llama-cpp",
   "llama.cpp peer",
-  `node-llama-cpp ${llama.llamaCppRelease.release} (llama.cpp tag), prebuilt ${llama.buildType} CPU build, on the mid-llama shape (hidden ${MID_SHAPE.hidden}, ${MID_SHAPE.layers} layers, ${MID_SHAPE.heads}/${MID_SHAPE.kvHeads} heads of ${MID_SHAPE.headDim}, FFN ${MID_SHAPE.ffn}, vocab ${MID_SHAPE.vocab}) with random weights; context ${CONTEXT}, flash attention ${values.flash}. ${repeats} repeats of a ${promptLen}-token prompt then ${decodeLen} greedy decode steps. Wall ms: prompt = median (min) over repeats, decode = median (mean) over all steps; cpu = process CPU ms, all threads. No goals: the peer the runner's figures are compared with.`,
+  `node-llama-cpp ${NODE_LLAMA_CPP_VERSION} (llama.cpp release ${llama.llamaCppRelease.release}), its ${llama.buildType} CPU build, on the mid-llama shape (hidden ${MID_SHAPE.hidden}, ${MID_SHAPE.layers} layers, ${MID_SHAPE.heads}/${MID_SHAPE.kvHeads} heads of ${MID_SHAPE.headDim}, FFN ${MID_SHAPE.ffn}, vocab ${MID_SHAPE.vocab}) with random weights; context ${CONTEXT}, flash attention ${values.flash}. ${repeats} repeats of a ${promptLen}-token prompt then ${decodeLen} greedy decode steps. Wall ms: prompt = median (min) over repeats, decode = median (mean) over all steps; cpu = process CPU ms, all threads. No goals: the peer the runner's figures are compared with.`,
 );
 console.log(`node-llama-cpp prebuilt (${llama.buildType}), llama.cpp tag ${llama.llamaCppRelease.release}`);
 console.log(`CPU: ${llama.cpuMathCores} math cores; ${llama.systemInfo.trim()}`);
