@@ -207,6 +207,36 @@ describe("language-only tasks", () => {
   });
 });
 
+describe("the right value said of the wrong subject is wrong", () => {
+  it("vision answers must be about the object asked about", () => {
+    const s = (task: string, truth: Record<string, unknown>, reply: string) => scoreAnswer(task, truth, reply).correct;
+    expect(s("kind", { kind: "triangle", color: "yellow" }, "The yellow object is a triangle.")).toBe(true);
+    expect(s("kind", { kind: "triangle", color: "yellow" }, "The orange object is a triangle.")).toBe(false);
+    expect(s("color", { color: "red", kind: "square" }, "The triangle is red.")).toBe(false);
+    expect(s("position", { position: "left", kind: "square" }, "The white circle is on the left.")).toBe(false);
+    expect(s("count", { number: 2, kind: "circle", color: "red" }, "There are 2 blue circles.")).toBe(false);
+    expect(s("count", { number: 2, kind: "circle", color: "red" }, "There are 2 red circles.")).toBe(true);
+    expect(s("exists", { answer: "no", kind: "square", color: "blue" }, "No, there is no green square.")).toBe(false);
+    expect(
+      s("compare", { answer: "second", counts: [1, 2], kind: "circle" }, "The second image has more squares."),
+    ).toBe(false);
+  });
+
+  it("language answers must be about the word, letter, operands and colors asked about", () => {
+    const s = (task: string, truth: Record<string, unknown>, reply: string) => scoreAnswer(task, truth, reply).correct;
+    const lc = { answer: 'The letter "o" appears 1 time in "monkey".', number: 1, word: "monkey", letter: "o" };
+    expect(s("letter_count", lc, lc.answer)).toBe(true);
+    expect(s("letter_count", lc, 'The letter "e" appears 1 time in "sugar".')).toBe(false);
+    const ar = { answer: "8 plus 11 is 19.", number: 19, a: 8, b: 11, op: "+" };
+    expect(s("arithmetic", ar, ar.answer)).toBe(true);
+    expect(s("arithmetic", ar, "3 plus 16 is 19.")).toBe(false);
+    expect(s("arithmetic", ar, "19")).toBe(true);
+    const mix = { answer: "Mixing yellow and red gives orange.", color: "orange", inputs: ["yellow", "red"] };
+    expect(s("color_mixing", mix, mix.answer)).toBe(true);
+    expect(s("color_mixing", mix, "Mixing blue and yellow gives orange.")).toBe(false);
+  });
+});
+
 describe("bad input", () => {
   it("throws ScoreError for an unknown task or an incomplete truth", () => {
     expect(() => scoreAnswer("juggling", {}, "hi")).toThrow(ScoreError);

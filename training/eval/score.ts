@@ -8,7 +8,9 @@
 // - a hedge ("2 or 3", "red or blue") is wrong even when one side is right;
 // - numbers are read as digits or words (zero to twenty); "no"/"none" before a noun reads as 0;
 // - arithmetic is the exception: its LAST number decides ("7 plus 5 is 12" answers 12);
-// - wording around the value is free: "3", "There are 3." and "I count three triangles." all answer 3.
+// - wording around the value is free: "3", "There are 3." and "I count three triangles." all answer 3;
+// - but the value must be said of the subject asked about (aboutTheSubject): a right color said of
+//   the wrong kind, a right count of the wrong word, a right sum of other operands are wrong.
 // Captions get recall instead: the share of the scene's objects named with their color and kind
 // (a mention is "<count> <color> <kind>", "two red circles" naming two), positions scored apart,
 // and the mentions that name objects the scene does not hold (invented).
@@ -306,10 +308,56 @@ function objectsOf(truth: Truth, task: string): ObjectTruth[] {
   return objects as ObjectTruth[];
 }
 
+/**
+ * Whether the reply talks about the thing asked about. The right value said of the wrong subject
+ * ("The orange object is a triangle." when asked about the yellow one; "The letter "e" appears 1
+ * time in "sugar"." when asked about "o" in "monkey"; "3 plus 16 is 19" for 8 + 11) is wrong: the
+ * first color/kind the reply names must be the truth's subject, a quoted word or letter must be
+ * the one asked about, and stated operands must be the question's.
+ */
+function aboutTheSubject(task: string, truth: Truth, text: string): boolean {
+  const first = <T>(found: Mention<T>[]) => found[0]?.value;
+  // A task whose answer is a color names its subject by kind, and the reverse.
+  const subjectKind = task === "kind" ? undefined : truth.kind;
+  const subjectColor = task === "color" ? undefined : truth.color;
+  if (["count", "color", "kind", "exists", "position", "compare"].includes(task)) {
+    const k = first(kinds(text));
+    const c = first(colors(text));
+    if (typeof subjectKind === "string" && k !== undefined && k !== subjectKind) return false;
+    if (typeof subjectColor === "string" && c !== undefined && c !== subjectColor) return false;
+    return true;
+  }
+  if (task === "letter_count") {
+    const quoted = [...text.matchAll(/"([a-z]+)"/g)].map((m) => m[1]);
+    const asked = [truth.word, truth.letter]
+      .filter((v): v is string => typeof v === "string")
+      .map((v) => v.toLowerCase());
+    return quoted.every((q) => asked.includes(q));
+  }
+  if (task === "arithmetic") {
+    const said = numbers(text).map((m) => m.value);
+    return said.length < 3 || (said[0] === truth.a && said[1] === truth.b);
+  }
+  if (task === "color_mixing") {
+    const inputs = Array.isArray(truth.inputs) ? (truth.inputs as string[]) : [];
+    return colors(text)
+      .map((m) => m.value)
+      .filter((c) => c !== truth.color)
+      .every((c) => inputs.includes(c));
+  }
+  return true;
+}
+
 /** Scores one reply. Throws ScoreError for an unknown task or a truth that lacks what the task needs. */
 export function scoreAnswer(task: string, truth: Truth, reply: string): Score | CaptionScore {
   if (typeof reply !== "string") throw new ScoreError(`the reply must be a string, got ${typeof reply}`);
   if (truth === null || typeof truth !== "object") throw new ScoreError(`the truth must be an object`);
+  const score = scoreValue(task, truth, reply);
+  if (score.correct && !aboutTheSubject(task, truth, normalize(reply))) return { ...score, correct: false };
+  return score;
+}
+
+function scoreValue(task: string, truth: Truth, reply: string): Score | CaptionScore {
   const text = normalize(reply);
   switch (task) {
     case "count":
