@@ -30,10 +30,10 @@ SCALES = {
         "base_captions": 16000,
         "instruct": 16000,
         "eval_per_task": 40,
-        "base_steps": 1200,
-        "instruct_steps": 500,
+        "base_steps": 3500,
+        "instruct_steps": 600,
         "batch_tokens": 3072,
-        "base_lr": 2e-3,
+        "base_lr": 1.5e-3,
         "instruct_lr": 2e-3,
     },
     "smoke": {

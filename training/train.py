@@ -57,7 +57,7 @@ def parse_args(argv=None):
     p.add_argument("--min-lr-ratio", type=float, default=0.1)
     p.add_argument("--warmup", type=int, default=50)
     p.add_argument("--weight-decay", type=float, default=0.01)
-    p.add_argument("--gate-init", type=float, default=0.3, help="base: initial attn/ff gates (tanh of it scales the blocks)")
+    p.add_argument("--gate-init", type=float, default=0.5, help="base: initial attn/ff gates (tanh of it scales the blocks)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--threads", type=int, default=0, help="torch intra-op threads per process (0 = cores / processes)")
     p.add_argument("--log-every", type=int, default=10)
