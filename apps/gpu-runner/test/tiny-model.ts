@@ -14,6 +14,7 @@ import type { RefWeights } from "../src/model/reference/index.js";
 import { ModelRuntime } from "../src/model/runtime.js";
 import type { FloatDtype } from "../src/weights/dtype.js";
 import { generateTinyWeights } from "../src/weights/generate-tiny.js";
+import { writeSafetensors } from "../src/weights/safetensors-writer.js";
 import { WeightStore } from "../src/weights/store.js";
 
 export interface TinyModel {
@@ -23,14 +24,26 @@ export interface TinyModel {
   refWeights(): RefWeights;
 }
 
+/** A change to the generated base weights (tests that need a logit forced), named for the cache. */
+export interface WeightEdit {
+  key: string;
+  apply(weights: Map<string, Float32Array>): void;
+}
+
 const models = new Map<string, TinyModel>();
 
-export function tinyModel(seed = 7, config: ModelConfig = MMGPT_TINY, dtype: FloatDtype = "F32"): TinyModel {
-  const key = `${seed}:${dtype}:${JSON.stringify(config)}`;
+export function tinyModel(
+  seed = 7,
+  config: ModelConfig = MMGPT_TINY,
+  dtype: FloatDtype = "F32",
+  edit?: WeightEdit,
+): TinyModel {
+  const key = `${seed}:${dtype}:${JSON.stringify(config)}:${edit?.key ?? ""}`;
   const hit = models.get(key);
   if (hit) return hit;
   const dir = mkdtempSync(join(tmpdir(), "mmgpt-tiny-"));
   generateTinyWeights(config, dir, { seed, dtype });
+  if (edit) editWeights(join(dir, "weights"), edit);
   const built = new Map<string, Promise<ModelRuntime>>();
   let ref: RefWeights | null = null;
   const model: TinyModel = {
@@ -59,6 +72,22 @@ export function tinyModel(seed = 7, config: ModelConfig = MMGPT_TINY, dtype: Flo
   };
   models.set(key, model);
   return model;
+}
+
+function editWeights(dir: string, edit: WeightEdit): void {
+  const store = WeightStore.open(dir);
+  const weights = new Map(store.names().map((n) => [n, store.read(n)] as const));
+  const shapes = new Map(store.names().map((n) => [n, store.info(n).shape] as const));
+  const dtypes = new Map(store.names().map((n) => [n, store.info(n).dtype as FloatDtype] as const));
+  store.close();
+  edit.apply(weights);
+  const tensors = [...weights].map(([name, data]) => ({
+    name,
+    data,
+    shape: shapes.get(name)!,
+    dtype: dtypes.get(name)!,
+  }));
+  writeSafetensors(join(dir, "model.safetensors"), tensors);
 }
 
 /** Deterministic pseudo-image: normalized CHW pixels in roughly CLIP's range. */

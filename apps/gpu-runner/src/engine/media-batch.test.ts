@@ -1,7 +1,8 @@
 // The pad path of buildMediaInputs (no token sees an image) must give the decoder exactly
 // what a full width of zeroed image latents gives.
 import { describe, expect, it } from "vitest";
-import { maxAbsDiff, tinyModel } from "../../test/tiny-model.js";
+import { maxAbsDiff, tinyModel, type WeightEdit } from "../../test/tiny-model.js";
+import { MMGPT_TINY } from "../model/presets.js";
 import { servingBuild } from "../server/load-model.js";
 import { decoderCall } from "./decoder-call.js";
 import { KvPool } from "./kv-pool.js";
@@ -9,6 +10,35 @@ import { buildMediaInputs, type MediaInputs } from "./media-batch.js";
 import { argmax } from "./sampling/partial-select.js";
 
 describe("buildMediaInputs", () => {
+  it("greedy ids skip <image> and <PAD> when they hold the highest logit of every row", async () => {
+    const cfg = MMGPT_TINY;
+    const model = tinyModel(7, cfg, "F32", BANNED_ON_TOP);
+    const rt = await model.load(servingBuild({ precision: "fp32", kvDtype: "fp16" }));
+    const rows = Array.from({ length: 2 }, (_, b) => ({
+      tokens: [300 + b, 301 + b, 302 + b],
+      images: [],
+      times: new Int32Array(3),
+    }));
+    const media = buildMediaInputs(cfg, rt.xLayers, rows, 3);
+    const run = (greedy: boolean) =>
+      rt.decode({
+        ...decoderCall(rt, new KvPool(cfg.language, 2, 64, rt.kvDtype), 0, rows, { keep: 3, greedy }),
+        ...media,
+      });
+    const { logits } = await run(false);
+    const greedy = await run(true);
+    const V = cfg.language.vocabSize;
+    const banned = [cfg.tokens.image, cfg.tokens.pad];
+    const want = Array.from({ length: 6 }, (_, k) => {
+      const row = logits.slice(k * V, (k + 1) * V);
+      // The edit worked: a banned id is what a plain argmax would pick in every row.
+      expect(banned).toContain(argmax(row));
+      for (const id of banned) row[id] = Number.NEGATIVE_INFINITY;
+      return argmax(row);
+    });
+    expect(Array.from(greedy.greedyIds!, Number)).toEqual(want);
+  });
+
   it("a call without images gets one pad position, with the same logits as a zeroed image (and greedy ids are their argmax)", async () => {
     const model = tinyModel();
     const rt = await model.load(servingBuild({ precision: "fp32", kvDtype: "fp16" }));
@@ -34,7 +64,7 @@ describe("buildMediaInputs", () => {
     const b = await run({ mediaKeys: zeros, mediaValues: zeros, mediaLen: cfg.perceiver.numLatents });
     expect(maxAbsDiff(a.logits, b.logits)).toBe(0);
 
-    // The same call asking for greedy ids: each kept row's argmax, <image> and <PAD> excluded.
+    // The same call asking for greedy ids: each kept row's argmax (the ban is exercised above).
     expect(rt.hasGreedyIds).toBe(true);
     const greedy = await run(pad, true);
     expect(greedy.logits.length).toBe(0);
@@ -48,3 +78,19 @@ describe("buildMediaInputs", () => {
     expect(Array.from(greedy.greedyIds!, Number)).toEqual(want);
   });
 });
+
+/**
+ * lm_head rows of <image> and <PAD> that read one hidden unit, ±1000: whatever its sign, one of
+ * the two banned ids gets a logit far above every other id's.
+ */
+const BANNED_ON_TOP: WeightEdit = {
+  key: "banned-on-top",
+  apply(weights) {
+    const head = weights.get("lm_head.weight")!;
+    const { hidden } = MMGPT_TINY.language;
+    const row = (id: number) => head.subarray(id * hidden, (id + 1) * hidden);
+    const t = MMGPT_TINY.tokens;
+    row(t.image).fill(0)[0] = 1000;
+    row(t.pad).fill(0)[0] = -1000;
+  },
+};
