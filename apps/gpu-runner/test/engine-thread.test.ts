@@ -2,6 +2,7 @@
 // as the engines on the caller's thread, errors that keep their code and details across the
 // thread boundary, images, cancellation, metrics, and a thread that dies failing its jobs.
 import { createHash } from "node:crypto";
+import type { Worker } from "node:worker_threads";
 import type { GenerateRequest } from "@mmgpt/schema/internal";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EngineError } from "../src/engine/errors.js";
@@ -100,18 +101,30 @@ describe("engines on their own thread", () => {
     expect(metrics).toMatch(/mmgpt_in_flight_requests 0/);
   });
 
-  it("fails in-flight jobs and later calls when the engine thread dies", async () => {
-    const host = await ThreadEngineHost.start(cfg());
+  it("fails in-flight jobs and later calls, and reports the death, when the engine thread crashes", async () => {
+    const deaths: string[] = [];
+    const host = await ThreadEngineHost.start(cfg(), (reason) => deaths.push(reason));
     const job = await host.submit("mmgpt-tiny", request({}, 200));
     const events = job.events();
     await events.next();
-    await host.close();
+    crashEngineThread(host);
     const err = await rejection(
       (async () => {
         for await (const _ of events);
       })(),
     );
     expect(err.code).toBe("internal");
+    expect(err.message).toMatch(/the engine thread failed/);
+    expect(deaths).toEqual([err.message]);
     expect((await rejection(host.hasImage("00".repeat(32)))).code).toBe("internal");
   });
 });
+
+/**
+ * An uncaught exception on the engine thread, as a bug there would throw: a message its handler
+ * cannot read (`m.t` of null). Not close(), which ends the thread on purpose and clears the
+ * death handler.
+ */
+function crashEngineThread(host: ThreadEngineHost): void {
+  (host as unknown as { worker: Worker }).worker.postMessage(null);
+}

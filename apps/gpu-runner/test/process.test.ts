@@ -10,12 +10,14 @@ import { afterAll, describe, expect, it } from "vitest";
 import { writeManifest } from "../src/convert/manifest.js";
 import { MMGPT_TINY } from "../src/model/presets.js";
 import { generateTinyWeights } from "../src/weights/generate-tiny.js";
+import { tinyModel } from "./tiny-model.js";
 
 const SECRET = "process-test-secret-0123";
 const children: ChildProcess[] = [];
 
-function start(env: Record<string, string>) {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/server/main.ts"], {
+function start(env: Record<string, string>, preload: string[] = []) {
+  const imports = ["tsx", ...preload].flatMap((m) => ["--import", m]);
+  const child = spawn(process.execPath, [...imports, "src/server/main.ts"], {
     cwd: join(import.meta.dirname, ".."),
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -40,6 +42,15 @@ async function freePort(): Promise<number> {
 afterAll(() => {
   for (const c of children) c.kill("SIGKILL");
 });
+
+/** Polls /readyz until it answers `status` (the runner loading or draining is the event). */
+async function readyz(base: string, status: number): Promise<void> {
+  for (;;) {
+    const r = await fetch(`${base}/readyz`).catch(() => null);
+    if (r?.status === status) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 describe("runner process", () => {
   it("refuses to start on bad configuration, naming each variable", async () => {
@@ -68,12 +79,7 @@ describe("runner process", () => {
     const dir = join(mkdtempSync(join(tmpdir(), "mmgpt-proc-")), "model");
     const p = start({ RUNNER_SECRET: SECRET, MMGPT_PORT: String(port), MMGPT_MODEL_DIR: dir, MMGPT_THREADS: "1" });
     const base = `http://127.0.0.1:${port}`;
-    for (let i = 0; i < 300; i++) {
-      const r = await fetch(`${base}/readyz`).catch(() => null);
-      if (r?.status === 200) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    await readyz(base, 200);
     const headers = { authorization: `Bearer ${SECRET}`, "x-mmgpt-protocol": "1", "content-type": "application/json" };
     const req = (max_tokens: number, id: string) => ({
       request_id: id,
@@ -90,7 +96,8 @@ describe("runner process", () => {
     const reader = res.body!.getReader();
     await reader.read();
     p.child.kill("SIGTERM");
-    await new Promise((r) => setTimeout(r, 50));
+    // Draining has begun once readiness turns 503; the generate route must refuse from then on.
+    await readyz(base, 503);
     const refused = await fetch(`${base}/internal/v1/generate`, {
       method: "POST",
       headers,
@@ -116,5 +123,23 @@ describe("runner process", () => {
     const gen = logs.find((l) => l.msg === "generate" && l.request_id === "long");
     expect(gen).toBeDefined();
     expect(JSON.stringify(logs)).not.toContain("Say something long.");
+  }, 60_000);
+
+  it("exits when the engine thread crashes (a restart is the only way back)", async () => {
+    const port = await freePort();
+    const p = start(
+      { RUNNER_SECRET: SECRET, MMGPT_PORT: String(port), MMGPT_MODEL_DIR: tinyModel(41).dir, MMGPT_THREADS: "1" },
+      ["./test/fixtures/crash-engine-thread-on-sigusr2.ts"],
+    );
+    const base = `http://127.0.0.1:${port}`;
+    await readyz(base, 200);
+    // A call to the engine thread, so the preload has seen its worker.
+    expect(
+      (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${SECRET}`, "x-mmgpt-protocol": "1" } }))
+        .status,
+    ).toBe(200);
+    p.child.kill("SIGUSR2");
+    expect(await p.exit).toBe(1);
+    expect(p.output()).toMatch(/"msg":"engine failed; exiting".*the engine thread failed/);
   }, 60_000);
 });
