@@ -17,14 +17,14 @@ const SECRET = "test-secret-0123456789";
 const headers = { authorization: `Bearer ${SECRET}`, [PROTOCOL_HEADER]: "1", "content-type": "application/json" };
 let rt: ModelRuntime;
 
-async function makeApp(opts: { maxBatch?: number; maxQueue?: number } = {}) {
+async function makeApp(opts: { maxBatch?: number; maxQueue?: number; imagePixelBytes?: number } = {}) {
   const engine = new Engine(rt, await loadTokenizer(), {
     maxBatch: opts.maxBatch ?? 4,
     slots: 4,
     maxQueue: opts.maxQueue ?? 8,
     maxContext: 256,
     imageFeatureBytes: 32 << 20,
-    imagePixelBytes: 32 << 20,
+    imagePixelBytes: opts.imagePixelBytes ?? 32 << 20,
   });
   const state: AppState = {
     host: new LocalEngineHost(new Map([["mmgpt-tiny", engine]])),
@@ -170,19 +170,72 @@ describe("runner service", () => {
     expect((await post(app, body())).status).toBe(200);
   });
 
-  it("metrics expose queue, tokens, time to first token, cache hit rates, batch size", async () => {
-    const { app } = await makeApp();
-    await post(app, body());
-    const text = await (await app.request("/metrics", { headers })).text();
-    for (const m of [
-      "mmgpt_queue_depth",
-      "mmgpt_tokens_per_second",
-      "mmgpt_time_to_first_token_seconds_bucket",
-      "mmgpt_image_feature_cache_hits_total",
-      "mmgpt_prefix_cache_hit_ratio",
-      "mmgpt_batch_size",
-    ]) {
-      expect(text).toContain(m);
+  it("an image evicted from the pixel cache before use is a 409 image_missing naming it", async () => {
+    // Room for one preprocessed image: storing the second evicts the first (never used, so no
+    // features were cached for it either).
+    const { app } = await makeApp({ imagePixelBytes: 224 * 224 * 3 });
+    const [px, px2] = [5, 6].map((v) => new Uint8Array(224 * 224 * 3).fill(v));
+    const [sha, sha2] = [px, px2].map((p) => createHash("sha256").update(p).digest("hex"));
+    for (const [h, p] of [
+      [sha, px],
+      [sha2, px2],
+    ] as const) {
+      expect((await app.request(`/internal/v1/images/${h}`, { method: "PUT", headers, body: p })).status).toBe(204);
     }
+    expect((await app.request(`/internal/v1/images/${sha}`, { method: "HEAD", headers })).status).toBe(404);
+    const res = await post(app, body({ turns: [{ role: "user", text: "What is it?", images: [sha2, sha] }] }));
+    expect(res.status).toBe(409);
+    const e = (await res.json()).error;
+    expect(e.code).toBe("image_missing");
+    expect(e.missing).toEqual([sha]);
+    // The image still held is served.
+    const ok = await post(app, body({ turns: [{ role: "user", text: "What is it?", images: [sha2] }] }));
+    expect(ok.status).toBe(200);
+  });
+
+  it("metrics count what was served: requests, tokens, first tokens, cache hits, batch size", async () => {
+    const { app } = await makeApp();
+    const metric = (text: string, name: string) => {
+      const m = new RegExp(`^${name.replace(/[{}"+]/g, "\\$&")} (\\S+)$`, "m").exec(text);
+      if (!m) throw new Error(`no ${name} in the metrics`);
+      return Number(m[1]);
+    };
+    const scrape = async () => (await app.request("/metrics", { headers })).text();
+    const before = await scrape();
+    expect(metric(before, "mmgpt_requests_total")).toBe(0);
+    // Two requests one after the other with one image; the second repeats the first's prompt, so its prefix
+    // (all but the last prompt token, which must run to give logits) comes from the cache.
+    const px = new Uint8Array(224 * 224 * 3).fill(3);
+    const sha = createHash("sha256").update(px).digest("hex");
+    expect((await app.request(`/internal/v1/images/${sha}`, { method: "PUT", headers, body: px })).status).toBe(204);
+    const turns = [{ role: "user" as const, text: "What is it?", images: [sha] }];
+    const done = [];
+    const hits: number[] = [];
+    for (const id of ["m1", "m2"]) {
+      done.push(await (await post(app, body({ request_id: id, turns }, { max_tokens: 6 }))).json());
+      hits.push(metric(await scrape(), "mmgpt_image_feature_cache_hits_total"));
+    }
+    const text = await scrape();
+    const usage = done.map((d) => d.usage);
+    const completion = usage.reduce((n, u) => n + u.completion_tokens, 0);
+    const prompt = usage.reduce((n, u) => n + u.prompt_tokens, 0);
+    const cached = usage.reduce((n, u) => n + u.cached_tokens, 0);
+    expect(usage[1].cached_tokens).toBeGreaterThan(0);
+    expect(metric(text, "mmgpt_requests_total")).toBe(2);
+    expect(metric(text, "mmgpt_requests_completed_total")).toBe(2);
+    expect(metric(text, "mmgpt_prefill_tokens_total")).toBe(prompt - cached);
+    expect(metric(text, "mmgpt_prefix_reused_tokens_total")).toBe(cached);
+    expect(metric(text, "mmgpt_prefix_cache_hit_ratio")).toBeCloseTo(cached / prompt, 10);
+    // The first token of each reply comes from its prefill, every later one from a decode step.
+    expect(metric(text, "mmgpt_generated_tokens_total")).toBe(completion - 2);
+    expect(metric(text, 'mmgpt_decode_batch_size_steps{size="1"}')).toBe(completion - 2);
+    expect(metric(text, "mmgpt_batch_size")).toBe(1);
+    expect(metric(text, "mmgpt_time_to_first_token_seconds_count")).toBe(2);
+    expect(metric(text, 'mmgpt_time_to_first_token_seconds_bucket{le="+Inf"}')).toBe(2);
+    expect(metric(text, "mmgpt_queue_depth")).toBe(0);
+    // The image was encoded once; the second request took its features from the cache.
+    expect(metric(text, "mmgpt_vision_runs_total")).toBe(1);
+    expect(hits[1] - hits[0]).toBe(1);
+    expect(metric(text, "mmgpt_tokens_per_second")).toBeGreaterThan(0);
   });
 });
