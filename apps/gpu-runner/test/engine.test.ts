@@ -50,10 +50,25 @@ function expectSameLogits(a: Float32Array[], b: Float32Array[]): void {
 
 async function collect(e: Engine, req: GenerateRequest) {
   const events: EngineEvent[] = [];
-  for await (const ev of e.events(e.submit(req))) events.push(ev);
+  const job = e.submit(req);
+  for await (const ev of e.events(job)) events.push(ev);
   const done = events.at(-1);
   if (done?.type !== "done") throw new Error("no done event");
-  return { events, done, text: done.text };
+  return { events, done, text: done.text, ids: [...job.generated] };
+}
+
+/** The runtime, recording for each decode step whether it fetched the graph's greedy ids. */
+function greedySpy(model: ModelRuntime): { model: ModelRuntime; picks: boolean[] } {
+  const picks: boolean[] = [];
+  const decode = model.decode.bind(model);
+  const spy = Object.assign(Object.create(model), {
+    decode: async (b: Parameters<ModelRuntime["decode"]>[0]) => {
+      const out = await decode(b);
+      if (b.seq === 1) picks.push(out.greedyIds !== undefined);
+      return out;
+    },
+  }) as ModelRuntime;
+  return { model: spy, picks };
 }
 
 beforeAll(async () => {
@@ -102,6 +117,37 @@ describe("engine", () => {
       if (model !== rt) await model.release();
     },
   );
+
+  it("on the served fast path (graph argmax, no logits observer) turn 2 gives a cold run's token ids; so does the prefix cache turned off", async () => {
+    const { model, picks } = greedySpy(rt);
+    const run = async (opts: Partial<EngineOptions>, reqs: GenerateRequest[]) => {
+      const e = engineOf(opts, undefined, model);
+      e.images.put(img1.hash, img1.bytes);
+      const out = [];
+      for (const r of reqs) out.push(await collect(e, r));
+      return { e, out };
+    };
+    const req1 = request(turn1);
+    const [r1] = (await run({}, [req1])).out;
+    const req2 = request([
+      ...turn1,
+      { role: "assistant" as const, text: r1.text },
+      { role: "user" as const, text: "Count the objects." },
+    ]);
+    const warm = (await run({}, [req1, req2])).out[1];
+    const cold = (await run({}, [req2])).out[0];
+    const off = await run({ prefixCache: false }, [req1, req2]);
+    expect(warm.done.usage.cached_tokens).toBeGreaterThan(warm.done.usage.prompt_tokens / 2);
+    expect(cold.done.usage.cached_tokens).toBe(0);
+    expect(off.out.map((r) => r.done.usage.cached_tokens)).toEqual([0, 0]);
+    expect(off.e.stats.reusedTokens).toBe(0);
+    expect(warm.ids.length).toBeGreaterThan(1);
+    expect(warm.ids).toEqual(cold.ids);
+    expect(off.out[1].ids).toEqual(cold.ids);
+    // Every decode step of these runs took the argmax output.
+    expect(picks.length).toBeGreaterThan(0);
+    expect(picks.every(Boolean)).toBe(true);
+  });
 
   it("a request sharing a prefix with a running one copies that KV instead of prefilling it, and matches a cold run", async () => {
     const warmLogits = new Map<string, Float32Array[]>();
@@ -198,15 +244,7 @@ describe("decoding options", () => {
   const hello = [{ role: "user" as const, text: "Write a short poem about the sea." }];
 
   it("plain greedy batches take the graph's argmax instead of the logits, with the same tokens", async () => {
-    const picks: boolean[] = [];
-    const decode = rt.decode.bind(rt);
-    const spy = Object.assign(Object.create(rt), {
-      decode: async (b: Parameters<ModelRuntime["decode"]>[0]) => {
-        const out = await decode(b);
-        if (b.seq === 1) picks.push(out.greedyIds !== undefined);
-        return out;
-      },
-    }) as ModelRuntime;
+    const { model: spy, picks } = greedySpy(rt);
     const reqs = [hello, [{ role: "user" as const, text: "Count the ships." }]].map((t) =>
       request(t, { max_tokens: 10 }),
     );
