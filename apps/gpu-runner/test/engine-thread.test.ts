@@ -14,6 +14,7 @@ import { loadConfig } from "../src/server/config.js";
 import { loadEngines } from "../src/server/load-model.js";
 import { silentLogger } from "../src/server/logger.js";
 import { greedyParams, tinyModel } from "./tiny-model.js";
+import { waitFor } from "./wait-for.js";
 
 const cfg = () =>
   loadConfig({
@@ -93,10 +94,10 @@ describe("engines on their own thread", () => {
     for await (const e of job.events()) if (e.type === "delta" && ++seen === 2) break;
     expect(job.cancelled).toBe(true);
     let metrics = "";
-    for (let i = 0; i < 100 && !/mmgpt_requests_cancelled_total 1\b/.test(metrics); i++) {
+    await waitFor(async () => {
       metrics = await thread.metrics({ mmgpt_in_flight_requests: 0 });
-      await new Promise((r) => setTimeout(r, 10));
-    }
+      return /mmgpt_requests_cancelled_total 1\b/.test(metrics);
+    });
     expect(metrics).toMatch(/mmgpt_requests_cancelled_total 1\b/);
     expect(metrics).toMatch(/mmgpt_in_flight_requests 0/);
   });

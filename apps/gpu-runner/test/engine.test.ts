@@ -9,6 +9,7 @@ import { servingBuild } from "../src/server/load-model.js";
 import { loadTokenizer } from "../src/tokenizer/index.js";
 import type { Tokenizer } from "../src/tokenizer/types.js";
 import { greedyParams, maxAbsDiff, rgbImage, tinyModel } from "./tiny-model.js";
+import { waitFor } from "./wait-for.js";
 
 const GREEDY = greedyParams();
 let rt: ModelRuntime;
@@ -420,7 +421,7 @@ describe("decoding options", () => {
     const e = engine();
     const one = await collect(e, request(hello, { max_tokens: 1 }));
     expect(one.done.usage.completion_tokens).toBe(1);
-    for (let i = 0; i < 50 && e.busy > 0; i++) await new Promise((r) => setTimeout(r, 1));
+    await waitFor(() => e.busy === 0);
     expect(e.stats.decodeSteps).toBe(0);
     const two = await collect(e, request(hello, { max_tokens: 2 }));
     expect(two.done.usage.completion_tokens).toBe(2);

@@ -11,6 +11,7 @@ import { writeManifest } from "../src/convert/manifest.js";
 import { MMGPT_TINY } from "../src/model/presets.js";
 import { generateTinyWeights } from "../src/weights/generate-tiny.js";
 import { tinyModel } from "./tiny-model.js";
+import { waitFor } from "./wait-for.js";
 
 const SECRET = "process-test-secret-0123";
 const children: ChildProcess[] = [];
@@ -44,13 +45,8 @@ afterAll(() => {
 });
 
 /** Polls /readyz until it answers `status` (the runner loading or draining is the event). */
-async function readyz(base: string, status: number): Promise<void> {
-  for (;;) {
-    const r = await fetch(`${base}/readyz`).catch(() => null);
-    if (r?.status === status) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const readyz = (base: string, status: number) =>
+  waitFor(async () => (await fetch(`${base}/readyz`).catch(() => null))?.status === status, 20);
 
 describe("runner process", () => {
   it("refuses to start on bad configuration, naming each variable", async () => {

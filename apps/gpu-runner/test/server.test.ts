@@ -12,6 +12,7 @@ import { servingBuild } from "../src/server/load-model.js";
 import { silentLogger } from "../src/server/logger.js";
 import { loadTokenizer } from "../src/tokenizer/index.js";
 import { greedyParams, tinyModel } from "./tiny-model.js";
+import { waitFor } from "./wait-for.js";
 
 const SECRET = "test-secret-0123456789";
 const headers = { authorization: `Bearer ${SECRET}`, [PROTOCOL_HEADER]: "1", "content-type": "application/json" };
@@ -162,7 +163,7 @@ describe("runner service", () => {
     await reader.read();
     ctl.abort();
     await reader.cancel().catch(() => {});
-    for (let i = 0; i < 100 && engine.busy > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await waitFor(() => engine.busy === 0);
     expect(engine.busy).toBe(0);
     expect(engine.stats.cancelled).toBe(1);
     expect(engine.stats.decodeTokens).toBeLessThan(100);

@@ -25,14 +25,7 @@ function std(x: Float32Array): number {
 }
 
 describe("generateTinyWeights", () => {
-  const t0 = performance.now();
   const out = generateTinyWeights(MMGPT_TINY, join(root, "a"), { seed: 42 });
-  const ms = performance.now() - t0;
-
-  it(`generates mmgpt-tiny quickly (${out.baseParams} base + ${out.loraParams} LoRA params)`, () => {
-    console.log(`generate mmgpt-tiny: ${ms.toFixed(0)} ms`);
-    expect(ms).toBeLessThan(2000);
-  });
 
   it("is deterministic: same seed → byte-identical files, different seed → different", () => {
     generateTinyWeights(MMGPT_TINY, join(root, "b"), { seed: 42 });
