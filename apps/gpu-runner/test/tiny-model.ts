@@ -7,8 +7,9 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { GenerationParams } from "@mmgpt/schema/internal";
-import { type BuildOptions, buildModelGraphs } from "../src/model/build.js";
+import { type BuildOptions, buildModelGraphs, mergedLoraWeights } from "../src/model/build.js";
 import type { ModelConfig } from "../src/model/config.js";
+import { dequantizeInt4, quantizeInt4 } from "../src/model/graphs/quantize.js";
 import { MMGPT_TINY } from "../src/model/presets.js";
 import type { RefWeights } from "../src/model/reference/index.js";
 import { ModelRuntime } from "../src/model/runtime.js";
@@ -123,4 +124,40 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 /** Greedy decoding parameters of the internal protocol, with overrides. */
 export function greedyParams(over: Partial<GenerationParams> = {}): GenerationParams {
   return { max_tokens: 12, temperature: 0, top_p: 1, top_k: 0, num_beams: 1, repetition_penalty: 1, stop: [], ...over };
+}
+
+/** Relative L2 error of `a` against `b`. */
+export function rel(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let num = 0;
+  let den = 0;
+  for (let j = 0; j < a.length; j++) {
+    num += (a[j] - b[j]) ** 2;
+    den += b[j] ** 2;
+  }
+  return Math.sqrt(num / den);
+}
+
+/** 2-D tensors that are not Linear weights (gathered or added, never quantized). */
+const NOT_LINEAR = new Set([
+  "model.embed_tokens.weight",
+  "perceiver.latents",
+  "vision_encoder.visual.positional_embedding",
+]);
+
+/**
+ * Reference weights (run with `lora: false`) equal to what an int4 graph holds: LoRA merged,
+ * then every linear weight quantized and dequantized. Only activation rounding (accuracy_level
+ * 4 computes in int8) and, when served, the fp16 KV cache separate the graph from them.
+ */
+export function int4RefWeights(model: TinyModel): RefWeights {
+  const merged = mergedLoraWeights(model.config, WeightStore.open(join(model.dir, "weights")), model.dir);
+  const w = new Map(model.refWeights());
+  for (const [name, t] of w) {
+    if (t.shape.length !== 2 || NOT_LINEAR.has(name) || name.includes("lora_")) continue;
+    const [n, k] = t.shape;
+    const f32 = merged.get(name) ?? Float32Array.from(t.data);
+    const q = quantizeInt4(f32, n, k);
+    w.set(name, { shape: t.shape, data: dequantizeInt4(q.blob, q.scales, n, k) });
+  }
+  return w;
 }
