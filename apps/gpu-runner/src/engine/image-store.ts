@@ -58,8 +58,12 @@ export class ImageStore {
       const kvs = await this.rt.imageKv(latents, missing.length);
       this.stats.visionRuns += missing.length;
       for (const [n, h] of missing.entries()) this.featureCache.set(h, kvs[n]);
-      // A budget smaller than these images' features still serves this request.
-      return hashes.map((h) => this.featureCache.get(h) ?? kvs[missing.indexOf(h)]);
+      // The features just computed are served as computed (not read back through the cache, which
+      // would count a hit for a miss; a budget smaller than them still serves this request).
+      return hashes.map((h) => {
+        const n = missing.indexOf(h);
+        return n >= 0 ? kvs[n] : this.featureCache.get(h)!;
+      });
     }
     return hashes.map((h) => this.featureCache.get(h)!);
   }
