@@ -21,7 +21,8 @@ from recipe import torchrun  # noqa: E402
 
 
 def sh(cmd):
-    r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    # Bounded: a hung process fails the test instead of stalling the suite.
+    r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900)
     if r.returncode != 0:
         raise AssertionError(f"{' '.join(cmd)} failed ({r.returncode}):\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}")
     return r
@@ -51,7 +52,8 @@ class TrainTest(unittest.TestCase):
         for f in ("config.json", "manifest.json", "weights/model.safetensors", "lora/adapter.safetensors", "lora/manifest.json"):
             self.assertTrue(os.path.exists(os.path.join(self.model, f)), f)
         sh(["node", "apps/gpu-runner/bin/mmgpt.mjs", "verify", self.model])
-        timings = json.load(open(os.path.join(self.run_dir, "timings.json")))
+        with open(os.path.join(self.run_dir, "timings.json")) as f:
+            timings = json.load(f)
         self.assertEqual(set(timings), {"data", "base", "instruct", "export"})
         # Only LoRA trains in the instruction stage: the exported base is the base stage's (fp16).
         a, _ = safetensors_io.load(os.path.join(self.run_dir, "base", "model.safetensors"))

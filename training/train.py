@@ -21,6 +21,7 @@ import math
 import os
 import sys
 import time
+from datetime import timedelta
 
 import numpy as np
 import torch
@@ -72,7 +73,8 @@ class Dist:
         self.rank = int(os.environ.get("RANK", "0"))
         self.on = self.world > 1
         if self.on:
-            dist.init_process_group("nccl" if device == "cuda" else "gloo")
+            # A bounded wait: a lost peer fails the run instead of hanging it.
+            dist.init_process_group("nccl" if device == "cuda" else "gloo", timeout=timedelta(minutes=10))
         if device == "cuda":
             torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", "0")))
 
@@ -327,7 +329,12 @@ def main(argv=None):
         log(d, f"wrote {a.out} in {time.time() - t_start:,.0f} s")
     d.barrier()
     if d.on:
-        dist.destroy_process_group()
+        # Leave without the interpreter's teardown: with Debian's torch 1.13, a gloo transport
+        # thread sometimes spun forever at exit once the peer had gone (rank 1 at 100 % CPU after
+        # rank 0 finished; torchrun then never returns). Everything is written by now.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
 
 
 def write_weights(a, model):
