@@ -6,6 +6,7 @@
 //   wrangler dev — the same through `wrangler dev`, whose proxy worker adds a hop of its own.
 // Prints medians and p90s; goal ≤ 5 ms median through Miniflare (the deployed runtime).
 //   npm run edge-overhead -w @mmgpt/bench -- [--requests 300] [--hosts miniflare,wrangler] [--out f.json]
+
 import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -13,6 +14,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { PROTOCOL_HEADER, PROTOCOL_VERSION } from "@mmgpt/schema/internal";
 import { Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { fixed as f, goal, newResult, REPO_ROOT as root, writeResult } from "../lib/results.js";
@@ -218,7 +220,7 @@ try {
               method: "POST",
               headers: {
                 authorization: `Bearer ${SECRET}`,
-                "x-mmgpt-protocol": "1",
+                [PROTOCOL_HEADER]: String(PROTOCOL_VERSION),
                 "content-type": "application/json",
               },
               body: generate,

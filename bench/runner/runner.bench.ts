@@ -11,12 +11,14 @@
 //      the process (the runner logs rss_mb before and after)
 //   npm run runner -w @mmgpt/bench -- [--configs tiny,mid] [--precisions fp32,int4] [--threads 1] [--kv fp32] [--out f.json]
 // Writes bench/results/runner.json (or --out): each goal and whether it was met.
+
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { PROTOCOL_HEADER, PROTOCOL_VERSION } from "@mmgpt/schema/internal";
 import { runDecoder } from "../../apps/gpu-runner/src/engine/decoder-call.js";
 import { KvPool } from "../../apps/gpu-runner/src/engine/kv-pool.js";
 import { argmax } from "../../apps/gpu-runner/src/engine/sampling/partial-select.js";
@@ -157,7 +159,7 @@ function generate(
         agent,
         headers: {
           authorization: `Bearer ${SECRET}`,
-          "x-mmgpt-protocol": "1",
+          [PROTOCOL_HEADER]: String(PROTOCOL_VERSION),
           "content-type": "application/json",
           "content-length": Buffer.byteLength(body),
         },

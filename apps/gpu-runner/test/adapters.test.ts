@@ -3,7 +3,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PROTOCOL_HEADER } from "@mmgpt/schema/internal";
+import { PROTOCOL_HEADER, PROTOCOL_VERSION } from "@mmgpt/schema/internal";
 import { describe, expect, it } from "vitest";
 import { writeManifest } from "../src/convert/manifest.js";
 import { LocalEngineHost } from "../src/engine-host/local-host.js";
@@ -43,7 +43,11 @@ describe("per-request LoRA adapters", () => {
     expect(host.models).toEqual(["mmgpt-tiny", "mmgpt-tiny-alt"]);
     const state: AppState = { host, draining: false, inFlight: 0 };
     const app = createApp(state, { secret: SECRET, logger: silentLogger, logPrompts: false });
-    const headers = { authorization: `Bearer ${SECRET}`, [PROTOCOL_HEADER]: "1", "content-type": "application/json" };
+    const headers = {
+      authorization: `Bearer ${SECRET}`,
+      [PROTOCOL_HEADER]: String(PROTOCOL_VERSION),
+      "content-type": "application/json",
+    };
     const ask = async (a: typeof app, model: string) => {
       const body = {
         request_id: model,

@@ -3,7 +3,7 @@
 // chosen from is held to the float64 reference on the same dequantized weights, with a stated
 // tolerance measured on this model; the service answers what the engine chose.
 import type { GenerateRequest } from "@mmgpt/schema/internal";
-import { PROTOCOL_HEADER } from "@mmgpt/schema/internal";
+import { PROTOCOL_HEADER, PROTOCOL_VERSION } from "@mmgpt/schema/internal";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Engine } from "../src/engine/engine.js";
 import { LocalEngineHost } from "../src/engine-host/local-host.js";
@@ -92,7 +92,11 @@ describe("int4 as served", () => {
     );
     const res = await app.request("/internal/v1/generate", {
       method: "POST",
-      headers: { authorization: `Bearer ${SECRET}`, [PROTOCOL_HEADER]: "1", "content-type": "application/json" },
+      headers: {
+        authorization: `Bearer ${SECRET}`,
+        [PROTOCOL_HEADER]: String(PROTOCOL_VERSION),
+        "content-type": "application/json",
+      },
       body: JSON.stringify(request("int4-served")),
     });
     expect(res.status).toBe(200);

@@ -6,6 +6,7 @@ import { closeSync, mkdtempSync, openSync, statSync, writeSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PROTOCOL_HEADER, PROTOCOL_VERSION } from "@mmgpt/schema/internal";
 import { afterAll, describe, expect, it } from "vitest";
 import { writeManifest } from "../src/convert/manifest.js";
 import { MMGPT_TINY } from "../src/model/presets.js";
@@ -76,7 +77,11 @@ describe("runner process", () => {
     const p = start({ RUNNER_SECRET: SECRET, MMGPT_PORT: String(port), MMGPT_MODEL_DIR: dir, MMGPT_THREADS: "1" });
     const base = `http://127.0.0.1:${port}`;
     await readyz(base, 200);
-    const headers = { authorization: `Bearer ${SECRET}`, "x-mmgpt-protocol": "1", "content-type": "application/json" };
+    const headers = {
+      authorization: `Bearer ${SECRET}`,
+      [PROTOCOL_HEADER]: String(PROTOCOL_VERSION),
+      "content-type": "application/json",
+    };
     const req = (max_tokens: number, id: string) => ({
       request_id: id,
       model: "mmgpt-tiny",
@@ -131,8 +136,11 @@ describe("runner process", () => {
     await readyz(base, 200);
     // A call to the engine thread, so the preload has seen its worker.
     expect(
-      (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${SECRET}`, "x-mmgpt-protocol": "1" } }))
-        .status,
+      (
+        await fetch(`${base}/metrics`, {
+          headers: { authorization: `Bearer ${SECRET}`, [PROTOCOL_HEADER]: String(PROTOCOL_VERSION) },
+        })
+      ).status,
     ).toBe(200);
     p.child.kill("SIGUSR2");
     expect(await p.exit).toBe(1);

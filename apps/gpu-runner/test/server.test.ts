@@ -1,7 +1,7 @@
 // The runner service in-process (Hono's app.request): the internal protocol, auth, errors,
 // backpressure and cancellation over a real engine on the tiny model.
 import { createHash } from "node:crypto";
-import { type GenerateRequest, PROTOCOL_HEADER } from "@mmgpt/schema/internal";
+import { type GenerateRequest, PROTOCOL_HEADER, PROTOCOL_VERSION } from "@mmgpt/schema/internal";
 import type { Hono } from "hono";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Engine } from "../src/engine/engine.js";
@@ -15,7 +15,11 @@ import { greedyParams, tinyModel } from "./tiny-model.js";
 import { waitFor } from "./wait-for.js";
 
 const SECRET = "test-secret-0123456789";
-const headers = { authorization: `Bearer ${SECRET}`, [PROTOCOL_HEADER]: "1", "content-type": "application/json" };
+const headers = {
+  authorization: `Bearer ${SECRET}`,
+  [PROTOCOL_HEADER]: String(PROTOCOL_VERSION),
+  "content-type": "application/json",
+};
 let rt: ModelRuntime;
 
 async function makeApp(opts: { maxBatch?: number; maxQueue?: number; imagePixelBytes?: number } = {}) {

@@ -7,6 +7,8 @@ import {
   GenerateRequest,
   isPreprocessedImageSize,
   ndjsonLine,
+  PROTOCOL_HEADER,
+  PROTOCOL_VERSION,
   requestImages,
 } from "@mmgpt/schema/internal";
 
@@ -93,7 +95,7 @@ export class FakeRunner {
     const call: RecordedCall = { method: request.method, path, headers: request.headers };
     this.calls.push(call);
     if (request.headers.get("authorization") !== `Bearer ${RUNNER_SECRET}`) return runnerError(401, "unauthorized");
-    if (request.headers.get("x-mmgpt-protocol") !== "1") return runnerError(400, "protocol_mismatch");
+    if (request.headers.get(PROTOCOL_HEADER) !== String(PROTOCOL_VERSION)) return runnerError(400, "protocol_mismatch");
     if (path === "/internal/v1/models") {
       return Response.json({ models: this.models.map((id) => ({ id, context_length: 2048, vision: true })) });
     }

@@ -1,7 +1,8 @@
 // Constants of the edge → runner protocol: version, headers, paths, media types, sizes.
 // Bump PROTOCOL_VERSION on any incompatible change; each side rejects a version it does not speak.
 
-export const PROTOCOL_VERSION = 1;
+// 2: a turn carries `images` (several per user turn) instead of one `image`.
+export const PROTOCOL_VERSION = 2;
 export const PROTOCOL_HEADER = "x-mmgpt-protocol";
 /** `authorization: Bearer <RUNNER_SECRET>` on every request but /healthz, /readyz and /metrics. */
 export const RUNNER_AUTH_HEADER = "authorization";

@@ -126,7 +126,7 @@ describe("constants", () => {
     expect(routingPath("/internal/v1/images/{sha256}")).toBe("/internal/v1/images/:sha256");
     expect(runnerHeaders("s3cret", "req_1")).toEqual({
       authorization: "Bearer s3cret",
-      "x-mmgpt-protocol": "1",
+      "x-mmgpt-protocol": "2",
       "x-request-id": "req_1",
     });
     expect(ImageMissingBody.safeParse({ error: { code: "image_missing", missing: [SHA_A] } }).success).toBe(true);
