@@ -21,7 +21,7 @@ import { parseArgs } from "node:util";
 import { PromptError, renderCaption, renderPrompt } from "../../apps/gpu-runner/src/prompt/index.js";
 import { loadTokenizer } from "../../apps/gpu-runner/src/tokenizer/index.js";
 import { type DatasetInfo, FILES, IMAGE_BYTES } from "./dataset-format.js";
-import { edgeImages } from "./edge-images.js";
+import { loadEdge } from "./edge.js";
 import { DataError, toConversation } from "./openai-jsonl.js";
 
 interface Options {
@@ -52,7 +52,7 @@ class Sink {
 
 export async function prepare(o: Options, log: (s: string) => void = (s) => process.stderr.write(`${s}\n`)) {
   const tok = await loadTokenizer(o.tokenizerDir);
-  const { preprocessImage, parseDataUrl } = await edgeImages();
+  const { preprocessImage, parseDataUrl, toTurns } = await loadEdge();
   mkdirSync(o.out, { recursive: true });
   const sinks = {
     tokens: new Sink(join(o.out, FILES.tokens)),
@@ -119,7 +119,7 @@ export async function prepare(o: Options, log: (s: string) => void = (s) => proc
         targets = new Uint8Array(ids.length).fill(1, 1);
         refs = [];
       } else if (o.mode === "base") {
-        const conv = toConversation(line);
+        const conv = toConversation(line, toTurns);
         const [user, answer] = conv.turns;
         if (conv.turns.length !== 2 || user.images?.length !== 1) {
           throw new DataError("a base-stage line is one user message with one image and the caption");
@@ -133,7 +133,7 @@ export async function prepare(o: Options, log: (s: string) => void = (s) => proc
         targets = r.targets;
         refs = [await imageOf(user.images[0] as string)];
       } else {
-        const r = renderPrompt(tok, toConversation(line), { complete: true });
+        const r = renderPrompt(tok, toConversation(line, toTurns), { complete: true });
         ids = r.ids;
         targets = new Uint8Array(ids.length);
         let at = 0;
