@@ -29,7 +29,7 @@ import torch.distributed as dist
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mmgpt import safetensors_io  # noqa: E402
-from mmgpt.data import Dataset, batches  # noqa: E402
+from mmgpt.data import ConcatDataset, Dataset, batches  # noqa: E402
 from mmgpt.model import MultiModalGPT  # noqa: E402
 
 
@@ -193,7 +193,7 @@ def build_model(a, cfg, datasets):
 
 def save_checkpoint(path, model, opt, state):
     tmp = path + ".tmp"
-    torch.save({"model": {k: v for k, v in model.state_dict().items()}, "opt": opt.state_dict(), "state": state}, tmp)
+    torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "state": state}, tmp)
     os.replace(tmp, path)
 
 
@@ -285,8 +285,7 @@ def main(argv=None):
             for g in opt.param_groups:
                 g["lr"] = lr_at(state["step"], a)
             if mine:
-                ids, tgt, pix = ds.collate(mine, pad)
-                counts = [int(ds.samples[i][3]) for i in mine]
+                ids, tgt, pix, counts = ds.collate(mine, pad)
             else:
                 # A batch smaller than the world: this process still joins the gradient
                 # all-reduce, with one padding token and no target (a zero loss).
@@ -303,10 +302,12 @@ def main(argv=None):
             opt.step()
             state["step"] += 1
             state["batch"] += 1
-            step_loss = float(d.sum(torch.tensor([local]))) / max(total, 1.0)
+            # One all-reduce for both figures the log needs.
+            summed_all, tokens_all = d.sum(torch.tensor([local, float(ids.numel()) if mine else 0.0])).tolist()
+            step_loss = summed_all / max(total, 1.0)
             loss_sum += step_loss
             loss_n += 1
-            tokens_since += int(d.sum(torch.tensor([float(ids.numel()) if mine else 0.0])))
+            tokens_since += int(tokens_all)
             m = {"step": state["step"], "loss": step_loss, "lr": lr_at(state["step"] - 1, a), "targets": int(total)}
             metrics.append(m)
             if d.rank == 0:
@@ -342,44 +343,6 @@ def write_weights(a, model):
         safetensors_io.save(os.path.join(a.out, "model.safetensors"), model.base_state_dict(), "F32", {"stage": "base"})
     else:
         safetensors_io.save(os.path.join(a.out, "lora.safetensors"), model.lora_state_dict(), "F32", {"stage": "instruct"})
-
-
-class ConcatDataset:
-    """Several prepared datasets trained as one (e.g. captions + plain text in the base stage)."""
-
-    def __init__(self, parts):
-        self.parts = parts
-        self.offsets = []
-        n = 0
-        for p in parts:
-            self.offsets.append(n)
-            n += len(p)
-        self.n = n
-        self.samples = np.concatenate([p.samples for p in parts])
-
-    def __len__(self):
-        return self.n
-
-    def lengths(self):
-        return np.concatenate([p.lengths() for p in self.parts])
-
-    def collate(self, indices, pad_id):
-        # Collate per part, then merge rows (padding to the longest).
-        rows = []
-        for i in indices:
-            k = max(j for j, o in enumerate(self.offsets) if o <= i)
-            rows.append(self.parts[k].collate([i - self.offsets[k]], pad_id))
-        t = max(r[0].shape[1] for r in rows)
-        n_img = max((r[2].shape[1] if r[2] is not None else 0) for r in rows)
-        ids = torch.full((len(rows), t), pad_id, dtype=torch.long)
-        tgt = torch.full((len(rows), t), -100, dtype=torch.long)
-        pix = torch.zeros((len(rows), n_img, 224, 224, 3), dtype=torch.uint8) if n_img else None
-        for b, (ri, rt, rp) in enumerate(rows):
-            ids[b, : ri.shape[1]] = ri[0]
-            tgt[b, : rt.shape[1]] = rt[0]
-            if rp is not None:
-                pix[b, : rp.shape[1]] = rp[0]
-        return ids, tgt, pix
 
 
 if __name__ == "__main__":

@@ -30,25 +30,57 @@ class Dataset:
     def lengths(self):
         return self.samples[:, 1]
 
+    def row(self, i):
+        """Sample i: its ids, its next-token targets (-100 = none) and its images' pixels."""
+        start, length, img_start, img_count = self.samples[i]
+        seq = self.tokens[start : start + length].astype(np.int64)
+        # Position p predicts token p+1, where token p+1 is a target.
+        keep = self.targets[start + 1 : start + length].astype(bool)
+        tgt = np.full(length, -100, dtype=np.int64)
+        tgt[: length - 1] = np.where(keep, seq[1:], -100)
+        images = [self.pixels[self.image_refs[img_start + k]] for k in range(img_count)]
+        return seq, tgt, images
+
     def collate(self, indices, pad_id):
-        """→ ids [B, T], next-token targets [B, T] (-100 = none), media pixels [B, I, 224, 224, 3] uint8."""
-        rows = self.samples[indices]
-        t = int(rows[:, 1].max())
-        n_img = int(rows[:, 3].max())
-        ids = np.full((len(rows), t), pad_id, dtype=np.int64)
-        tgt = np.full((len(rows), t), -100, dtype=np.int64)
-        pix = np.zeros((len(rows), n_img, *IMAGE_SHAPE), dtype=np.uint8) if n_img else None
-        for b, (start, length, img_start, img_count) in enumerate(rows):
-            seq = self.tokens[start : start + length]
-            ids[b, :length] = seq
-            # Position p predicts token p+1, where token p+1 is a target.
-            keep = self.targets[start + 1 : start + length].astype(bool)
-            nxt = seq[1:].astype(np.int64)
-            tgt[b, : length - 1] = np.where(keep, nxt, -100)
-            for k in range(img_count):
-                pix[b, k] = self.pixels[self.image_refs[img_start + k]]
-        media = torch.from_numpy(pix) if pix is not None else None
-        return torch.from_numpy(ids), torch.from_numpy(tgt), media
+        return pad_batch([self.row(i) for i in indices], pad_id)
+
+
+class ConcatDataset:
+    """Several prepared datasets trained as one (e.g. captions + plain text in the base stage)."""
+
+    def __init__(self, parts):
+        self.parts = parts
+        self.starts = np.cumsum([0] + [len(p) for p in parts])
+
+    def __len__(self):
+        return int(self.starts[-1])
+
+    def lengths(self):
+        return np.concatenate([p.lengths() for p in self.parts])
+
+    def row(self, i):
+        k = int(np.searchsorted(self.starts, i, side="right")) - 1
+        return self.parts[k].row(i - int(self.starts[k]))
+
+    def collate(self, indices, pad_id):
+        return pad_batch([self.row(i) for i in indices], pad_id)
+
+
+def pad_batch(rows, pad_id):
+    """Rows of (ids, targets, images) → ids [B, T], targets [B, T] (-100 = none), pixels
+    [B, I, 224, 224, 3] uint8 (None without images) and each row's image count, right-padded."""
+    t = max(len(ids) for ids, _, _ in rows)
+    n_img = max(len(images) for _, _, images in rows)
+    ids = np.full((len(rows), t), pad_id, dtype=np.int64)
+    tgt = np.full((len(rows), t), -100, dtype=np.int64)
+    pix = np.zeros((len(rows), n_img, *IMAGE_SHAPE), dtype=np.uint8) if n_img else None
+    for b, (seq, targets, images) in enumerate(rows):
+        ids[b, : len(seq)] = seq
+        tgt[b, : len(targets)] = targets
+        for k, image in enumerate(images):
+            pix[b, k] = image
+    media = torch.from_numpy(pix) if pix is not None else None
+    return torch.from_numpy(ids), torch.from_numpy(tgt), media, [len(images) for _, _, images in rows]
 
 
 def batches(lengths, tokens_per_batch, max_batch, seed, epoch):
