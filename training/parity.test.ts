@@ -18,6 +18,7 @@ import { ModelRuntime } from "../apps/gpu-runner/src/model/runtime.js";
 import { renderPrompt } from "../apps/gpu-runner/src/prompt/index.js";
 import { loadTokenizer } from "../apps/gpu-runner/src/tokenizer/index.js";
 import { generateTinyWeights } from "../apps/gpu-runner/src/weights/generate-tiny.js";
+import { maxAbsDiff } from "../apps/gpu-runner/test/tiny-model.js";
 import { SHIPPED_MODEL_DIR } from "./shipped-model.js";
 
 const PYTHON = "/usr/bin/python3";
@@ -73,13 +74,6 @@ function torchLogits(dir: string, cases: { name: string; ids: number[]; images: 
   ]);
   return (name: string) => new Float32Array(readFileSync(join(work, `${name}.f32`)).buffer.slice(0));
 }
-
-const maxAbsDiff = (a: Float32Array, b: Float32Array) => {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-};
 
 async function checkParity(sourceDir: string) {
   // Graphs are built into the directory: work on a copy, never the committed model.
