@@ -87,9 +87,7 @@ export async function prepare(o: Options, log: (s: string) => void = (s) => proc
     if (url.startsWith("data:")) bytes = parseDataUrl(url).bytes;
     else if (/^[a-z]+:/i.test(url))
       throw new DataError(`image URL ${url.slice(0, 40)}…: only data: URLs and file paths are read here`);
-    // A plain Uint8Array copy: readFileSync may hand back a view into Node's shared Buffer pool,
-    // and Buffer#slice (which the edge's decoder calls on such a view) does not copy.
-    else bytes = new Uint8Array(readFileSync(isAbsolute(url) ? url : join(base, url)));
+    else bytes = readFileSync(isAbsolute(url) ? url : join(base, url));
     const img = await preprocessImage(bytes);
     let index = bySha.get(img.sha256);
     if (index === undefined) {

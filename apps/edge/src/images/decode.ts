@@ -77,9 +77,13 @@ export async function decodePixels(bytes: Uint8Array, format: ImageFormat, heade
     return { image: await guardDecoder(name, () => decodePng(bytes)), mode: header.mode };
   }
   if (format === "jpeg") assertJpegComplete(bytes);
-  // The codecs take an ArrayBuffer holding exactly the file.
+  // The codecs take an ArrayBuffer holding exactly the file. ArrayBuffer#slice copies for any
+  // view; Uint8Array#slice would not for a Node Buffer (a view into a shared pool), which then
+  // handed the codec the whole pool (the training tools run this pipeline in Node).
   const buffer =
-    bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer;
+    bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+      ? bytes.buffer
+      : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
   const run = format === "jpeg" ? runJpeg : runWebp;
   const decoded = await guardDecoder(name, () => run(buffer as ArrayBuffer));
   if (decoded.width !== header.width || decoded.height !== header.height) {
