@@ -5,6 +5,7 @@
 import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from "cloudflare:test";
 import { WebhookEndpointWithSecret, WebhookEvent } from "@mmgpt/schema";
 import { describe, expect, it } from "vitest";
+import { DELIVERY_ERRORS } from "../src/webhooks/deliver";
 import { createInline, lines } from "./helpers/batches";
 import { Edge, type Loose } from "./helpers/edge";
 import { setup, verify } from "./helpers/webhooks";
@@ -100,7 +101,7 @@ describe("webhooks", () => {
       status: "failed",
       attempts: 8,
       last_status_code: 500,
-      last_error: "HTTP 500",
+      last_error: DELIVERY_ERRORS.notAcknowledged,
       next_attempt_at: null,
     });
   });

@@ -1,6 +1,8 @@
-// Downloads a user-supplied image URL safely: https only, at most 3 redirects followed by hand
-// (each hop re-checked, so an https URL cannot bounce to http), no credentials, a timeout over
-// the whole exchange, and a byte cap enforced while streaming so a huge body is cut off.
+// Downloads a user-supplied image URL safely: https to a public host only (net/address-policy.ts),
+// at most 3 redirects followed by hand (each hop re-checked, so an https URL cannot bounce to
+// http or to an internal host), no credentials, a timeout over the whole exchange, and a byte
+// cap enforced while streaming so a huge body is cut off.
+import { checkOutboundUrl } from "../net/address-policy";
 import { ImageError } from "./errors";
 import { MAX_ENCODED_BYTES } from "./limits";
 
@@ -26,46 +28,9 @@ function refuse(message: string): ImageError {
 }
 
 function checkUrl(raw: string, base?: URL): URL {
-  let url: URL;
-  try {
-    url = new URL(raw, base);
-  } catch {
-    throw refuse("The image URL is not a valid URL.");
-  }
-  if (url.protocol !== "https:") throw refuse(`Only https image URLs are allowed (got ${url.protocol}).`);
-  if (url.username || url.password) throw refuse("Image URLs must not contain credentials.");
-  if (isInternalHost(url.hostname)) throw refuse("Image URLs must point to a public host.");
-  return url;
-}
-
-/**
- * Loopback, private, link-local and CGNAT literals and localhost names: never a user's image
- * host, possibly an internal service (defence in depth; names resolving to such addresses are
- * not caught here, and Cloudflare's edge cannot reach private networks anyway).
- */
-export function isInternalHost(hostname: string): boolean {
-  let host = hostname.toLowerCase().replace(/^\[|\]$/g, "");
-  if (host === "localhost" || host.endsWith(".localhost")) return true;
-  // IPv4-mapped IPv6, which URL parsing normalizes to hex (::ffff:7f00:1 for 127.0.0.1).
-  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(host);
-  if (mapped) {
-    const [hi, lo] = [Number.parseInt(mapped[1], 16), Number.parseInt(mapped[2], 16)];
-    host = `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
-  }
-  const v4 = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(host.replace(/^::ffff:/, ""));
-  if (v4) {
-    const [a, b] = [Number(v4[1]), Number(v4[2])];
-    return (
-      a === 0 ||
-      a === 10 ||
-      a === 127 ||
-      (a === 100 && b >= 64 && b < 128) ||
-      (a === 169 && b === 254) ||
-      (a === 172 && b >= 16 && b < 32) ||
-      (a === 192 && b === 168)
-    );
-  }
-  return host === "::" || host === "::1" || /^f[cd][0-9a-f]{0,2}:/.test(host) || /^fe[89ab][0-9a-f]?:/.test(host);
+  const check = checkOutboundUrl(raw, {}, base);
+  if (!check.ok) throw refuse(`The image URL ${check.problem}.`);
+  return check.url;
 }
 
 export async function fetchImage(rawUrl: string, options: FetchImageOptions = {}): Promise<FetchedImage> {

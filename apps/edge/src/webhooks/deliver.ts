@@ -7,12 +7,25 @@ import { WEBHOOK_HEADERS } from "@mmgpt/schema";
 import { edgeConfig } from "../config";
 import type { Bindings, Deps } from "../env";
 import { unixSeconds } from "../http/ids";
+import { checkOutboundUrl } from "../net/address-policy";
 import { nextRetryDelay } from "./retry-schedule";
 import { openSecret } from "./secret-box";
 import { signWebhook } from "./signature";
-import { webhookUrlProblem } from "./url-policy";
 
 export const DELIVERY_TIMEOUT_MS = 15_000;
+
+/**
+ * The only texts an account sees as `last_error`. Refused connections, DNS and TLS failures and
+ * timeouts read the same, and no exception text is shown: otherwise an endpoint URL pointed at
+ * host:port after host:port would tell open from closed from filtered (a port scanner run by
+ * the edge). The HTTP status of an answer is kept: it came from a public host the address
+ * policy allowed, and it is what a receiver needs to debug its signature check.
+ */
+export const DELIVERY_ERRORS = {
+  refused: "the endpoint URL is not allowed (https to a public host only)",
+  notAcknowledged: "the endpoint did not acknowledge the event (no 2xx answer)",
+  unreachable: "the endpoint could not be reached or did not answer in time",
+} as const;
 const LEASE_MS = DELIVERY_TIMEOUT_MS + 15_000;
 
 export type DeliveryOutcome = { kind: "done" } | { kind: "retry"; delaySeconds: number };
@@ -89,8 +102,9 @@ async function attempt(
   if (d.url === null || d.secret === null) return fail(db, d.id, "the endpoint was deleted");
   if (d.disabled_at !== null) return fail(db, d.id, "the endpoint is disabled");
   const config = edgeConfig(env);
-  const problem = webhookUrlProblem(d.url, config.webhooksAllowLoopback);
-  if (problem) return fail(db, d.id, `the endpoint URL ${problem}`);
+  if (!checkOutboundUrl(d.url, { allowLoopback: config.webhooksAllowLoopback }).ok) {
+    return fail(db, d.id, DELIVERY_ERRORS.refused);
+  }
 
   const timestamp = unixSeconds(now);
   let secret: string;
@@ -118,9 +132,9 @@ async function attempt(
     });
     status = response.status;
     await response.body?.cancel();
-    if (status < 200 || status > 299) error = `HTTP ${status}`;
-  } catch (e) {
-    error = e instanceof Error && e.name === "TimeoutError" ? "timed out" : `network error: ${String(e)}`;
+    if (status < 200 || status > 299) error = DELIVERY_ERRORS.notAcknowledged;
+  } catch {
+    error = DELIVERY_ERRORS.unreachable;
   }
 
   const attempts = d.attempts + 1;

@@ -15,6 +15,7 @@ import { ApiError, notFound } from "../errors/api-error";
 import { newId, unixSeconds } from "../http/ids";
 import { toPage } from "../http/pagination";
 import { newRouter } from "../http/router";
+import { checkOutboundUrl } from "../net/address-policy";
 import {
   countEndpoints,
   deleteEndpoint,
@@ -25,10 +26,10 @@ import {
   toEndpoint,
 } from "./endpoint-store";
 import { newWebhookSecret, sealSecret } from "./secret-box";
-import { webhookUrlProblem } from "./url-policy";
 
 // The contract's body requires https; loopback http is allowed in local development, so the
-// URL is validated here (url-policy.ts) instead, with the same param and a precise message.
+// URL is validated here (net/address-policy.ts, the image fetcher's policy) instead, with the
+// same param and a precise message.
 const createRouteLocal = createRoute({
   ...createWebhookEndpointRoute,
   request: {
@@ -49,8 +50,8 @@ webhookRoutes
     const body = c.req.valid("json");
     const { accountId } = c.get("principal");
     const config = edgeConfig(c.env);
-    const problem = webhookUrlProblem(body.url, config.webhooksAllowLoopback);
-    if (problem) throw new ApiError("invalid_request_error", `url: ${problem}`, { param: "url" });
+    const check = checkOutboundUrl(body.url, { allowLoopback: config.webhooksAllowLoopback });
+    if (!check.ok) throw new ApiError("invalid_request_error", `url: ${check.problem}`, { param: "url" });
     if ((await countEndpoints(c.env.DB, accountId)) >= LIMITS.maxWebhookEndpoints) {
       throw new ApiError(
         "invalid_request_error",
