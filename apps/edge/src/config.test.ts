@@ -23,6 +23,9 @@ describe("edge configuration", () => {
     expect(config).toEqual({
       runnerUrls: ["http://runner.test"],
       runnerTimeoutMs: 120_000,
+      runnerStallMs: 30_000,
+      sseKeepAliveMs: 15_000,
+      generationLeaseMs: 30_000,
       runnerSecret: "0123456789abcdef",
       rateLimit: { perSecond: 10, burst: 60 },
       models: [],

@@ -8,6 +8,12 @@ export interface EdgeConfig {
   /** Runner base URLs, without trailing slashes. */
   runnerUrls: string[];
   runnerTimeoutMs: number;
+  /** Longest silence of a runner's stream once generation has begun. */
+  runnerStallMs: number;
+  /** Idle time after which an SSE reply gets a keep-alive comment. */
+  sseKeepAliveMs: number;
+  /** A conversation's generation lock lapses this long after its holder last renewed it. */
+  generationLeaseMs: number;
   runnerSecret: string;
   rateLimit: BucketConfig;
   /** Served model ids; empty: ask the runners. */
@@ -23,7 +29,10 @@ export interface EdgeConfig {
 /** Every variable, its default and meaning (a test checks the README documents each one). */
 export const VAR_DOCS: Record<string, { default: string; doc: string }> = {
   RUNNER_URLS: { default: "(required)", doc: "Comma-separated runner base URLs (http or https)" },
-  RUNNER_TIMEOUT_MS: { default: "120000", doc: "Wait for a runner's headers or its next streamed event" },
+  RUNNER_TIMEOUT_MS: { default: "120000", doc: "Wait for a runner's headers, then for its first streamed event" },
+  RUNNER_STALL_MS: { default: "30000", doc: "Longest silence of a streamed reply once started; then it fails" },
+  SSE_KEEPALIVE_MS: { default: "15000", doc: "An SSE reply idle this long gets a `: keep-alive` comment" },
+  GENERATION_LEASE_MS: { default: "30000", doc: "A conversation lock whose holder stopped renewing lapses after" },
   RUNNER_SECRET: { default: "(required)", doc: "Secret: the runner's RUNNER_SECRET, at least 16 characters" },
   RATE_LIMIT_PER_MINUTE: { default: "600", doc: "Sustained requests per minute per API key" },
   RATE_LIMIT_BURST: { default: "60", doc: "Token bucket size per API key" },
@@ -96,6 +105,9 @@ export function loadEdgeConfig(env: Vars): EdgeConfig {
     if (!/^https?:\/\/[^/\s]+/.test(url)) bad("RUNNER_URLS", url, "an http(s) URL");
   }
   const runnerTimeoutMs = number("RUNNER_TIMEOUT_MS", 120_000, 1, 3_600_000);
+  const runnerStallMs = number("RUNNER_STALL_MS", 30_000, 1, 3_600_000);
+  const sseKeepAliveMs = number("SSE_KEEPALIVE_MS", 15_000, 1, 600_000);
+  const generationLeaseMs = number("GENERATION_LEASE_MS", 30_000, 100, 3_600_000);
   const runnerSecret = secret("RUNNER_SECRET");
   if (runnerSecret === undefined) problems.push("RUNNER_SECRET: required (the runner's RUNNER_SECRET)");
   const rateLimit = {
@@ -116,6 +128,9 @@ export function loadEdgeConfig(env: Vars): EdgeConfig {
   return {
     runnerUrls,
     runnerTimeoutMs,
+    runnerStallMs,
+    sseKeepAliveMs,
+    generationLeaseMs,
     runnerSecret: runnerSecret ?? "",
     rateLimit,
     models,

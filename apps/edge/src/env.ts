@@ -17,6 +17,9 @@ export interface Bindings {
   WEBHOOK_QUEUE: Queue<WebhookMessage>;
   RUNNER_URLS: string;
   RUNNER_TIMEOUT_MS?: string;
+  RUNNER_STALL_MS?: string;
+  SSE_KEEPALIVE_MS?: string;
+  GENERATION_LEASE_MS?: string;
   RATE_LIMIT_PER_MINUTE?: string;
   RATE_LIMIT_BURST?: string;
   MODELS?: string;

@@ -118,7 +118,7 @@ describe("conversations", () => {
     const hold = holdStreamedReplies(runner, "stale", "fresh");
     const stale = await send(conv.id, { content: "one", stream: true });
     expect((await send(conv.id, { content: "two" })).status).toBe(409);
-    // The worker holding the lock is presumed dead once its lease has run out (15 min).
+    // The worker holding the lock is presumed dead once its lease has run out.
     const stub = edge.env.CONVERSATIONS.get(edge.env.CONVERSATIONS.idFromName(conv.id));
     await runInDurableObject(stub, (_instance, state) => {
       state.storage.sql.exec("UPDATE conversation SET pending_until = ?", Date.now() - 1);

@@ -3,7 +3,7 @@
 // and each way the image handshake can break (a failed upload, a malformed or repeated 409).
 import { describe, expect, it } from "vitest";
 import { chatBody, Edge, sseData } from "./helpers/edge";
-import { ndjson, runnerError } from "./helpers/fake-runner";
+import { FakeRunners, ndjson, runnerError } from "./helpers/fake-runner";
 import { dataUrl, png } from "./helpers/images";
 
 async function setup(options: ConstructorParameters<typeof Edge>[0] = {}) {
@@ -11,8 +11,11 @@ async function setup(options: ConstructorParameters<typeof Edge>[0] = {}) {
   const { key } = await edge.newKey();
   const chat = (body: unknown, headers: Record<string, string> = {}) =>
     edge.fetch("/v1/chat/completions", { method: "POST", key, json: body, headers });
-  return { edge, chat, runner: edge.runners.get() };
+  return { edge, chat, runner: [...edge.runners.byUrl.values()][0]! };
 }
+
+/** A runner of its own: the tests that freeze one get it marked unhealthy in this isolate. */
+const ownRunner = (name: string) => new FakeRunners([`http://${name}.test`]);
 
 describe("runner failures", () => {
   it("unreachable runner → 503 runner_unavailable with Retry-After", async () => {
@@ -42,7 +45,7 @@ describe("runner failures", () => {
   });
 
   it("a runner that does not answer in time → 504 runner_timeout", async () => {
-    const { chat, runner } = await setup({ env: { RUNNER_TIMEOUT_MS: "50" } });
+    const { chat, runner } = await setup({ runners: ownRunner("no-headers"), env: { RUNNER_TIMEOUT_MS: "50" } });
     runner.generate = (_req, signal) =>
       new Promise((_resolve, reject) => signal.addEventListener("abort", () => reject(signal.reason)));
     const res = await chat(chatBody("Hi"));
@@ -51,7 +54,7 @@ describe("runner failures", () => {
   });
 
   it("a stream that goes silent → runner_timeout error event", async () => {
-    const { edge, chat, runner } = await setup({ env: { RUNNER_TIMEOUT_MS: "50" } });
+    const { edge, chat, runner } = await setup({ runners: ownRunner("silent"), env: { RUNNER_STALL_MS: "50" } });
     runner.generate = (_req, signal) => ndjson([{ type: "delta", text: "x" }, new Promise(() => {})], signal);
     const events = sseData(await (await chat(chatBody("Hi", { stream: true }))).text());
     expect(events.at(-1)).toMatchObject({ error: { code: "runner_timeout" } });

@@ -7,7 +7,7 @@ import { newRouter } from "../http/router";
 import { sseResponse } from "../http/sse";
 import { runnerContext, statelessOrder } from "../runner/context";
 import { startGeneration } from "../runner/generate";
-import { relayEvents } from "../runner/relay";
+import { relayEvents, relayOptions } from "../runner/relay";
 import { RequestImages } from "../vision/request-images";
 import { ChunkWriter } from "./chunks";
 import { completeChat, toGenerateRequest } from "./complete";
@@ -30,7 +30,7 @@ export function chatRoutes(deps: Deps) {
         onDone: async (done) => chunks.finish(done),
         onFailure: async () => {},
       },
-      { requestId: ctx.requestId, idleTimeoutMs: ctx.timeoutMs, clientSignal: ctx.signal },
+      relayOptions(ctx),
     );
     return sseResponse(c, relay.body, relay.pumped) as never;
   });

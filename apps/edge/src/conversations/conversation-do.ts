@@ -5,9 +5,11 @@ import { DurableObject } from "cloudflare:workers";
 import type { Bindings } from "../env";
 import { type ConversationMeta, type LastError, type MessageRow, type NewMessage, SCHEMA } from "./conversation-sql";
 
-/** A lock older than this is considered abandoned (the worker holding it died). */
-export const GENERATION_LEASE_MS = 15 * 60 * 1000;
-
+/**
+ * The generation lock is a lease: `begin` takes it for `leaseMs` (config GENERATION_LEASE_MS)
+ * and its holder renews it while the reply is alive (lease.ts). A holder that died stops
+ * renewing, so its lock lapses within one lease instead of blocking the conversation.
+ */
 export interface ConversationSummary extends ConversationMeta {
   message_count: number;
   last_message_at: number | null;
@@ -81,21 +83,25 @@ export class ConversationDO extends DurableObject<Bindings> {
   }
 
   /** Takes the generation lock and returns the transcript to send to the runner. */
-  begin(generationId: string): BeginResult {
+  begin(generationId: string, leaseMs: number): BeginResult {
     const meta = this.meta();
     if (!meta) return { ok: false, reason: "missing" };
     if (meta.pending_id !== null && (meta.pending_until ?? 0) > Date.now()) return { ok: false, reason: "busy" };
-    this.sql.exec(
-      "UPDATE conversation SET pending_id = ?, pending_until = ?",
-      generationId,
-      Date.now() + GENERATION_LEASE_MS,
-    );
+    this.sql.exec("UPDATE conversation SET pending_id = ?, pending_until = ?", generationId, Date.now() + leaseMs);
     const { pending_id, pending_until, last_error, ...rest } = meta;
     return {
       ok: true,
       meta: rest,
       history: this.sql.exec<MessageRow>("SELECT * FROM messages ORDER BY seq").toArray(),
     };
+  }
+
+  /** Extends the lock of `generationId` by `leaseMs` from now; false when it no longer holds it. */
+  renew(generationId: string, leaseMs: number): boolean {
+    const meta = this.meta();
+    if (meta?.pending_id !== generationId) return false;
+    this.sql.exec("UPDATE conversation SET pending_until = ? WHERE pending_id = ?", Date.now() + leaseMs, generationId);
+    return true;
   }
 
   /** Appends the user turn and its reply, atomically, if `generationId` still holds the lock. */

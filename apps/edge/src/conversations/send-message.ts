@@ -1,8 +1,10 @@
 // POST /v1/conversations/{id}/messages: lock the conversation (409 when busy), resolve the
 // images, send history + new turn to the conversation's rendezvous runner, and commit both
-// messages only when the reply is done. Every failure releases the lock and is recorded.
+// messages only when the reply is done. Every failure releases the lock and is recorded; the
+// lock is a lease renewed while the reply is alive (lease.ts), so a dead worker's lapses.
 import { contentImages, contentText, createMessageRoute, ID_PREFIXES, toGenerationParams } from "@mmgpt/schema";
 import type { DoneEvent, GenerateRequest, Turn } from "@mmgpt/schema/internal";
+import { edgeConfig } from "../config";
 import type { Deps } from "../env";
 import { ApiError } from "../errors/api-error";
 import { toApiError } from "../errors/render";
@@ -11,11 +13,12 @@ import { newRouter } from "../http/router";
 import { sseResponse } from "../http/sse";
 import { conversationOrder, runnerContext } from "../runner/context";
 import { startGeneration } from "../runner/generate";
-import { relayEvents } from "../runner/relay";
+import { relayEvents, relayOptions } from "../runner/relay";
 import { readResult } from "../runner/result";
 import { RequestImages } from "../vision/request-images";
 import { conversationStub, ownConversation } from "./access";
 import { updateCounters } from "./index-store";
+import { keepLease } from "./lease";
 import { assistantMessage, committedMessage, messageTurn, rowTurn, userMessage } from "./messages";
 
 export function sendMessageRoute(deps: Deps) {
@@ -25,11 +28,14 @@ export function sendMessageRoute(deps: Deps) {
     const requestId = c.get("requestId");
     const stub = conversationStub(c, row.id);
     const generationId = newId("gen_");
-    const begun = await stub.begin(generationId);
+    const leaseMs = edgeConfig(c.env).generationLeaseMs;
+    const begun = await stub.begin(generationId, leaseMs);
     if (!begun.ok && begun.reason === "busy") {
       throw new ApiError("conversation_busy", "This conversation is generating a reply; wait for it to finish.");
     }
     if (!begun.ok) throw new ApiError("not_found", "No such conversation.", { param: "conversation_id" });
+    const stopLease = keepLease(stub, generationId, leaseMs);
+    let relaying = false; // from then on the relay's end stops the renewals
 
     const recordFailure = async (error: ApiError | null, cancelled = false) => {
       const record = error && {
@@ -95,13 +101,16 @@ export function sendMessageRoute(deps: Deps) {
           onDone: async (done) => [await commit(done)],
           onFailure: (error, clientGone) => recordFailure(error, clientGone),
         },
-        { requestId, idleTimeoutMs: ctx.timeoutMs, clientSignal: ctx.signal },
+        relayOptions(ctx),
       );
-      return sseResponse(c, relay.body, relay.pumped) as never;
+      relaying = true;
+      return sseResponse(c, relay.body, relay.pumped.finally(stopLease)) as never;
     } catch (error) {
       // Before the stream started: the lock is released here (recordFailure is idempotent).
       await recordFailure(toApiError(error), c.req.raw.signal.aborted);
       throw error;
+    } finally {
+      if (!relaying) stopLease();
     }
   });
 }

@@ -3,6 +3,7 @@
 // the response; the returned `abort` cancels the exchange later (client gone, idle stream).
 import { runnerHeaders } from "@mmgpt/schema/internal";
 import { retryAfterOf, runnerTimeout, unavailable } from "./errors";
+import { markUnhealthy } from "./health";
 import { acquire } from "./load";
 
 export interface RunnerContext {
@@ -10,6 +11,10 @@ export interface RunnerContext {
   secret: string;
   requestId: string;
   timeoutMs: number;
+  /** Longest silence of a streamed reply once it has begun (relay.ts). */
+  stallMs: number;
+  /** Idle time before an SSE reply gets a keep-alive comment (relay.ts). */
+  keepAliveMs: number;
   /** The client's request signal: when it aborts, so does the runner call. */
   signal?: AbortSignal;
 }
@@ -78,7 +83,10 @@ export async function callRunners(
     try {
       answer = await attempt(ctx, runner, req);
     } catch (error) {
-      if (error instanceof TimeoutSignal) throw runnerTimeout(ctx.timeoutMs);
+      if (error instanceof TimeoutSignal) {
+        markUnhealthy(runner); // no headers in time: likely frozen, route around it for a while
+        throw runnerTimeout(ctx.timeoutMs);
+      }
       if (ctx.signal?.aborted) throw error;
       continue; // unreachable: try the next runner
     }

@@ -5,6 +5,7 @@ import type { Context } from "hono";
 import { edgeConfig } from "../config";
 import type { AppEnv, Bindings, Deps } from "../env";
 import type { RunnerContext } from "./client";
+import { healthyFirst } from "./health";
 import { leastLoadedOrder } from "./load";
 import { rendezvousOrder } from "./rendezvous";
 
@@ -15,6 +16,8 @@ export function runnerContextFor(env: Bindings, deps: Deps, requestId: string, s
     secret: config.runnerSecret,
     requestId,
     timeoutMs: config.runnerTimeoutMs,
+    stallMs: config.runnerStallMs,
+    keepAliveMs: config.sseKeepAliveMs,
     ...(signal ? { signal } : {}),
   };
 }
@@ -23,14 +26,17 @@ export function runnerContext(c: Context<AppEnv>, deps: Deps): RunnerContext {
   return runnerContextFor(c.env, deps, c.get("requestId"), c.req.raw.signal);
 }
 
-/** A conversation sticks to its rendezvous winner (KV cache reuse); the rest is failover. */
+/**
+ * A conversation sticks to its rendezvous winner (KV cache reuse); the rest is failover. Runners
+ * seen frozen go last (health.ts), in both orders.
+ */
 export function conversationOrder(c: Context<AppEnv>, conversationId: string): string[] {
-  return rendezvousOrder(edgeConfig(c.env).runnerUrls, conversationId);
+  return healthyFirst(rendezvousOrder(edgeConfig(c.env).runnerUrls, conversationId));
 }
 
 /** Stateless requests go to the least loaded runner first. */
 export function statelessOrderFor(env: Bindings): string[] {
-  return leastLoadedOrder(edgeConfig(env).runnerUrls);
+  return healthyFirst(leastLoadedOrder(edgeConfig(env).runnerUrls));
 }
 
 export function statelessOrder(c: Context<AppEnv>): string[] {

@@ -14,6 +14,11 @@ export function runnerTimeout(ms: number): ApiError {
   return new ApiError("runner_timeout", `The model runner did not answer within ${ms} ms.`);
 }
 
+/** A streamed reply whose runner fell silent mid-generation (frozen runner). */
+export function runnerStalled(ms: number): ApiError {
+  return new ApiError("runner_timeout", `The model runner stopped sending for ${ms} ms; the reply was abandoned.`);
+}
+
 /** The contract has no 502 code yet: a broken runner answer is `internal_error` sent as 502. */
 export function badGateway(message: string): ApiError {
   return new ApiError("internal_error", message, { status: 502 });

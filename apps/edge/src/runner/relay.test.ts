@@ -6,7 +6,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { done } from "../../test/helpers/fake-runner";
 import type { ApiError } from "../errors/api-error";
 import type { RunnerAnswer } from "./client";
-import { relayEvents, WRITE_STALL_MS } from "./relay";
+import { isHealthy, markHealthy } from "./health";
+import { relayEvents, SSE_KEEPALIVE, WRITE_STALL_MS } from "./relay";
 
 const encoder = new TextEncoder();
 const line = (event: unknown) => encoder.encode(`${typeof event === "string" ? event : JSON.stringify(event)}\n`);
@@ -178,6 +179,69 @@ describe("relayEvents", () => {
     expect(h.failures[0].error.code).toBe("runner_timeout");
     expect(payloads(await text).at(-1)).toMatchObject({ error: { code: "runner_timeout" } });
     expect(runner.seen.aborted).not.toBeNull();
+  });
+
+  it("a runner silent after its first event fails after the stall limit and is marked unhealthy", async () => {
+    const runner = runnerAnswer([line({ type: "start", prompt_tokens: 3, cached_tokens: 0 })], "silence");
+    markHealthy(runner.answer.runner);
+    const h = hooks();
+    const relay = relayEvents(runner.answer, h.hooks, {
+      requestId: "req_s",
+      idleTimeoutMs: 120_000,
+      stallTimeoutMs: 3_000,
+      keepAliveMs: 1_000,
+    });
+    const text = new Response(relay.body).text();
+    await vi.advanceTimersByTimeAsync(2_999);
+    expect(h.failures).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    await relay.pumped;
+    expect(h.failures).toHaveLength(1);
+    expect(h.failures[0]).toMatchObject({
+      clientGone: false,
+      error: {
+        code: "runner_timeout",
+        message: "The model runner stopped sending for 3000 ms; the reply was abandoned.",
+      },
+    });
+    expect(runner.seen.aborted).not.toBeNull();
+    expect(isHealthy(runner.answer.runner)).toBe(false);
+    const body = await text;
+    // Two keep-alives while the runner was silent (at 1 s and 2 s), then the error event.
+    expect(body.split(SSE_KEEPALIVE)).toHaveLength(3);
+    expect(payloads(body)).toEqual([
+      { event: "start" },
+      { error: expect.objectContaining({ code: "runner_timeout" }) },
+    ]);
+    markHealthy(runner.answer.runner);
+  });
+
+  it("waits idleTimeoutMs, not the stall limit, for the first event, with keep-alives meanwhile", async () => {
+    const runner = runnerAnswer([], "silence");
+    const h = hooks();
+    const relay = relayEvents(runner.answer, h.hooks, {
+      requestId: "req_q",
+      idleTimeoutMs: 10_000,
+      stallTimeoutMs: 1_000,
+      keepAliveMs: 4_000,
+    });
+    const reader = relay.body.getReader();
+    const chunks: string[] = [];
+    const reading = (async () => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        chunks.push(new TextDecoder().decode(value));
+      }
+    })();
+    await vi.advanceTimersByTimeAsync(9_999);
+    expect(h.failures).toEqual([]);
+    expect(chunks).toEqual([SSE_KEEPALIVE, SSE_KEEPALIVE]);
+    await vi.advanceTimersByTimeAsync(1);
+    await relay.pumped;
+    await reading;
+    expect(h.failures[0].error).toMatchObject({ code: "runner_timeout", message: expect.stringContaining("10000 ms") });
+    markHealthy(runner.answer.runner);
   });
 
   it("a client that stops reading is treated as gone after WRITE_STALL_MS, not before", async () => {

@@ -1,11 +1,15 @@
 // Relays a runner's NDJSON generation as server-sent events, event by event, through a
 // TransformStream: nothing is buffered, backpressure reaches the runner, and when the client
-// goes away (a write fails or the request signal aborts) the runner call is aborted.
+// goes away (a write fails or the request signal aborts) the runner call is aborted. A quiet
+// reply gets `: keep-alive` comments (proxies and clients see bytes), and a runner that falls
+// silent mid-reply (frozen: a hung GPU, SIGSTOP) fails the reply after the stall limit and is
+// routed around for a while (health.ts).
 import { errorEnvelope, SSE_DONE_EVENT, sseEvent } from "@mmgpt/schema";
 import { type DeltaEvent, type DoneEvent, readGenerateEvents, type StartEvent } from "@mmgpt/schema/internal";
 import { ApiError } from "../errors/api-error";
-import type { RunnerAnswer } from "./client";
-import { badGateway, runnerTimeout } from "./errors";
+import type { RunnerAnswer, RunnerContext } from "./client";
+import { badGateway, runnerStalled, runnerTimeout } from "./errors";
+import { markHealthy, markUnhealthy } from "./health";
 
 export interface RelayHooks {
   /** SSE payloads (objects) for a start or delta event. */
@@ -18,10 +22,28 @@ export interface RelayHooks {
 
 export interface RelayOptions {
   requestId: string;
-  /** Longest silence between two runner events. */
+  /** Longest wait for the runner's first event (queueing and prefill come before it). */
   idleTimeoutMs: number;
+  /** Longest silence between two runner events after the first; default idleTimeoutMs. */
+  stallTimeoutMs?: number;
+  /** A `: keep-alive` comment is sent after this long without a write; unset: none. */
+  keepAliveMs?: number;
   clientSignal?: AbortSignal;
 }
+
+/** The relay options of a runner call context (the configured limits). */
+export function relayOptions(ctx: RunnerContext): RelayOptions {
+  return {
+    requestId: ctx.requestId,
+    idleTimeoutMs: ctx.timeoutMs,
+    stallTimeoutMs: ctx.stallMs,
+    keepAliveMs: ctx.keepAliveMs,
+    ...(ctx.signal ? { clientSignal: ctx.signal } : {}),
+  };
+}
+
+/** An SSE comment: ignored by every client, but it keeps the connection visibly alive. */
+export const SSE_KEEPALIVE = ": keep-alive\n\n";
 
 /**
  * A client that reads nothing for this long is treated as gone. Its disconnect does not always
@@ -61,25 +83,49 @@ export function relayEvents(answer: RunnerAnswer, hooks: RelayHooks, options: Re
     });
     return Promise.race([wait, clientGone, stalled]).finally(() => clearTimeout(stall));
   };
-  const send = (bytes: Uint8Array) => bounded(writer.write(bytes));
+  // Keep-alives: re-armed by every write, stopped when the relay ends. A keep-alive the client
+  // does not take ends the relay like any other failed write (the runner call is aborted).
+  let over = false;
+  let lostByKeepAlive = false;
+  let keepAlive: ReturnType<typeof setTimeout> | undefined;
+  const armKeepAlive = () => {
+    clearTimeout(keepAlive);
+    if (over || !options.keepAliveMs) return;
+    keepAlive = setTimeout(() => {
+      send(encoder.encode(SSE_KEEPALIVE)).catch((error: unknown) => {
+        lostByKeepAlive = true;
+        answer.abort(error);
+      });
+    }, options.keepAliveMs);
+  };
+  const send = (bytes: Uint8Array) => {
+    armKeepAlive();
+    return bounded(writer.write(bytes));
+  };
   const write = (payload: unknown) => send(encoder.encode(sseEvent(payload)));
 
+  // The runner's silence: up to idleTimeoutMs for the first event, then the stall limit.
+  let started = false;
   let idle = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  const silenceLimit = () => (started ? (options.stallTimeoutMs ?? options.idleTimeoutMs) : options.idleTimeoutMs);
   const arm = () => {
     clearTimeout(timer);
     timer = setTimeout(() => {
       idle = true;
+      markUnhealthy(answer.runner);
       answer.abort(new Error("runner stream idle"));
-    }, options.idleTimeoutMs);
+    }, silenceLimit());
   };
 
   async function pump(): Promise<void> {
     let gone = false;
     try {
       arm();
+      armKeepAlive();
       if (!answer.response.body) throw badGateway("The model runner sent an empty stream.");
       for await (const event of readGenerateEvents(answer.response.body)) {
+        started = true;
         arm();
         if (event.type === "error") {
           throw event.error.code === "context_length_exceeded"
@@ -88,6 +134,7 @@ export function relayEvents(answer: RunnerAnswer, hooks: RelayHooks, options: Re
         }
         if (event.type === "done") {
           clearTimeout(timer);
+          markHealthy(answer.runner);
           for (const payload of await hooks.onDone(event)) await write(payload);
           await send(encoder.encode(SSE_DONE_EVENT));
           return;
@@ -101,11 +148,13 @@ export function relayEvents(answer: RunnerAnswer, hooks: RelayHooks, options: Re
       }
       throw badGateway("The model runner closed the stream before the reply completed.");
     } catch (error) {
-      gone ||= options.clientSignal?.aborted === true || error instanceof ClientStalled;
+      gone ||= options.clientSignal?.aborted === true || error instanceof ClientStalled || lostByKeepAlive;
       answer.abort(error);
       // Anything but our own ApiError here is the runner's stream breaking (reset, bad line).
       const apiError = idle
-        ? runnerTimeout(options.idleTimeoutMs)
+        ? started
+          ? runnerStalled(silenceLimit())
+          : runnerTimeout(options.idleTimeoutMs)
         : error instanceof ApiError
           ? error
           : badGateway("The model runner's stream broke off.");
@@ -114,7 +163,9 @@ export function relayEvents(answer: RunnerAnswer, hooks: RelayHooks, options: Re
         await write(errorEnvelope(apiError.code, apiError.message, options.requestId, apiError.param)).catch(() => {});
       }
     } finally {
+      over = true;
       clearTimeout(timer);
+      clearTimeout(keepAlive);
       answer.release();
       // Closing waits for the client too; a departed one gets the stream aborted instead (not
       // awaited: an abort waits for the write still pending, which may never complete).
