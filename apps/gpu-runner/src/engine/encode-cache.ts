@@ -35,6 +35,7 @@ export function withEncodeCache(tokenizer: Tokenizer, budgetBytes = ENCODE_CACHE
     decode: (ids) => tokenizer.decode(ids),
     idToPiece: (id) => tokenizer.idToPiece(id),
     isSpecial: (id) => tokenizer.isSpecial(id),
+    tokenBytes: (id) => tokenizer.tokenBytes(id),
     createStreamDecoder: () => tokenizer.createStreamDecoder(),
   };
 }

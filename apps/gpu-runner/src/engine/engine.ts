@@ -105,15 +105,28 @@ export class Engine {
     }
     if (req.params.num_beams > this.opts.slots)
       throw new EngineError("invalid_request", `num_beams must be ≤ ${this.opts.slots}`);
+    // The choices of a request decode side by side: they must fit in one batch.
+    if ((req.params.n ?? 1) > this.opts.maxBatch)
+      throw new EngineError("invalid_request", `n must be ≤ ${this.opts.maxBatch} (the runner's batch size)`);
+    const vocab = this.rt.config.language.vocabSize;
+    const outside = Object.keys(req.params.logit_bias ?? {}).find((id) => Number(id) >= vocab);
+    if (outside !== undefined)
+      throw new EngineError(
+        "invalid_request",
+        `logit_bias: token id ${outside} is outside the vocabulary (0..${vocab - 1})`,
+      );
     if (this.queue.length >= this.opts.maxQueue) throw new EngineError("overloaded", "the generation queue is full");
     const job = new Job(
-      req.request_id,
-      rendered.ids,
-      hashes,
-      rendered.text,
-      req.params,
+      {
+        id: req.request_id,
+        ids: rendered.ids,
+        imageHashes: hashes,
+        prompt: rendered.text,
+        params: req.params,
+        conversationId: req.conversation_id,
+        stream: req.stream,
+      },
       this.tokenizer,
-      req.conversation_id,
     );
     this.queue.push(job);
     this.stats.requests++;
@@ -163,8 +176,8 @@ export class Engine {
   private async loop(): Promise<void> {
     while (this.queue.length || this.active.length || this.beams.length) {
       this.dropCancelled();
-      // 5: admit while there is room in the batch.
-      while (this.queue.length && this.active.length + this.beamRows() < this.opts.maxBatch) {
+      // 5: admit while there is room in the batch (a request takes a row per choice).
+      while (this.queue.length && this.active.length + this.beamRows() + this.queue[0].rows <= this.opts.maxBatch) {
         const job = this.queue.shift()!;
         if (job.cancelled) continue;
         this.admitting = job;
@@ -229,6 +242,22 @@ export class Engine {
     this.opts.onLogits?.(job.id, logits);
     job.accept(logits);
     this.stats.observeFirstToken(job);
+    this.fork(job, row, logits);
+  }
+
+  /**
+   * n > 1: choices 1…n−1 join the batch in rows of their own holding a copy of the prompt's K/V
+   * (prefilled once), and choose their first token from the same prefill logits.
+   */
+  private fork(job: Job, row: number, logits: Float32Array): void {
+    for (const sibling of job.siblings) {
+      const into = this.slots.fork(row);
+      this.slots.decode(into);
+      sibling.images = job.images;
+      this.active.push(sibling);
+      this.opts.onLogits?.(sibling.id, logits);
+      sibling.accept(logits);
+    }
   }
 
   /** Step 6. */
@@ -307,7 +336,7 @@ export class Engine {
       const moved = this.slots.release(r, [...job.ids, ...job.generated].slice(0, this.kvPool.lengths[r]));
       this.active[r] = this.active[moved];
       this.active.pop();
-      this.stats.completed++;
+      if (job.index === 0) this.stats.completed++; // requests, not choices
       retired = true;
     }
     // Attention reads every row to the pool's capacity: once no row holds a long sequence any

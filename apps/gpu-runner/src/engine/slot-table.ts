@@ -103,6 +103,29 @@ export class SlotTable {
     return { row, reuse };
   }
 
+  /**
+   * Another choice of the request running in row `source` (n > 1): the least recently used idle
+   * slot takes the batch's next row with a copy of every position `source` holds (the prompt,
+   * prefilled once). Returns that row.
+   */
+  fork(source: number, now = performance.now()): number {
+    if (source >= this.runningCount) throw new Error(`row ${source} is not running`);
+    let lru: Slot | null = null;
+    for (let r = this.runningCount; r < this.byRow.length; r++) {
+      const slot = this.byRow[r];
+      if (!lru || slot.lastUsed < lru.lastUsed) lru = slot;
+    }
+    if (!lru) throw new Error("fork: no idle slot");
+    const row = this.runningCount;
+    this.move(lru.row, row);
+    this.pool.copy(source, row, this.pool.lengths[source]);
+    const from = this.byRow[source];
+    Object.assign(lru, { state: "prefill", ids: from.ids, images: from.images, lastUsed: now });
+    lru.conversationId = undefined;
+    this.runningCount++;
+    return row;
+  }
+
   /** A prefilled slot joins the decode batch. */
   decode(row: number): void {
     const slot = this.byRow[row];

@@ -2,8 +2,10 @@
 // appended after the base vocab the way OpenFlamingo's `add_special_tokens` does
 // (<|endofchunk|> = N, <image> = N+1, <PAD> = N+2; N = 32000 for LLaMA → vocab 32003).
 import { SentencePieceBpe } from "./sentencepiece-bpe.js";
-import { type PieceKind, type PieceKinds, TokenStreamDecoder } from "./stream-decoder.js";
+import { type PieceKind, type PieceKinds, SPACE, TokenStreamDecoder } from "./stream-decoder.js";
 import { type EncodeOptions, PieceType, type SentencePieceModel, type SpecialIds, type Tokenizer } from "./types.js";
+
+const utf8 = new TextEncoder();
 
 /** Flamingo's added tokens, in id order after the base vocab. */
 export const ADDED_TOKENS = ["<|endofchunk|>", "<image>", "<PAD>"] as const;
@@ -57,6 +59,13 @@ export class SentencePieceTokenizer implements Tokenizer, PieceKinds {
 
   isSpecial(id: number): boolean {
     return this.pieceKind(id).kind === "special";
+  }
+
+  tokenBytes(id: number): Uint8Array {
+    const p = this.pieceKind(id);
+    if (p.kind === "special") return new Uint8Array(0);
+    if (p.kind === "byte") return Uint8Array.of(p.byte);
+    return utf8.encode(p.piece.replaceAll(SPACE, " "));
   }
 
   pieceKind(id: number): PieceKind {

@@ -3,7 +3,7 @@
 // the final `flush` equals `decode(allIds)` by construction.
 import { Utf8Bytes } from "./utf8-bytes.js";
 
-const SPACE = "\u2581";
+export const SPACE = "\u2581";
 
 /** How an id decodes: skipped, one raw UTF-8 byte (<0xNN>), or vocab text with "▁" for spaces. */
 export type PieceKind = { kind: "special" } | { kind: "byte"; byte: number } | { kind: "text"; piece: string };

@@ -62,6 +62,11 @@ export interface Tokenizer {
   /** The vocab string of an id ("▁Hello", "<0x0A>", "<image>"); throws on an unknown id. */
   idToPiece(id: number): string;
   isSpecial(id: number): boolean;
+  /**
+   * The UTF-8 bytes an id stands for on its own ("▁" as a space, a byte-fallback id its one
+   * byte, a special id none): what logprobs report as a token's `bytes`.
+   */
+  tokenBytes(id: number): Uint8Array;
   /** A fresh incremental decoder; its pushes + flush concatenate to `decode` of the same ids. */
   createStreamDecoder(): StreamDecoder;
 }

@@ -2,7 +2,9 @@
 // Bump PROTOCOL_VERSION on any incompatible change; each side rejects a version it does not speak.
 
 // 2: a turn carries `images` (several per user turn) instead of one `image`.
-export const PROTOCOL_VERSION = 2;
+// 3: params carry n, logprobs, presence/frequency penalties and logit_bias (an old runner would
+//    silently drop them); deltas carry their choice index and logprobs.
+export const PROTOCOL_VERSION = 3;
 export const PROTOCOL_HEADER = "x-mmgpt-protocol";
 /** `authorization: Bearer <RUNNER_SECRET>` on every request but /healthz, /readyz and /metrics. */
 export const RUNNER_AUTH_HEADER = "authorization";

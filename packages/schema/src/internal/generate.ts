@@ -18,6 +18,20 @@ export const GenerationParams = z.object({
   repetition_penalty: z.number().gt(0),
   seed: z.number().int().min(0).optional(),
   stop: z.array(z.string().min(1)).max(4),
+  /** Choices generated from the one prompt (its KV is prefilled once and copied); absent = 1. */
+  n: z.number().int().min(1).optional(),
+  /** OpenAI's penalties over the tokens generated so far (the prompt does not count); absent = 0. */
+  presence_penalty: z.number().min(-2).max(2).optional(),
+  frequency_penalty: z.number().min(-2).max(2).optional(),
+  /** Token id (decimal string) → bias added to its logit, as OpenAI's `logit_bias`. */
+  logit_bias: z
+    .record(z.string().regex(/^\d+$/, "token ids are decimal integers"), z.number().min(-100).max(100))
+    .optional(),
+  /**
+   * Present: every generated token comes with its log-probability and this many most likely
+   * alternatives (0–20), from the processed logits (after penalties and bias, before temperature).
+   */
+  logprobs: z.number().int().min(0).max(20).optional(),
 });
 export type GenerationParams = z.infer<typeof GenerationParams>;
 
@@ -65,8 +79,33 @@ export const GenerateRequest = z
     if (req.stream && req.params.num_beams > 1) {
       ctx.addIssue({ code: "custom", path: ["params", "num_beams"], message: "beam search cannot stream" });
     }
+    for (const field of BEAMLESS_PARAMS) {
+      if (req.params.num_beams > 1 && samplingOnly(req.params, field)) {
+        ctx.addIssue({ code: "custom", path: ["params", field], message: `${field} needs num_beams 1` });
+      }
+    }
   });
 export type GenerateRequest = z.infer<typeof GenerateRequest>;
+
+/**
+ * Parameters of token-by-token sampling that beam search does not offer: it scores whole
+ * hypotheses (one answer, its own log-probs, HF's processors only).
+ */
+export const BEAMLESS_PARAMS = ["n", "logprobs", "presence_penalty", "frequency_penalty", "logit_bias"] as const;
+
+/** Whether `field` asks for something beyond plain sampling (n > 1, any logprobs, a non-zero penalty, a bias). */
+export function samplingOnly(params: Partial<GenerationParams>, field: (typeof BEAMLESS_PARAMS)[number]): boolean {
+  switch (field) {
+    case "n":
+      return (params.n ?? 1) > 1;
+    case "logprobs":
+      return params.logprobs !== undefined;
+    case "logit_bias":
+      return Object.keys(params.logit_bias ?? {}).length > 0;
+    default:
+      return (params[field] ?? 0) !== 0;
+  }
+}
 
 /** Every image hash a request needs, in turn order, without duplicates. */
 export function requestImages(req: Pick<GenerateRequest, "turns">): string[] {
@@ -86,15 +125,49 @@ export const StartEvent = z.object({
   prompt_tokens: z.number().int().nonnegative(),
   cached_tokens: z.number().int().nonnegative(),
 });
-export const DeltaEvent = z.object({ type: z.literal("delta"), text: z.string() });
+/** One alternative at a position: its text, log-probability and UTF-8 bytes. */
+export const TopLogprob = z.object({
+  token: z.string(),
+  logprob: z.number(),
+  /** The token's UTF-8 bytes (a byte-fallback token: its one byte, which may be half a character). */
+  bytes: z.array(z.number().int().min(0).max(255)),
+});
+/** A generated token with its log-probability and the most likely alternatives (OpenAI's shape). */
+export const TokenLogprob = TopLogprob.extend({ top_logprobs: z.array(TopLogprob) });
+export type TopLogprob = z.infer<typeof TopLogprob>;
+export type TokenLogprob = z.infer<typeof TokenLogprob>;
+
+export const DeltaEvent = z.object({
+  type: z.literal("delta"),
+  text: z.string(),
+  /** The choice this text belongs to (n > 1); absent = 0. */
+  index: z.number().int().nonnegative().optional(),
+  /** With logprobs: the tokens generated since the previous delta of this choice (text may be ""). */
+  logprobs: z.array(TokenLogprob).optional(),
+});
+
+/** How one choice ended, with all its text (and its logprobs, when asked for and not streamed). */
+export const ChoiceResult = z.object({
+  index: z.number().int().nonnegative(),
+  finish_reason: z.enum(["stop", "length"]),
+  text: z.string(),
+  logprobs: z.array(TokenLogprob).optional(),
+});
+export type ChoiceResult = z.infer<typeof ChoiceResult>;
+/** Sent once every choice has finished; its top-level reply is choice 0's. */
 export const DoneEvent = z.object({
   type: z.literal("done"),
   finish_reason: z.enum(["stop", "length"]),
   /** The whole reply (concatenation of the deltas), stop sequence excluded. */
   text: z.string(),
+  /** Usage of the whole request: the prompt once, completion tokens summed over the choices. */
   usage: GenerateUsage,
   /** The exact rendered prompt, for logs and tests. */
   prompt: z.string(),
+  /** With logprobs, not streamed: one entry per generated token of choice 0. */
+  logprobs: z.array(TokenLogprob).optional(),
+  /** n > 1: every choice (0 included), in index order. */
+  choices: z.array(ChoiceResult).optional(),
 });
 export const ErrorEvent = z.object({
   type: z.literal("error"),

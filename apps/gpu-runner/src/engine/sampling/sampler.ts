@@ -5,7 +5,9 @@ import { mulberry32 } from "../../weights/prng.js";
 import { logSoftmax } from "./log-softmax.js";
 import { applyRepetitionPenalty, applyTemperature, maskTokens } from "./logits-processors.js";
 import { nucleusLength, topPNucleus } from "./nucleus.js";
+import { applyLogitBias, applyPresenceFrequency, TokenCounts } from "./openai-processors.js";
 import { argmax, topKIds } from "./partial-select.js";
+import { type ChosenLogprobs, chosenLogprobs, rowLogprobs } from "./token-logprobs.js";
 
 export interface SamplerParams {
   /** 0 = greedy. Otherwise logits are divided by it before top-k/top-p. */
@@ -22,11 +24,22 @@ export interface SamplerParams {
   banned: readonly number[];
   /** HF's do_sample; false → greedy whatever the temperature. Default true. */
   do_sample?: boolean;
+  /** OpenAI penalties in [−2, 2] over this sampler's own earlier tokens; omitted = 0. */
+  presence_penalty?: number;
+  frequency_penalty?: number;
+  /** OpenAI logit_bias: id → value added to its logit. */
+  logit_bias?: ReadonlyMap<number, number>;
+  /** Report log-probs: the chosen token's and this many alternatives (0–20); omitted = off. */
+  top_logprobs?: number;
 }
 
 export interface Sampler {
   /** True when tokens are chosen by argmax (temperature 0 or do_sample false). */
   readonly greedy: boolean;
+  /** Greedy with nothing to apply or report: the raw row's argmax is the token (banned ids aside). */
+  readonly argmaxOnly: boolean;
+  /** With top_logprobs: the last chosen token's log-probs (null before the first). */
+  readonly logprobs: ChosenLogprobs | null;
   /** The 32-bit PRNG seed in use; log it to reproduce a request that came without a seed. */
   readonly seed: number;
   /**
@@ -39,44 +52,72 @@ export interface Sampler {
 }
 
 export function createSampler(params: SamplerParams): Sampler {
-  const { temperature, top_k, top_p, repetition_penalty, banned } = params;
+  const { temperature, top_k, top_p, repetition_penalty, banned, logit_bias, top_logprobs } = params;
+  const presence = params.presence_penalty ?? 0;
+  const frequency = params.frequency_penalty ?? 0;
   if (!(temperature >= 0) || !Number.isFinite(temperature))
     throw new RangeError(`temperature must be ≥ 0 (got ${temperature})`);
   if (!Number.isInteger(top_k) || top_k < 0) throw new RangeError(`top_k must be an integer ≥ 0 (got ${top_k})`);
   if (!(top_p >= 0 && top_p <= 1)) throw new RangeError(`top_p must be in [0, 1] (got ${top_p})`);
   if (!(repetition_penalty > 0) || !Number.isFinite(repetition_penalty))
     throw new RangeError(`repetition_penalty must be > 0 (got ${repetition_penalty})`);
+  if (!(Math.abs(presence) <= 2 && Math.abs(frequency) <= 2))
+    throw new RangeError(`presence_penalty and frequency_penalty must be in [-2, 2]`);
 
+  // Counted only when a penalty reads them.
+  const counts = presence !== 0 || frequency !== 0 ? new TokenCounts() : null;
+  const bias = logit_bias?.size ? logit_bias : null;
+  const reporting = top_logprobs !== undefined;
   const greedy = temperature === 0 || params.do_sample === false;
   const seed = params.seed === undefined ? randomSeed() : foldSeed(params.seed);
   const uniform = mulberry32(seed);
   // One scratch row per sampler: the engine's logits stay untouched and no step allocates 128 KB.
   let row = new Float32Array(0);
+  let logprobRow: Float32Array = new Float32Array(0);
+  const argmaxOnly = greedy && repetition_penalty === 1 && !counts && !bias && !reporting;
 
-  return {
-    greedy,
-    seed,
-    next(logits, history) {
-      // Plain greedy: the row's argmax unless it is banned (then the full path masks it).
-      if (greedy && repetition_penalty === 1) {
-        const best = argmax(logits);
-        if (best >= 0 && !banned.includes(best)) return best;
-      }
-      if (row.length !== logits.length) row = new Float32Array(logits.length);
-      row.set(logits);
-      // HF order: processors (repetition penalty, bad words), then warpers for sampling only.
-      applyRepetitionPenalty(row, history, repetition_penalty);
-      maskTokens(row, banned);
-      if (greedy) return orThrow(argmax(row));
-      if (top_k > 0 && top_k < row.length) return orThrow(sampleTopK(row, top_k, temperature, top_p, uniform()));
-      // top-k off (or ≥ vocab): the whole row takes part.
-      applyTemperature(row, temperature);
-      if (top_p >= 1) return orThrow(draw(row, uniform()));
-      const nucleus = topPNucleus(row, top_p);
-      return nucleus === null ? orThrow(-1) : drawAmong(nucleus.ids, nucleus.weights, nucleus.ids.length, uniform());
-    },
-    logProbs: (logits) => logSoftmax(logits),
+  const choose = (logits: Float32Array, history: readonly number[]): number => {
+    // Plain greedy: the row's argmax unless it is banned (then the full path masks it).
+    if (argmaxOnly) {
+      const best = argmax(logits);
+      if (best >= 0 && !banned.includes(best)) return best;
+    }
+    if (row.length !== logits.length) row = new Float32Array(logits.length);
+    row.set(logits);
+    // Processors (repetition penalty, OpenAI's penalties and bias, banned ids), then warpers for
+    // sampling only; logprobs are read in between.
+    applyRepetitionPenalty(row, history, repetition_penalty);
+    if (counts) applyPresenceFrequency(row, counts, presence, frequency);
+    if (bias) applyLogitBias(row, bias);
+    maskTokens(row, banned);
+    if (reporting) logprobRow = rowLogprobs(row, logprobRow);
+    return pick(row);
   };
+
+  const pick = (row: Float32Array): number => {
+    if (greedy) return orThrow(argmax(row));
+    if (top_k > 0 && top_k < row.length) return orThrow(sampleTopK(row, top_k, temperature, top_p, uniform()));
+    // top-k off (or ≥ vocab): the whole row takes part.
+    applyTemperature(row, temperature);
+    if (top_p >= 1) return orThrow(draw(row, uniform()));
+    const nucleus = topPNucleus(row, top_p);
+    return nucleus === null ? orThrow(-1) : drawAmong(nucleus.ids, nucleus.weights, nucleus.ids.length, uniform());
+  };
+
+  const sampler = {
+    greedy,
+    argmaxOnly,
+    seed,
+    logprobs: null as ChosenLogprobs | null,
+    next(logits: Float32Array, history: readonly number[]): number {
+      const token = choose(logits, history);
+      counts?.add(token);
+      if (reporting) sampler.logprobs = chosenLogprobs(logprobRow, token, top_logprobs ?? 0);
+      return token;
+    },
+    logProbs: (logits: Float32Array) => logSoftmax(logits),
+  };
+  return sampler;
 }
 
 /**
@@ -149,6 +190,15 @@ export function foldSeed(seed: number): number {
     throw new RangeError(`seed must be an integer in [0, 2^53) (got ${seed})`);
   const high = Math.floor(seed / 2 ** 32);
   return ((seed % 2 ** 32) ^ Math.imul(high, 0x9e3779b1)) >>> 0;
+}
+
+/**
+ * The seed of choice `index` of a request seeded with `seed`: choice 0 keeps it (so n = 1 and the
+ * first of n choices agree), the others get distinct streams derived from it.
+ */
+export function choiceSeed(seed: number, index: number): number {
+  if (index === 0) return seed;
+  return (foldSeed(seed) ^ Math.imul(index, 0x85ebca6b)) >>> 0;
 }
 
 function randomSeed(): number {
