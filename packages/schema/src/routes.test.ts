@@ -76,13 +76,13 @@ describe("routes mounted with OpenAPIHono", () => {
   });
 
   it("rejects an invalid one before the handler, naming the field", async () => {
-    const res = await post({ model: "mmgpt-tiny", messages: [{ role: "user", content: "hi" }], n: 2 });
+    const res = await post({ model: "mmgpt-tiny", messages: [{ role: "user", content: "hi" }], n: 9 });
     expect(res.status).toBe(400);
     const { error } = (await res.json()) as { error: { code: string; param: string } };
     expect(error).toEqual({
       type: "invalid_request_error",
       code: "invalid_request_error",
-      message: "n: only n=1 is supported",
+      message: "n: n must be at most 8",
       param: "n",
       request_id: "req_t",
     });

@@ -13,7 +13,7 @@ const done = {
 describe("ChunkWriter", () => {
   it("opens with the role once, even when the runner sends no start event", () => {
     const w = new ChunkWriter(head, false);
-    const chunks = [...w.delta("a"), ...w.delta("b"), ...w.finish(done)];
+    const chunks = [...w.delta({ text: "a" }), ...w.delta({ text: "b" }), ...w.finish(done)];
     expect(chunks.map((c) => c.choices[0].delta)).toEqual([
       { role: "assistant", content: "" },
       { content: "a" },

@@ -1,7 +1,8 @@
-// Runner events → OpenAI `chat.completion.chunk` objects: a role chunk first, content deltas,
-// a finish chunk, and (with include_usage) a last chunk with empty choices and the usage.
-import type { ChatCompletion, ChatCompletionChunk, Usage } from "@mmgpt/schema";
-import type { DoneEvent, GenerateUsage } from "@mmgpt/schema/internal";
+// Runner events → OpenAI `chat.completion.chunk` objects: per choice a role chunk first, content
+// deltas (with their tokens' logprobs when asked for), a finish chunk; and (with include_usage)
+// a last chunk with empty choices and the usage. Also the non-streamed `chat.completion`.
+import type { ChatCompletion, ChatCompletionChunk, ChoiceLogprobs, Usage } from "@mmgpt/schema";
+import type { ChoiceResult, DeltaEvent, DoneEvent, GenerateUsage, TokenLogprob } from "@mmgpt/schema/internal";
 
 export function toUsage(usage: GenerateUsage): Usage {
   return {
@@ -18,12 +19,30 @@ export interface CompletionHead {
   created: number;
 }
 
+/** The request's choice count and whether it asked for logprobs. */
+export interface ChoiceOptions {
+  n: number;
+  logprobs: boolean;
+}
+
+const ONE: ChoiceOptions = { n: 1, logprobs: false };
+
+/** Every choice of a done event, in index order (n = 1: the event's own reply). */
+export function choicesOf(done: DoneEvent): ChoiceResult[] {
+  return done.choices ?? [{ index: 0, finish_reason: done.finish_reason, text: done.text, logprobs: done.logprobs }];
+}
+
+function logprobsOf(asked: boolean, content: TokenLogprob[] | undefined): ChoiceLogprobs {
+  return asked ? { content: content ?? [], refusal: null } : null;
+}
+
 export class ChunkWriter {
   private roleSent = false;
 
   constructor(
     private readonly head: CompletionHead,
     private readonly includeUsage: boolean,
+    private readonly options: ChoiceOptions = ONE,
   ) {}
 
   private chunk(choices: ChatCompletionChunk["choices"], usage?: Usage): ChatCompletionChunk {
@@ -40,42 +59,53 @@ export class ChunkWriter {
     return chunk;
   }
 
-  /** The opening chunk (`delta.role`), once: on the runner's start event or before any content. */
+  /** The opening chunks (`delta.role`, one per choice), once: on the start event or before any content. */
   role(): ChatCompletionChunk[] {
     if (this.roleSent) return [];
     this.roleSent = true;
-    return [this.chunk([{ index: 0, delta: { role: "assistant", content: "" }, logprobs: null, finish_reason: null }])];
+    return Array.from({ length: this.options.n }, (_, index) =>
+      this.chunk([{ index, delta: { role: "assistant", content: "" }, logprobs: null, finish_reason: null }]),
+    );
   }
 
-  delta(text: string): ChatCompletionChunk[] {
-    return [...this.role(), this.chunk([{ index: 0, delta: { content: text }, logprobs: null, finish_reason: null }])];
+  delta(event: Pick<DeltaEvent, "text" | "index" | "logprobs">): ChatCompletionChunk[] {
+    const logprobs = logprobsOf(this.options.logprobs, event.logprobs);
+    return [
+      ...this.role(),
+      this.chunk([{ index: event.index ?? 0, delta: { content: event.text }, logprobs, finish_reason: null }]),
+    ];
   }
 
   finish(done: DoneEvent): ChatCompletionChunk[] {
     const chunks = [
       ...this.role(),
-      this.chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: done.finish_reason }]),
+      ...choicesOf(done).map((c) =>
+        this.chunk([{ index: c.index, delta: {}, logprobs: null, finish_reason: c.finish_reason }]),
+      ),
     ];
     if (this.includeUsage) chunks.push(this.chunk([], toUsage(done.usage)));
     return chunks;
   }
 }
 
-export function toChatCompletion(head: CompletionHead, done: DoneEvent): ChatCompletion {
+export function toChatCompletion(head: CompletionHead, done: DoneEvent, options: ChoiceOptions = ONE): ChatCompletion {
   return {
     id: head.id,
     object: "chat.completion",
     created: head.created,
     model: head.model,
     system_fingerprint: null,
-    choices: [
-      {
-        index: 0,
-        message: { role: "assistant", content: done.text, refusal: null },
-        logprobs: null,
-        finish_reason: done.finish_reason,
-      },
-    ],
+    choices: choicesOf(done).map((c) => ({
+      index: c.index,
+      message: { role: "assistant", content: c.text, refusal: null },
+      logprobs: logprobsOf(options.logprobs, c.logprobs),
+      finish_reason: c.finish_reason,
+    })),
     usage: toUsage(done.usage),
   };
+}
+
+/** What a validated chat request asks of its choices. */
+export function choiceOptions(body: { n?: number | null; logprobs?: boolean | null }): ChoiceOptions {
+  return { n: body.n ?? 1, logprobs: body.logprobs === true };
 }

@@ -8,7 +8,7 @@ import type { RunnerContext } from "../runner/client";
 import { startGeneration } from "../runner/generate";
 import { readResult } from "../runner/result";
 import type { RequestImages } from "../vision/request-images";
-import { toChatCompletion } from "./chunks";
+import { choiceOptions, toChatCompletion } from "./chunks";
 import { toTurns } from "./turns";
 
 /** Builds the runner request; image errors are thrown as ApiErrors naming the message part. */
@@ -43,5 +43,5 @@ export async function completeChat(
   const request = await toGenerateRequest({ ...body, stream: false }, images, ctx.requestId);
   const answer = await startGeneration(ctx, order, request, images.source);
   const head = { id: newId(ID_PREFIXES.chatCompletion), model: body.model, created: unixSeconds() };
-  return toChatCompletion(head, await readResult(answer));
+  return toChatCompletion(head, await readResult(answer), choiceOptions(body));
 }

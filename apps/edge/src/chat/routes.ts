@@ -9,7 +9,7 @@ import { runnerContext, statelessOrder } from "../runner/context";
 import { startGeneration } from "../runner/generate";
 import { relayEvents, relayOptions } from "../runner/relay";
 import { RequestImages } from "../vision/request-images";
-import { ChunkWriter } from "./chunks";
+import { ChunkWriter, choiceOptions } from "./chunks";
 import { completeChat, toGenerateRequest } from "./complete";
 
 export function chatRoutes(deps: Deps) {
@@ -22,11 +22,11 @@ export function chatRoutes(deps: Deps) {
     const request = await toGenerateRequest(body, images, ctx.requestId);
     const answer = await startGeneration(ctx, statelessOrder(c), request, images.source);
     const head = { id: newId(ID_PREFIXES.chatCompletion), model: body.model, created: unixSeconds() };
-    const chunks = new ChunkWriter(head, body.stream_options?.include_usage === true);
+    const chunks = new ChunkWriter(head, body.stream_options?.include_usage === true, choiceOptions(body));
     const relay = relayEvents(
       answer,
       {
-        onEvent: (event) => (event.type === "start" ? chunks.role() : chunks.delta(event.text)),
+        onEvent: (event) => (event.type === "start" ? chunks.role() : chunks.delta(event)),
         onDone: async (done) => chunks.finish(done),
         onFailure: async () => {},
       },

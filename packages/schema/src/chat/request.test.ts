@@ -57,6 +57,33 @@ describe("ChatCompletionRequest", () => {
     expect(issues(body)).toEqual([]);
   });
 
+  it("accepts n, logprobs, penalties and logit_bias, and hands the runner only what is on", () => {
+    const body = request({
+      n: 3,
+      logprobs: true,
+      top_logprobs: 5,
+      presence_penalty: 0.5,
+      frequency_penalty: -1,
+      logit_bias: { "450": -100, "13": 2 },
+      seed: 7,
+    });
+    expect(issues(body)).toEqual([]);
+    expect(toGenerationParams(ChatCompletionRequest.parse(body))).toMatchObject({
+      n: 3,
+      logprobs: 5,
+      presence_penalty: 0.5,
+      frequency_penalty: -1,
+      logit_bias: { "450": -100, "13": 2 },
+      seed: 7,
+    });
+    const plain = toGenerationParams(
+      ChatCompletionRequest.parse(request({ n: 1, logprobs: false, presence_penalty: 0 })),
+    );
+    for (const key of ["n", "logprobs", "presence_penalty", "frequency_penalty", "logit_bias"])
+      expect(plain).not.toHaveProperty(key);
+    expect(toGenerationParams(ChatCompletionRequest.parse(request({ logprobs: true })))).toMatchObject({ logprobs: 0 });
+  });
+
   it("accepts an uploaded file id as the image url", () => {
     const body = request({
       messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "file-8a41c2f07d" } }] }],
@@ -65,11 +92,18 @@ describe("ChatCompletionRequest", () => {
   });
 
   it.each([
-    ["n=2", { n: 2 }, "n", "only n=1"],
+    ["n=9", { n: 9 }, "n", "at most 8"],
+    ["top_logprobs without logprobs", { top_logprobs: 3 }, "top_logprobs", "logprobs: true"],
+    ["top_logprobs 21", { logprobs: true, top_logprobs: 21 }, "top_logprobs", ""],
+    ["a penalty beyond 2", { presence_penalty: 2.5 }, "presence_penalty", ""],
+    ["a bias beyond 100", { logit_bias: { "450": 101 } }, "logit_bias.450", ""],
+    ["a bias key that is no token id", { logit_bias: { cat: 1 } }, "logit_bias.cat", "key"],
+    ["n with beams", { n: 2, num_beams: 3 }, "n", "num_beams"],
+    ["logprobs with beams", { logprobs: true, num_beams: 3 }, "logprobs", "num_beams"],
+    ["logit_bias with beams", { logit_bias: { "1": 1 }, num_beams: 3 }, "logit_bias", "num_beams"],
     ["temperature 3", { temperature: 3 }, "temperature", ""],
     ["five stop strings", { stop: ["a", "b", "c", "d", "e"] }, "stop", "at most 4"],
     ["an unknown field", { tools: [] }, "", "Unrecognized key"],
-    ["logprobs", { logprobs: true }, "logprobs", "not supported"],
     ["streamed beam search", { stream: true, num_beams: 3 }, "num_beams", "stream"],
   ])("rejects %s", (_name, overrides, path, message) => {
     const found = issues(request(overrides));

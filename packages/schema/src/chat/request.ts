@@ -5,18 +5,10 @@ import { z } from "@hono/zod-openapi";
 import { LIMITS, Metadata } from "../common";
 import { TextContent, UserContent } from "./content";
 import { checkChatImages } from "./image-limits";
-import { beamsNotStreamed, samplingShape } from "./sampling";
+import { beamsNotStreamed, checkBeamless, MAX_CHOICES, MAX_TOP_LOGPROBS, samplingShape } from "./sampling";
 
 /** OpenAI fields accepted for compatibility and ignored. */
-export const IGNORED_CHAT_FIELDS = [
-  "frequency_penalty",
-  "presence_penalty",
-  "parallel_tool_calls",
-  "store",
-  "metadata",
-  "service_tier",
-  "user",
-] as const;
+export const IGNORED_CHAT_FIELDS = ["parallel_tool_calls", "store", "metadata", "service_tier", "user"] as const;
 
 const Name = z.string().max(64).optional().openapi({ description: "Accepted and ignored." });
 
@@ -50,30 +42,42 @@ export const StreamOptions = z.object({
     .openapi({ description: "Send a last chunk with empty `choices` and the `usage` of the request." }),
 });
 
-const ignoredNumber = z.number().min(-2).max(2).nullish().openapi({ description: "Accepted and ignored." });
-
 export const ChatCompletionRequest = z
   .strictObject({
     model: z.string().min(1).openapi({ description: "A model id from `GET /v1/models`.", example: "mmgpt-tiny" }),
     messages: z.array(ChatMessage).min(1).max(LIMITS.maxMessages),
     ...samplingShape,
     n: z
-      .literal(1, { error: "only n=1 is supported" })
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_CHOICES, { error: `n must be at most ${MAX_CHOICES}` })
       .nullish()
-      .openapi({ description: "Only 1 is supported.", enum: [1, null] }),
+      .openapi({
+        description: `Choices to generate from the one prompt (1–${MAX_CHOICES}): the prompt is prefilled once and its KV copied to each choice, which samples with its own seed stream (choice 0 with \`seed\` itself). Usage counts the prompt once and sums the completion tokens. Greedy decoding (temperature 0) gives n identical choices.`,
+        default: 1,
+      }),
     stream: z.boolean().nullish().openapi({ description: "Stream the reply as server-sent events.", default: false }),
     stream_options: StreamOptions.nullish(),
-    logprobs: z
-      .literal(false, { error: "logprobs are not supported" })
+    logprobs: z.boolean().nullish().openapi({
+      description:
+        "Return each generated token's log-probability (and bytes) in `choices[].logprobs.content`, streamed with the deltas. Read from the logits the token was chosen from after `logit_bias` and the penalties, before temperature, top-k and top-p.",
+      default: false,
+    }),
+    top_logprobs: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_TOP_LOGPROBS)
       .nullish()
-      .openapi({ description: "Only `false` is supported.", enum: [false, null] }),
+      .openapi({
+        description: `With \`logprobs: true\`: also this many most likely tokens at each position (0–${MAX_TOP_LOGPROBS}).`,
+      }),
     response_format: z
       .object({ type: z.literal("text", { error: "only the text response format is supported" }) })
       .nullish()
       .openapi({ description: 'Only `{"type":"text"}` is supported.' }),
     user: z.string().max(256).optional().openapi({ description: "Accepted and ignored (kept in logs)." }),
-    frequency_penalty: ignoredNumber,
-    presence_penalty: ignoredNumber,
     parallel_tool_calls: z.boolean().nullish().openapi({ description: "Accepted and ignored." }),
     store: z.boolean().nullish().openapi({ description: "Accepted and ignored." }),
     metadata: Metadata.nullish().openapi({ description: "Accepted and ignored." }),
@@ -85,6 +89,11 @@ export const ChatCompletionRequest = z
   })
   .superRefine(checkChatImages)
   .refine(beamsNotStreamed, { message: "num_beams > 1 cannot be combined with stream", path: ["num_beams"] })
+  .refine((req) => req.top_logprobs == null || req.logprobs === true, {
+    message: "top_logprobs needs logprobs: true",
+    path: ["top_logprobs"],
+  })
+  .superRefine(checkBeamless)
   .openapi("ChatCompletionRequest", {
     description: `OpenAI-compatible. Fields accepted but ignored: ${IGNORED_CHAT_FIELDS.map((f) => `\`${f}\``).join(", ")}. Other unknown fields are rejected.`,
   });

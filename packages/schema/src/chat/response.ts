@@ -30,6 +30,33 @@ export const Usage = z
   });
 export type Usage = z.infer<typeof Usage>;
 
+const TopLogprobShape = {
+  token: z.string().openapi({
+    description: "The token's text; a byte token that is only part of a character is written as `\\xNN` escapes.",
+  }),
+  logprob: z.number(),
+  bytes: z.array(z.number().int()).openapi({ description: "The token's UTF-8 bytes." }),
+};
+
+export const TokenLogprob = z
+  .object({
+    ...TopLogprobShape,
+    top_logprobs: z
+      .array(z.object(TopLogprobShape))
+      .openapi({ description: "The most likely tokens at this position (`top_logprobs` of them), most likely first." }),
+  })
+  .openapi("TokenLogprob");
+export type TokenLogprob = z.infer<typeof TokenLogprob>;
+
+export const ChoiceLogprobs = z
+  .object({ content: z.array(TokenLogprob).nullable(), refusal: z.null() })
+  .nullable()
+  .openapi("ChoiceLogprobs", {
+    description:
+      "With `logprobs: true`: one entry per generated token (in a stream, the tokens of this chunk); otherwise null.",
+  });
+export type ChoiceLogprobs = z.infer<typeof ChoiceLogprobs>;
+
 export const ChatCompletion = z
   .object({
     id: z.string().openapi({ example: "chatcmpl-9d2f1e7c3b" }),
@@ -45,7 +72,7 @@ export const ChatCompletion = z
           content: z.string(),
           refusal: z.null(),
         }),
-        logprobs: z.null(),
+        logprobs: ChoiceLogprobs,
         finish_reason: FinishReason,
       }),
     ),
@@ -68,7 +95,7 @@ export const ChatCompletionChunk = z
           role: z.literal("assistant").optional(),
           content: z.string().optional(),
         }),
-        logprobs: z.null(),
+        logprobs: ChoiceLogprobs,
         finish_reason: FinishReason.nullable(),
       }),
     ),
@@ -78,6 +105,6 @@ export const ChatCompletionChunk = z
   })
   .openapi("ChatCompletionChunk", {
     description:
-      "One server-sent event (`data: {…}`). The first chunk carries `delta.role`, then `delta.content` pieces, then a chunk with `finish_reason`; with `include_usage`, a last chunk with empty `choices` and `usage`. The stream ends with `data: [DONE]`. A failure after the stream started is sent as one `data:` event holding an ErrorEnvelope, and the stream closes.",
+      "One server-sent event (`data: {…}`). Per choice (`index`; several with `n`): the first chunk carries `delta.role`, then `delta.content` pieces (with `logprobs` when asked for), then a chunk with `finish_reason`; with `include_usage`, a last chunk with empty `choices` and `usage`. The stream ends with `data: [DONE]`. A failure after the stream started is sent as one `data:` event holding an ErrorEnvelope, and the stream closes.",
   });
 export type ChatCompletionChunk = z.infer<typeof ChatCompletionChunk>;

@@ -2,7 +2,7 @@
 // documented extensions top_k, num_beams and repetition_penalty. Defaults live here, once.
 import { z } from "@hono/zod-openapi";
 import { LIMITS } from "../common";
-import type { GenerationParams } from "../internal/generate";
+import { BEAMLESS_PARAMS, type GenerationParams, samplingOnly } from "../internal/generate";
 
 /** Applied by the edge when a request leaves a parameter out. */
 export const SAMPLING_DEFAULTS = {
@@ -15,6 +15,12 @@ export const SAMPLING_DEFAULTS = {
 } as const;
 
 export const MAX_NUM_BEAMS = 8;
+/** Choices per chat completion (they decode side by side: a runner's batch bounds it too). */
+export const MAX_CHOICES = 8;
+/** OpenAI's bound on `top_logprobs`. */
+export const MAX_TOP_LOGPROBS = 20;
+/** Entries of `logit_bias` (OpenAI accepts up to 300). */
+export const MAX_LOGIT_BIAS = 300;
 /** The model's context (LLaMA-7B: 2048 positions) bounds the reply length. */
 export const MAX_OUTPUT_TOKENS = 2048;
 
@@ -27,6 +33,17 @@ export const Stop = z
   .openapi({
     description: `Up to ${LIMITS.maxStopSequences} sequences where generation stops; not included in the reply.`,
     example: ["\n\n###"],
+  });
+
+export const LogitBias = z
+  .record(z.string().regex(/^\d+$/, "logit_bias keys are token ids (decimal integers)"), z.number().min(-100).max(100))
+  .refine((bias) => Object.keys(bias).length <= MAX_LOGIT_BIAS, {
+    message: `logit_bias takes at most ${MAX_LOGIT_BIAS} token ids`,
+  })
+  .openapi({
+    description:
+      "Token id → bias in [-100, 100] added to its logit before sampling (and before logprobs are read): -100 in effect bans a token, 100 forces it. Ids are the model's tokenizer ids; one outside its vocabulary is refused.",
+    example: { "450": -100 },
   });
 
 /** Object shape to spread into request schemas. */
@@ -66,6 +83,17 @@ export const samplingShape = {
     .nullish()
     .openapi({ description: "Makes sampling reproducible on the same runner build." }),
   stop: Stop.nullish(),
+  presence_penalty: z.number().min(-2).max(2).nullish().openapi({
+    description:
+      "Subtracted once from the logit of every token already generated in this reply (the prompt does not count); positive values favour new tokens.",
+    default: 0,
+  }),
+  frequency_penalty: z.number().min(-2).max(2).nullish().openapi({
+    description:
+      "Subtracted from the logit of every token as many times as it was already generated in this reply; positive values curb repetition.",
+    default: 0,
+  }),
+  logit_bias: LogitBias.nullish(),
 };
 
 type SamplingInput = {
@@ -80,6 +108,13 @@ type SamplingInput = {
   repetition_penalty?: number | null;
   seed?: number | null;
   stop?: string | string[] | null;
+  presence_penalty?: number | null;
+  frequency_penalty?: number | null;
+  logit_bias?: Record<string, number> | null;
+  // Chat completions only.
+  n?: number | null;
+  logprobs?: boolean | null;
+  top_logprobs?: number | null;
 };
 
 /** The runner's parameters for a validated request: defaults applied, stop as a list. */
@@ -94,7 +129,31 @@ export function toGenerationParams(req: SamplingInput): GenerationParams {
     repetition_penalty: req.repetition_penalty ?? SAMPLING_DEFAULTS.repetition_penalty,
     ...(req.seed == null ? {} : { seed: req.seed }),
     stop,
+    // Left out when off, so the runner's parameters only grow for requests that use them.
+    ...((req.n ?? 1) > 1 ? { n: req.n! } : {}),
+    ...(req.presence_penalty ? { presence_penalty: req.presence_penalty } : {}),
+    ...(req.frequency_penalty ? { frequency_penalty: req.frequency_penalty } : {}),
+    ...(req.logit_bias && Object.keys(req.logit_bias).length ? { logit_bias: req.logit_bias } : {}),
+    ...(req.logprobs === true ? { logprobs: req.top_logprobs ?? 0 } : {}),
   };
+}
+
+/**
+ * Issues for what beam search cannot combine with (n, logprobs, OpenAI's penalties and bias),
+ * each naming its field; a superRefine of the request schemas.
+ */
+export function checkBeamless(req: SamplingInput, ctx: z.RefinementCtx): void {
+  if ((req.num_beams ?? 1) <= 1) return;
+  const params = toGenerationParams(req);
+  for (const field of BEAMLESS_PARAMS) {
+    if (samplingOnly(params, field)) {
+      ctx.addIssue({
+        code: "custom",
+        path: [field],
+        message: `${field} cannot be combined with num_beams > 1 (beam search returns one scored answer)`,
+      });
+    }
+  }
 }
 
 /** Refinement: beam search produces its answer at the end, so it cannot stream. */

@@ -13,4 +13,12 @@ describe("CreateMessageRequest", () => {
       { path: "content.5.image_url.url", message: "at most 4 images per message" },
     ]);
   });
+
+  it("refuses n > 1 naming the field (a stored turn has one reply); takes penalties and logit_bias", () => {
+    const two = CreateMessageRequest.safeParse({ content: "hi", n: 2 });
+    expect(two.error?.issues.map((i) => i.path.join("."))).toEqual(["n"]);
+    expect(two.error?.issues[0].message).toContain("one reply per turn");
+    const tuned = { content: "hi", n: 1, presence_penalty: 1, frequency_penalty: 0.5, logit_bias: { "13": -100 } };
+    expect(CreateMessageRequest.safeParse(tuned).success).toBe(true);
+  });
 });

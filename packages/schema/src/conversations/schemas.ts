@@ -3,7 +3,7 @@
 import { z } from "@hono/zod-openapi";
 import { TextPart, UserContent } from "../chat/content";
 import { FinishReason, Usage } from "../chat/response";
-import { beamsNotStreamed, samplingShape } from "../chat/sampling";
+import { beamsNotStreamed, checkBeamless, samplingShape } from "../chat/sampling";
 import { LIMITS, listOf, Metadata, Sha256Hex, UnixTime } from "../common";
 
 export const Conversation = z
@@ -83,8 +83,15 @@ export const CreateMessageRequest = z
     content: UserContent,
     stream: z.boolean().nullish().openapi({ description: "Stream the reply as server-sent events.", default: false }),
     ...samplingShape,
+    n: z
+      .literal(1, {
+        error: "n > 1 is not available here: a conversation stores one reply per turn (use /v1/chat/completions)",
+      })
+      .nullish()
+      .openapi({ description: "Only 1: a conversation stores one reply per turn.", enum: [1, null] }),
   })
   .refine(beamsNotStreamed, { message: "num_beams > 1 cannot be combined with stream", path: ["num_beams"] })
+  .superRefine(checkBeamless)
   .openapi("CreateMessageRequest", {
     description: `A user turn: text and/or up to ${LIMITS.maxImagesPerMessage} images, stored in order before the text. The reply is generated with the conversation's model.`,
   });

@@ -81,6 +81,18 @@ describe("GenerateRequest", () => {
     expect(paths(body({ params: { ...params, num_beams: 3 } }))).toEqual(["params.num_beams"]);
     expect(paths(body({ params: { ...params, stop: ["a", "b", "c", "d", "e"] } }))).toEqual(["params.stop"]);
   });
+
+  it("refuses n, logprobs, OpenAI's penalties and logit_bias with beam search (stream false)", () => {
+    const beams = { ...params, num_beams: 3 };
+    const extra = { n: 2, logprobs: 0, presence_penalty: 1, frequency_penalty: 1, logit_bias: { "5": 1 } };
+    expect(paths(body({ stream: false, params: { ...beams, ...extra } }))).toEqual(
+      Object.keys(extra).map((k) => `params.${k}`),
+    );
+    expect(paths(body({ stream: false, params: { ...params, ...extra } }))).toEqual([]);
+    expect(paths(body({ stream: false, params: { ...params, logit_bias: { x: 1 } } }))).toEqual([
+      "params.logit_bias.x",
+    ]);
+  });
 });
 
 describe("NDJSON events", () => {
@@ -126,7 +138,7 @@ describe("constants", () => {
     expect(routingPath("/internal/v1/images/{sha256}")).toBe("/internal/v1/images/:sha256");
     expect(runnerHeaders("s3cret", "req_1")).toEqual({
       authorization: "Bearer s3cret",
-      "x-mmgpt-protocol": "2",
+      "x-mmgpt-protocol": "3",
       "x-request-id": "req_1",
     });
     expect(ImageMissingBody.safeParse({ error: { code: "image_missing", missing: [SHA_A] } }).success).toBe(true);

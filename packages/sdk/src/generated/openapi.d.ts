@@ -606,12 +606,12 @@ export interface components {
                     content: string;
                     refusal: null;
                 };
-                logprobs: null;
+                logprobs: components["schemas"]["ChoiceLogprobs"];
                 finish_reason: components["schemas"]["FinishReason"];
             }[];
             usage: components["schemas"]["Usage"];
         };
-        /** @description One server-sent event (`data: {…}`). The first chunk carries `delta.role`, then `delta.content` pieces, then a chunk with `finish_reason`; with `include_usage`, a last chunk with empty `choices` and `usage`. The stream ends with `data: [DONE]`. A failure after the stream started is sent as one `data:` event holding an ErrorEnvelope, and the stream closes. */
+        /** @description One server-sent event (`data: {…}`). Per choice (`index`; several with `n`): the first chunk carries `delta.role`, then `delta.content` pieces (with `logprobs` when asked for), then a chunk with `finish_reason`; with `include_usage`, a last chunk with empty `choices` and `usage`. The stream ends with `data: [DONE]`. A failure after the stream started is sent as one `data:` event holding an ErrorEnvelope, and the stream closes. */
         ChatCompletionChunk: {
             /**
              * @description Same for every chunk of one completion.
@@ -631,7 +631,7 @@ export interface components {
                     role?: "assistant";
                     content?: string;
                 };
-                logprobs: null;
+                logprobs: components["schemas"]["ChoiceLogprobs"];
                 finish_reason: components["schemas"]["FinishReason"] & (string | null);
             }[];
             /**
@@ -655,7 +655,7 @@ export interface components {
                 };
             } | null;
         };
-        /** @description OpenAI-compatible. Fields accepted but ignored: `frequency_penalty`, `presence_penalty`, `parallel_tool_calls`, `store`, `metadata`, `service_tier`, `user`. Other unknown fields are rejected. */
+        /** @description OpenAI-compatible. Fields accepted but ignored: `parallel_tool_calls`, `store`, `metadata`, `service_tier`, `user`. Other unknown fields are rejected. */
         ChatCompletionRequest: {
             /**
              * @description A model id from `GET /v1/models`.
@@ -704,10 +704,29 @@ export interface components {
              */
             stop?: string | string[] | null;
             /**
-             * @description Only 1 is supported.
-             * @enum {number|null}
+             * @description Subtracted once from the logit of every token already generated in this reply (the prompt does not count); positive values favour new tokens.
+             * @default 0
              */
-            n?: 1 | null;
+            presence_penalty?: number | null;
+            /**
+             * @description Subtracted from the logit of every token as many times as it was already generated in this reply; positive values curb repetition.
+             * @default 0
+             */
+            frequency_penalty?: number | null;
+            /**
+             * @description Token id → bias in [-100, 100] added to its logit before sampling (and before logprobs are read): -100 in effect bans a token, 100 forces it. Ids are the model's tokenizer ids; one outside its vocabulary is refused.
+             * @example {
+             *       "450": -100
+             *     }
+             */
+            logit_bias?: {
+                [key: string]: number;
+            } | null;
+            /**
+             * @description Choices to generate from the one prompt (1–8): the prompt is prefilled once and its KV copied to each choice, which samples with its own seed stream (choice 0 with `seed` itself). Usage counts the prompt once and sums the completion tokens. Greedy decoding (temperature 0) gives n identical choices.
+             * @default 1
+             */
+            n?: number | null;
             /**
              * @description Stream the reply as server-sent events.
              * @default false
@@ -718,10 +737,12 @@ export interface components {
                 include_usage?: boolean;
             } | null;
             /**
-             * @description Only `false` is supported.
-             * @enum {boolean|null}
+             * @description Return each generated token's log-probability (and bytes) in `choices[].logprobs.content`, streamed with the deltas. Read from the logits the token was chosen from after `logit_bias` and the penalties, before temperature, top-k and top-p.
+             * @default false
              */
-            logprobs?: false | null;
+            logprobs?: boolean | null;
+            /** @description With `logprobs: true`: also this many most likely tokens at each position (0–20). */
+            top_logprobs?: number | null;
             /** @description Only `{"type":"text"}` is supported. */
             response_format?: {
                 /** @enum {string} */
@@ -729,10 +750,6 @@ export interface components {
             } | null;
             /** @description Accepted and ignored (kept in logs). */
             user?: string;
-            /** @description Accepted and ignored. */
-            frequency_penalty?: number | null;
-            /** @description Accepted and ignored. */
-            presence_penalty?: number | null;
             /** @description Accepted and ignored. */
             parallel_tool_calls?: boolean | null;
             /** @description Accepted and ignored. */
@@ -751,6 +768,11 @@ export interface components {
         };
         /** @description System messages become the preamble; user and assistant messages become the model's turns. Consecutive user messages are joined into one turn: their texts by a newline, their images appended (at most 4 per turn). */
         ChatMessage: components["schemas"]["SystemMessage"] | components["schemas"]["UserMessage"] | components["schemas"]["AssistantMessage"];
+        /** @description With `logprobs: true`: one entry per generated token (in a stream, the tokens of this chunk); otherwise null. */
+        ChoiceLogprobs: {
+            content: components["schemas"]["TokenLogprob"][] | null;
+            refusal: null;
+        } | null;
         Conversation: {
             /** @example conv_6f1d0c2a9b */
             id: string;
@@ -905,6 +927,30 @@ export interface components {
              *     ]
              */
             stop?: string | string[] | null;
+            /**
+             * @description Subtracted once from the logit of every token already generated in this reply (the prompt does not count); positive values favour new tokens.
+             * @default 0
+             */
+            presence_penalty?: number | null;
+            /**
+             * @description Subtracted from the logit of every token as many times as it was already generated in this reply; positive values curb repetition.
+             * @default 0
+             */
+            frequency_penalty?: number | null;
+            /**
+             * @description Token id → bias in [-100, 100] added to its logit before sampling (and before logprobs are read): -100 in effect bans a token, 100 forces it. Ids are the model's tokenizer ids; one outside its vocabulary is refused.
+             * @example {
+             *       "450": -100
+             *     }
+             */
+            logit_bias?: {
+                [key: string]: number;
+            } | null;
+            /**
+             * @description Only 1: a conversation stores one reply per turn.
+             * @enum {number|null}
+             */
+            n?: 1 | null;
         };
         CreateWebhookEndpointRequest: {
             /** @example https://example.com/hooks/mmgpt */
@@ -1073,6 +1119,21 @@ export interface components {
              */
             type: "text";
             text: string;
+        };
+        TokenLogprob: {
+            /** @description The token's text; a byte token that is only part of a character is written as `\xNN` escapes. */
+            token: string;
+            logprob: number;
+            /** @description The token's UTF-8 bytes. */
+            bytes: number[];
+            /** @description The most likely tokens at this position (`top_logprobs` of them), most likely first. */
+            top_logprobs: {
+                /** @description The token's text; a byte token that is only part of a character is written as `\xNN` escapes. */
+                token: string;
+                logprob: number;
+                /** @description The token's UTF-8 bytes. */
+                bytes: number[];
+            }[];
         };
         /** @description `vision`: one image (image/png, image/jpeg, image/webp, image/gif; ≤ 20 MB), decoded on upload. `batch`: a JSONL file of batch requests (≤ 50 MB). */
         UploadFileRequest: {
