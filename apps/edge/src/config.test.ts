@@ -26,6 +26,7 @@ describe("edge configuration", () => {
       runnerStallMs: 30_000,
       sseKeepAliveMs: 15_000,
       generationLeaseMs: 30_000,
+      idempotencyLeaseMs: 30_000,
       runnerSecret: "0123456789abcdef",
       rateLimit: { perSecond: 10, burst: 60 },
       models: [],

@@ -14,6 +14,8 @@ export interface EdgeConfig {
   sseKeepAliveMs: number;
   /** A conversation's generation lock lapses this long after its holder last renewed it. */
   generationLeaseMs: number;
+  /** An Idempotency-Key in progress is free again this long after its request stopped renewing. */
+  idempotencyLeaseMs: number;
   runnerSecret: string;
   rateLimit: BucketConfig;
   /** Served model ids; empty: ask the runners. */
@@ -33,6 +35,7 @@ export const VAR_DOCS: Record<string, { default: string; doc: string }> = {
   RUNNER_STALL_MS: { default: "30000", doc: "Longest silence of a streamed reply once started; then it fails" },
   SSE_KEEPALIVE_MS: { default: "15000", doc: "An SSE reply idle this long gets a `: keep-alive` comment" },
   GENERATION_LEASE_MS: { default: "30000", doc: "A conversation lock whose holder stopped renewing lapses after" },
+  IDEMPOTENCY_LEASE_MS: { default: "30000", doc: "An Idempotency-Key whose request died is free again after" },
   RUNNER_SECRET: { default: "(required)", doc: "Secret: the runner's RUNNER_SECRET, at least 16 characters" },
   RATE_LIMIT_PER_MINUTE: { default: "600", doc: "Sustained requests per minute per API key" },
   RATE_LIMIT_BURST: { default: "60", doc: "Token bucket size per API key" },
@@ -108,6 +111,7 @@ export function loadEdgeConfig(env: Vars): EdgeConfig {
   const runnerStallMs = number("RUNNER_STALL_MS", 30_000, 1, 3_600_000);
   const sseKeepAliveMs = number("SSE_KEEPALIVE_MS", 15_000, 1, 600_000);
   const generationLeaseMs = number("GENERATION_LEASE_MS", 30_000, 100, 3_600_000);
+  const idempotencyLeaseMs = number("IDEMPOTENCY_LEASE_MS", 30_000, 100, 3_600_000);
   const runnerSecret = secret("RUNNER_SECRET");
   if (runnerSecret === undefined) problems.push("RUNNER_SECRET: required (the runner's RUNNER_SECRET)");
   const rateLimit = {
@@ -131,6 +135,7 @@ export function loadEdgeConfig(env: Vars): EdgeConfig {
     runnerStallMs,
     sseKeepAliveMs,
     generationLeaseMs,
+    idempotencyLeaseMs,
     runnerSecret: runnerSecret ?? "",
     rateLimit,
     models,

@@ -20,6 +20,7 @@ export interface Bindings {
   RUNNER_STALL_MS?: string;
   SSE_KEEPALIVE_MS?: string;
   GENERATION_LEASE_MS?: string;
+  IDEMPOTENCY_LEASE_MS?: string;
   RATE_LIMIT_PER_MINUTE?: string;
   RATE_LIMIT_BURST?: string;
   MODELS?: string;
@@ -41,6 +42,8 @@ export interface Variables {
   principal: Principal;
   /** The rate-limit token requireApiKey took alongside the key lookup, when it could. */
   rateLimitTake?: Promise<TakeResult>;
+  /** Fields of the answer that hold a secret shown once; an Idempotency-Key replay has them null. */
+  withheldFields?: string[];
 }
 
 export interface AppEnv {

@@ -2,6 +2,7 @@
 // requireAdmin; API keys never reach these handlers.
 import { createApiKeyRoute, listApiKeysRoute, revokeApiKeyRoute } from "@mmgpt/schema";
 import { notFound } from "../errors/api-error";
+import { withholdOnReplay } from "../http/idempotency";
 import { toPage } from "../http/pagination";
 import { newRouter } from "../http/router";
 import { createKey, listKeys, revokeKey, toApiKey } from "./key-store";
@@ -9,6 +10,7 @@ import { createKey, listKeys, revokeKey, toApiKey } from "./key-store";
 export const adminRoutes = newRouter()
   .openapi(createApiKeyRoute, async (c) => {
     const body = c.req.valid("json");
+    withholdOnReplay(c, "key");
     return c.json(await createKey(c.env.DB, body.account_id, body.name), 200);
   })
   .openapi(listApiKeysRoute, async (c) => {

@@ -12,6 +12,7 @@ import {
 } from "@mmgpt/schema";
 import { edgeConfig } from "../config";
 import { ApiError, notFound } from "../errors/api-error";
+import { withholdOnReplay } from "../http/idempotency";
 import { newId, unixSeconds } from "../http/ids";
 import { toPage } from "../http/pagination";
 import { newRouter } from "../http/router";
@@ -72,6 +73,7 @@ webhookRoutes
       disabled_reason: null,
     };
     await insertEndpoint(c.env.DB, row);
+    withholdOnReplay(c, "secret");
     return c.json({ ...toEndpoint(row, []), secret }, 200);
   })
   .openapi(listWebhookEndpointsRoute, async (c) => {

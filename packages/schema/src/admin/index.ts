@@ -39,10 +39,11 @@ export const ApiKey = z
 export type ApiKey = z.infer<typeof ApiKey>;
 
 export const ApiKeyWithSecret = ApiKey.extend({
-  key: z
-    .string()
-    .startsWith(SECRET_PREFIXES.apiKey)
-    .openapi({ description: "The key; shown only in this response.", example: "mmgpt_sk_3f9a0c1d2e3f4a5b6c7d8e9f" }),
+  key: z.string().startsWith(SECRET_PREFIXES.apiKey).nullable().openapi({
+    description:
+      "The key; shown only in this response. Only its hash is stored: an Idempotency-Key replay of this response has `null` here (if the first answer was lost, revoke the key and issue another).",
+    example: "mmgpt_sk_3f9a0c1d2e3f4a5b6c7d8e9f",
+  }),
 }).openapi("ApiKeyWithSecret");
 export type ApiKeyWithSecret = z.infer<typeof ApiKeyWithSecret>;
 

@@ -53,8 +53,9 @@ export const WebhookEndpoint = z
 export type WebhookEndpoint = z.infer<typeof WebhookEndpoint>;
 
 export const WebhookEndpointWithSecret = WebhookEndpoint.extend({
-  secret: z.string().startsWith(SECRET_PREFIXES.webhookSecret).openapi({
-    description: "Signing secret; shown only in this response.",
+  secret: z.string().startsWith(SECRET_PREFIXES.webhookSecret).nullable().openapi({
+    description:
+      "Signing secret; shown only in this response. Never stored in clear: an Idempotency-Key replay of this response has `null` here (if the first answer was lost, delete the endpoint and create another).",
     example: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
   }),
 }).openapi("WebhookEndpointWithSecret");

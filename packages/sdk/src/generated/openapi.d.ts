@@ -485,10 +485,10 @@ export interface components {
         };
         ApiKeyWithSecret: components["schemas"]["ApiKey"] & {
             /**
-             * @description The key; shown only in this response.
+             * @description The key; shown only in this response. Only its hash is stored: an Idempotency-Key replay of this response has `null` here (if the first answer was lost, revoke the key and issue another).
              * @example mmgpt_sk_3f9a0c1d2e3f4a5b6c7d8e9f
              */
-            key: string;
+            key: string | null;
         };
         AssistantMessage: {
             /**
@@ -1204,10 +1204,10 @@ export interface components {
         };
         WebhookEndpointWithSecret: components["schemas"]["WebhookEndpoint"] & {
             /**
-             * @description Signing secret; shown only in this response.
+             * @description Signing secret; shown only in this response. Never stored in clear: an Idempotency-Key replay of this response has `null` here (if the first answer was lost, delete the endpoint and create another).
              * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
              */
-            secret: string;
+            secret: string | null;
         };
         /** @description Sent as the POST body to subscribed endpoints; `data` is the batch in its final status. */
         WebhookEvent: {
