@@ -2,10 +2,12 @@
 """The whole miniature MultiModal-GPT recipe, stage by stage, with one command each:
 
   /usr/bin/python3 training/recipe.py data      generate the shapes world, plain text; prepare (TS)
-  /usr/bin/python3 training/recipe.py base      base stage: everything from scratch on captions + text
+  /usr/bin/python3 training/recipe.py vision    stage 0: ViT + perceiver learn to see (the role CLIP plays)
+  /usr/bin/python3 training/recipe.py base      base stage: the frozen ViT's features read by the gated
+                                                cross-attention, LLaMA from scratch, on captions + text
   /usr/bin/python3 training/recipe.py instruct  LoRA instruction stage on the joint mix (+ --ablations)
   /usr/bin/python3 training/recipe.py export    the runner's model directory (models/mmgpt-shapes)
-  /usr/bin/python3 training/recipe.py all       the four above in order
+  /usr/bin/python3 training/recipe.py all       the five above in order
 
 Options: --run DIR (default training/runs/shapes), --scale full|smoke, --procs N (torchrun data
 parallel processes; 1 = plain python), --ablations (also train the `short` and `vision` adapters
@@ -30,7 +32,9 @@ SCALES = {
         "base_captions": 16000,
         "instruct": 16000,
         "eval_per_task": 40,
-        "base_steps": 3500,
+        "language_exchanges": 32000,
+        "vision_steps": 600,
+        "base_steps": 2000,
         "instruct_steps": 600,
         "batch_tokens": 3072,
         "base_lr": 1.5e-3,
@@ -40,6 +44,8 @@ SCALES = {
         "base_captions": 60,
         "instruct": 60,
         "eval_per_task": 2,
+        "language_exchanges": 40,
+        "vision_steps": 3,
         "base_steps": 3,
         "instruct_steps": 3,
         "batch_tokens": 1024,
@@ -77,7 +83,8 @@ def stage_data(a, s):
         run([PY, "training/shapes_world/generate.py", "--out", ev, "--seed", str(SEEDS["eval"]), "--samples", str(s["eval_per_task"] * 18), "--mix", "eval", "--overwrite"])
     text = os.path.join(d, "text.jsonl")
     if not os.path.exists(text):
-        run([PY, "training/text_corpus.py", "--data", os.path.join(d, "full", "data.jsonl"), "--out", text, "--seed", "7"])
+        run([PY, "training/text_corpus.py", "--data", os.path.join(d, "full", "data.jsonl"), "--out", text, "--seed", "7",
+             "--language", str(s["language_exchanges"])])
     # Half the captions text-first: their tokens cross-attend to the image directly (see
     # apps/gpu-runner/src/prompt/render-caption.ts), the short path that teaches the model to see.
     prepare(os.path.join(d, "base", "data.jsonl"), "base", os.path.join(d, "p-base"), "--text-first", "0.5")
@@ -99,11 +106,19 @@ def trainer(a):
     return [PY, "training/train.py"]
 
 
+def stage_vision(a, s):
+    d = os.path.join(a.run, "data")
+    run([PY, "training/pretrain_vision.py", "--config", a.config, "--data", os.path.join(d, "p-base"), "--scenes", os.path.join(d, "base"),
+         "--data", os.path.join(d, "p-full"), "--scenes", os.path.join(d, "full"), "--out", os.path.join(a.run, "vision"),
+         "--steps", str(s["vision_steps"]), "--lr", "1e-3", "--warmup", str(min(50, s["vision_steps"] // 10 + 1))])
+
+
 def stage_base(a, s):
     d = os.path.join(a.run, "data")
     vocab = [os.path.join(d, p) for p in os.listdir(d) if p.startswith("p-") and p not in ("p-base", "p-text")]
     run(trainer(a) + ["--stage", "base", "--config", a.config, "--data", os.path.join(d, "p-base"), os.path.join(d, "p-text"),
-                      "--vocab-data", *sorted(vocab), "--out", os.path.join(a.run, "base"), "--steps", str(s["base_steps"]),
+                      "--vocab-data", *sorted(vocab), "--init-vision", os.path.join(a.run, "vision", "vision.safetensors"), "--freeze-vision",
+                      "--out", os.path.join(a.run, "base"), "--steps", str(s["base_steps"]),
                       "--batch-tokens", str(s["batch_tokens"]), "--lr", str(s["base_lr"]), "--warmup", str(min(100, s["base_steps"] // 10 + 1))])
 
 
@@ -135,7 +150,7 @@ def stage_export(a, s):
             shutil.copy(png, os.path.join(HERE, "docs", f"loss-{name}.png"))
 
 
-STAGES = {"data": stage_data, "base": stage_base, "instruct": stage_instruct, "export": stage_export}
+STAGES = {"data": stage_data, "vision": stage_vision, "base": stage_base, "instruct": stage_instruct, "export": stage_export}
 
 
 def main():

@@ -54,13 +54,19 @@ class TrainTest(unittest.TestCase):
         sh(["node", "apps/gpu-runner/bin/mmgpt.mjs", "verify", self.model])
         with open(os.path.join(self.run_dir, "timings.json")) as f:
             timings = json.load(f)
-        self.assertEqual(set(timings), {"data", "base", "instruct", "export"})
+        self.assertEqual(set(timings), {"data", "vision", "base", "instruct", "export"})
         # Only LoRA trains in the instruction stage: the exported base is the base stage's (fp16).
         a, _ = safetensors_io.load(os.path.join(self.run_dir, "base", "model.safetensors"))
         b, _ = safetensors_io.load(os.path.join(self.model, "weights", "model.safetensors"))
         self.assertEqual(set(a), set(b))
         worst = max(float((a[k] - b[k]).abs().max() / (a[k].abs().max() + 1e-12)) for k in a)
         self.assertLess(worst, 1e-3)
+        # Stage 0's ViT is the base's, unchanged (frozen, as OpenFlamingo keeps CLIP); its
+        # perceiver is where the base started and went on training.
+        v, _ = safetensors_io.load(os.path.join(self.run_dir, "vision", "vision.safetensors"))
+        vit = [k for k in v if k.startswith("vision_encoder.")]
+        self.assertTrue(vit and all(k.startswith("perceiver.") for k in set(v) - set(vit)))
+        self.assertTrue(all(bool((v[k] == a[k]).all()) for k in vit))
         lora, meta = safetensors_io.load(os.path.join(self.model, "lora", "adapter.safetensors"))
         self.assertEqual((meta["r"], meta["alpha"]), ("16", "16"))
         self.assertTrue(all(k.startswith("lang_encoder.base_model.model.model.layers.") for k in lora))

@@ -5,14 +5,23 @@ LoRA cannot train embeddings or lm_head rows, so every word the instruction stag
 known to the base. This writes plain-text documents (no template) from instruction JSONL:
   - language-only exchanges as question-and-answer text (what a pre-trained LM knows);
   - the questions and the answers of visual exchanges as separately shuffled sentences: the
-    words and grammar, never a question next to its answer (there is no image to ground it).
+    words and grammar, never a question next to its answer (there is no image to ground it);
+  - `--language N` more language-only exchanges drawn from the shapes world's own language tasks
+    (training phrasings only): the facts a pre-trained LLaMA brings — how words are spelled,
+    sums up to 20, the shapes' corners — which a 17M-parameter model can only learn by reading
+    them many times. The instruction stage then teaches the template, not the facts.
 One {"text": …} per line, for `tools/prepare.ts --mode text`.
 
   /usr/bin/python3 training/text_corpus.py --data A/data.jsonl [B/data.jsonl …] --out T.jsonl --seed 1
 """
 import argparse
 import json
+import os
 import random
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "shapes_world"))
+from language_tasks import LANGUAGE_TASKS  # noqa: E402
 
 
 def text_of(content):
@@ -31,9 +40,14 @@ def main():
     p.add_argument("--out", required=True)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--per-doc", type=int, default=6, help="sentences or exchanges per document")
+    p.add_argument("--language", type=int, default=0, help="more language-only exchanges from the world's language tasks")
     a = p.parse_args()
     rng = random.Random(a.seed)
     qa, sentences = [], []
+    tasks = sorted(LANGUAGE_TASKS)
+    for i in range(a.language):
+        turn = LANGUAGE_TASKS[rng.choice(tasks)](rng, "train", i)
+        qa.append(f"{turn.text.strip()}\n{turn.answer.strip()}")
     for path in a.data:
         with open(path) as f:
             for line in f:

@@ -2,8 +2,9 @@
 """One training stage of the miniature MultiModal-GPT recipe (nanoGPT-style: one script, plain
 config values, seeded, resumable, the same code on one CPU or many GPUs through torchrun).
 
-  base      all weights train from scratch (vision, perceiver, LLaMA, gated cross-attention)
-            on the base data (captioned images, and plain text).
+  base      LLaMA and the gated cross-attention train from scratch on the base data (captioned
+            images, and plain text); the ViT and perceiver too, or start from stage 0's
+            (`--init-vision`, pretrain_vision.py) with the ViT frozen (`--freeze-vision`).
   instruct  the base is frozen; only the LoRA adapters (r, alpha, targets from the config:
             q/k/v/o_proj, to_q/to_kv/to_out, ff.1/ff.3) train, on the instruction mix.
 
@@ -50,6 +51,15 @@ def parse_args(argv=None):
         default=[],
         help="base: more prepared datasets whose tokens the model must know (the instruction data: "
         "LoRA cannot train embeddings or lm_head rows, so the base has to)",
+    )
+    p.add_argument(
+        "--init-vision",
+        help="base: the ViT and perceiver weights to start from (pretrain_vision.py's vision.safetensors, stage 0)",
+    )
+    p.add_argument(
+        "--freeze-vision",
+        action="store_true",
+        help="base: keep the ViT frozen (OpenFlamingo's rule for its pretrained CLIP encoder); the perceiver still trains",
     )
     p.add_argument("--steps", type=int, required=True, help="optimizer steps (global batches)")
     p.add_argument("--batch-tokens", type=int, default=4096, help="padded tokens per global batch")
@@ -174,6 +184,14 @@ def build_model(a, cfg, datasets):
     model = MultiModalGPT(cfg, gate_init=a.gate_init)
     if a.stage == "base":
         init_weights(model, cfg)
+        if a.init_vision:
+            vision = safetensors_io.load(a.init_vision)[0]
+            if not vision or any(not k.startswith(("vision_encoder.", "perceiver.")) for k in vision):
+                raise SystemExit(f"{a.init_vision}: expected only vision_encoder.* and perceiver.* weights")
+            model.load_state_dict(vision, strict=False)
+        if a.freeze_vision:
+            for p in model.vision_encoder.parameters():
+                p.requires_grad = False
         model.use_compact_head(active_vocab(cfg, datasets + [Dataset(p) for p in a.vocab_data]))
         return model
     if not a.init:

@@ -371,11 +371,15 @@ class MultiModalGPT(nn.Module):
         return {k: v for k, v in self.state_dict().items() if ".lora_" in k}
 
     # forward ---------------------------------------------------------------------------
-    def media_latents(self, pixels_u8):
-        """uint8 HWC [M, S, S, 3] (what the edge sends) → media latents [M, numLatents, dim]."""
+    def patch_features(self, pixels_u8):
+        """uint8 HWC [M, S, S, 3] (what the edge sends) → ViT patch features [M, patches, width]."""
         x = pixels_u8.permute(0, 3, 1, 2).to(torch.float32) / 255.0
         x = (x - self.clip_mean) / self.clip_std
-        return self.perceiver(self.vision_encoder.visual(x))
+        return self.vision_encoder.visual(x)
+
+    def media_latents(self, pixels_u8):
+        """uint8 HWC [M, S, S, 3] → media latents [M, numLatents, dim]."""
+        return self.perceiver(self.patch_features(pixels_u8))
 
     def hidden_states(self, ids, media=None):
         """ids [B, T] (right-padded); media [B, I, latents, dim] (images of each row in order) or None.
