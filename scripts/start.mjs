@@ -192,6 +192,7 @@ async function main() {
     RUNNER_SECRET: secrets.RUNNER_SECRET,
     ADMIN_TOKEN: secrets.ADMIN_TOKEN,
     WEBHOOKS_ALLOW_LOOPBACK: "true", // local dev only: webhooks may target http://127.0.0.1
+    CORS_ORIGINS: "*", // local dev only: pages on any origin may call the API
   };
   run(
     "edge",

@@ -1,5 +1,5 @@
-// The edge application: request ids first, then the configuration check (a misconfigured
-// worker serves nothing), public endpoints, the admin API behind the admin token, and the
+// The edge application: request ids first, CORS (preflights answered before anything else),
+// then the configuration check (a misconfigured worker serves nothing), public endpoints, the admin API behind the admin token, and the
 // API-key routes behind auth + rate limit. One onError renders all failures; unknown routes
 // are a 404 in the same envelope.
 import { OpenAPIHono } from "@hono/zod-openapi";
@@ -14,6 +14,7 @@ import type { AppEnv, Deps } from "./env";
 import { ApiError } from "./errors/api-error";
 import { renderError } from "./errors/render";
 import { fileRoutes, uploadGuard } from "./files/routes";
+import { cors } from "./http/cors";
 import { idempotency } from "./http/idempotency";
 import { requestId } from "./http/request-id";
 import { modelRoutes, publicMetaRoutes } from "./meta/routes";
@@ -28,7 +29,7 @@ export const defaultDeps: Deps = {
 
 export function createApp(deps: Deps = defaultDeps) {
   const app = new OpenAPIHono<AppEnv>();
-  app.use("*", requestId(), async function configMiddleware(c, next) {
+  app.use("*", requestId(), cors(), async function configMiddleware(c, next) {
     edgeConfig(c.env); // throws EdgeConfigError, rendered as a 500 naming the variables
     await next();
   });

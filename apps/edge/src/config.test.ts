@@ -34,6 +34,7 @@ describe("edge configuration", () => {
       webhooksAllowLoopback: false,
       adminToken: "admin-token-0123456789",
       webhookSecretKey: "admin-token-0123456789",
+      corsOrigins: [],
     });
     for (const name of Object.keys(VAR_DOCS))
       expect(readme, `${name} missing from apps/edge/README.md`).toContain(name);
@@ -49,6 +50,7 @@ describe("edge configuration", () => {
       RATE_LIMIT_BURST: "3",
       BATCH_CONCURRENCY: "",
       WEBHOOKS_ALLOW_LOOPBACK: "true",
+      CORS_ORIGINS: "https://App.example, http://127.0.0.1:5173",
       ADMIN_TOKEN: "",
       WEBHOOK_SECRET_KEY: "webhook-key-0123456789",
     });
@@ -59,9 +61,16 @@ describe("edge configuration", () => {
       rateLimit: { perSecond: 0.1, burst: 3 },
       batchConcurrency: 4,
       webhooksAllowLoopback: true,
+      corsOrigins: ["https://app.example", "http://127.0.0.1:5173"],
       adminToken: null,
       webhookSecretKey: "webhook-key-0123456789",
     });
+  });
+
+  it("CORS_ORIGINS: `*` alone allows any origin", () => {
+    expect(
+      loadEdgeConfig({ ...REQUIRED, ADMIN_TOKEN: "admin-token-0123456789", CORS_ORIGINS: " * " }).corsOrigins,
+    ).toBe("*");
   });
 
   it("accepts a bucket large enough to switch the limit off (the overhead benchmark does)", () => {
@@ -84,6 +93,7 @@ describe("edge configuration", () => {
       MODELS: "ok, bad id",
       BATCH_CONCURRENCY: "1000",
       WEBHOOKS_ALLOW_LOOPBACK: "yes",
+      CORS_ORIGINS: "*, https://app.example/",
       ADMIN_TOKEN: "tiny-admin",
     });
     expect(found.map((p) => /^[A-Z_]+/.exec(p)![0])).toEqual([
@@ -95,6 +105,8 @@ describe("edge configuration", () => {
       "MODELS",
       "BATCH_CONCURRENCY",
       "WEBHOOKS_ALLOW_LOOPBACK",
+      "CORS_ORIGINS",
+      "CORS_ORIGINS",
       "ADMIN_TOKEN",
     ]);
     expect(found[0]).toBe('RUNNER_URLS="ftp://nope": expected an http(s) URL');

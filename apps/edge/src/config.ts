@@ -26,6 +26,8 @@ export interface EdgeConfig {
   adminToken: string | null;
   /** Key material that encrypts stored webhook signing secrets. */
   webhookSecretKey: string;
+  /** Browser origins allowed to call the API (CORS): "*" for any, or exact origins; [] for none. */
+  corsOrigins: "*" | string[];
 }
 
 /** Every variable, its default and meaning (a test checks the README documents each one). */
@@ -42,6 +44,10 @@ export const VAR_DOCS: Record<string, { default: string; doc: string }> = {
   MODELS: { default: "", doc: "Served model ids, comma-separated (empty: ask the runners)" },
   BATCH_CONCURRENCY: { default: "4", doc: "Batch requests in flight per queue consumer invocation" },
   WEBHOOKS_ALLOW_LOOPBACK: { default: "false", doc: "Accept http://127.0.0.1… webhook URLs (local development)" },
+  CORS_ORIGINS: {
+    default: "(empty: no browser origin)",
+    doc: "Browser origins allowed to call the API: `*` or comma-separated origins (`https://app.example`)",
+  },
   ADMIN_TOKEN: { default: "(none: admin API closed)", doc: "Secret: bearer token of /v1/admin/*, ≥ 16 characters" },
   WEBHOOK_SECRET_KEY: {
     default: "(derived from ADMIN_TOKEN)",
@@ -52,6 +58,8 @@ export const VAR_DOCS: Record<string, { default: string; doc: string }> = {
 /** Shortest secret accepted: the runner asks the same of RUNNER_SECRET; short ones are guessable. */
 export const MIN_SECRET_LENGTH = 16;
 const MODEL_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
+/** An origin as browsers send it: scheme, host, optional port; no path, no trailing slash. */
+const ORIGIN = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$|^https?:\/\/\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
 
 export class EdgeConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -123,6 +131,11 @@ export function loadEdgeConfig(env: Vars): EdgeConfig {
   const batchConcurrency = number("BATCH_CONCURRENCY", 4, 1, 64);
   const loopback = raw("WEBHOOKS_ALLOW_LOOPBACK") ?? "false";
   if (loopback !== "true" && loopback !== "false") bad("WEBHOOKS_ALLOW_LOOPBACK", loopback, "true or false");
+  const cors = list("CORS_ORIGINS");
+  const corsOrigins = cors.length === 1 && cors[0] === "*" ? "*" : cors.map((origin) => origin.toLowerCase());
+  for (const origin of corsOrigins === "*" ? [] : cors) {
+    if (!ORIGIN.test(origin)) bad("CORS_ORIGINS", origin, "* alone, or origins like https://app.example[:port]");
+  }
   const adminToken = secret("ADMIN_TOKEN") ?? null;
   const webhookSecretKey = secret("WEBHOOK_SECRET_KEY") ?? adminToken;
   if (webhookSecretKey === null) {
@@ -143,6 +156,7 @@ export function loadEdgeConfig(env: Vars): EdgeConfig {
     webhooksAllowLoopback: loopback === "true",
     adminToken,
     webhookSecretKey: webhookSecretKey ?? "",
+    corsOrigins,
   };
 }
 

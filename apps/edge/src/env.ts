@@ -26,6 +26,7 @@ export interface Bindings {
   MODELS?: string;
   BATCH_CONCURRENCY?: string;
   WEBHOOKS_ALLOW_LOOPBACK?: string;
+  CORS_ORIGINS?: string;
   RUNNER_SECRET: string;
   ADMIN_TOKEN: string;
   WEBHOOK_SECRET_KEY?: string;
