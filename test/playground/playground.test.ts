@@ -241,7 +241,7 @@ describe.skipIf(!chromium)("playground page (Chromium)", () => {
       route.fulfill({
         status: 429,
         headers: { "content-type": "application/json", "retry-after": "12" },
-        body: envelope("rate_limit_error", "rate_limit_exceeded", "Rate limit exceeded; retry in 12 s."),
+        body: envelope("requests", "rate_limit_exceeded", "Rate limit exceeded; retry in 12 s."),
       }),
     );
     await sendWithEnter("Hello?");
@@ -254,7 +254,7 @@ describe.skipIf(!chromium)("playground page (Chromium)", () => {
       route.fulfill({
         status: 503,
         headers: { "content-type": "application/json", "retry-after": "5" },
-        body: envelope("api_error", "runner_unavailable", "No model runner is available."),
+        body: envelope("server_error", "runner_unavailable", "No model runner is available."),
       }),
     );
     await sendWithEnter("Hello again?");

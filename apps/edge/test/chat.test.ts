@@ -112,7 +112,7 @@ describe("chat completions", () => {
       ]);
     const res = await chat(chatBody("Hi", { stream: true }));
     const events = sseData(await res.text()) as Array<Record<string, Loose>>;
-    expect(events.at(-1)).toMatchObject({ error: { code: "internal_error", type: "api_error" } });
+    expect(events.at(-1)).toMatchObject({ error: { code: "internal_error", type: "server_error" } });
     expect(events).not.toContain("[DONE]");
     await edge.settle();
   });

@@ -20,6 +20,7 @@ describe("a bad configuration", () => {
       expect(error.message).toContain("RUNNER_SECRET, RATE_LIMIT_BURST");
       expect(error.message).not.toContain("short-secret");
       expect(error.request_id).toBe(res.headers.get("x-request-id"));
+      expect(res.headers.get("x-should-retry"), "a retry cannot fix the variables").toBe("false");
     }
   });
 

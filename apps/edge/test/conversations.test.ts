@@ -74,7 +74,8 @@ describe("conversations", () => {
     expect(first.status).toBe(200);
     const second = await send(conv.id, { content: "two" });
     expect(second.status).toBe(409);
-    expect(await second.json()).toMatchObject({ error: { code: "conversation_busy", type: "conflict_error" } });
+    expect(await second.json()).toMatchObject({ error: { code: "conversation_busy", type: "invalid_request_error" } });
+    expect(second.headers.get("x-should-retry")).toBe("false"); // the openai client would retry a 409
     const del = await edge.fetch(`/v1/conversations/${conv.id}`, { method: "DELETE", key: (await edge.newKey()).key });
     expect(del.status).toBe(404); // someone else's delete never reveals the lock
     hold.open();

@@ -20,7 +20,9 @@ describe("Idempotency-Key", () => {
 
     const other = await edge.fetch("/v1/chat/completions", { method: "POST", key, headers, json: chatBody("Bye") });
     expect(other.status).toBe(409);
-    expect(await other.json()).toMatchObject({ error: { code: "idempotency_conflict", type: "conflict_error" } });
+    expect(await other.json()).toMatchObject({
+      error: { code: "idempotency_conflict", type: "invalid_request_error" },
+    });
   });
 
   it("scopes keys to the account, and covers conversations and admin POSTs", async () => {

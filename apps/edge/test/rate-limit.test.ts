@@ -2,6 +2,7 @@
 // 429 + Retry-After when empty, separate buckets per key; the bucket's write-behind storage.
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { resetDuration } from "../src/rate-limit/rate-limit";
 import { FLUSH_MS, RateLimiterDO } from "../src/rate-limit/rate-limiter-do";
 import { Edge } from "./helpers/edge";
 
@@ -16,13 +17,18 @@ describe("rate limiting", () => {
       expect(res.headers.get("x-ratelimit-limit")).toBe("3");
       remaining.push(res.headers.get("x-ratelimit-remaining")!);
       expect(Number(res.headers.get("x-ratelimit-reset"))).toBeGreaterThan(0);
+      // OpenAI's names beside ours: the same figures, the reset as a duration.
+      expect(res.headers.get("x-ratelimit-limit-requests")).toBe("3");
+      expect(res.headers.get("x-ratelimit-remaining-requests")).toBe(remaining.at(-1));
+      expect(res.headers.get("x-ratelimit-reset-requests")).toBe(`${res.headers.get("x-ratelimit-reset")}s`);
     }
     expect(remaining).toEqual(["2", "1", "0"]);
     const limited = await edge.fetch("/v1/conversations", { key });
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     expect(limited.headers.get("x-ratelimit-remaining")).toBe("0");
-    expect(await limited.json()).toMatchObject({ error: { code: "rate_limit_exceeded", type: "rate_limit_error" } });
+    expect(limited.headers.get("x-should-retry")).toBe("true");
+    expect(await limited.json()).toMatchObject({ error: { code: "rate_limit_exceeded", type: "requests" } });
 
     const other = await edge.newKey();
     expect((await edge.fetch("/v1/conversations", { key: other.key })).status).toBe(200);
@@ -35,6 +41,12 @@ describe("rate limiting", () => {
     expect(res.status).toBe(404);
     expect(res.headers.get("x-ratelimit-limit")).toBe("60");
     expect(res.headers.get("x-request-id")).toMatch(/^req_/);
+  });
+});
+
+describe("resetDuration", () => {
+  it("writes seconds as OpenAI does", () => {
+    expect([0, 6, 59.2, 90, 3600, 7325].map(resetDuration)).toEqual(["0s", "6s", "1m0s", "1m30s", "1h0m0s", "2h2m5s"]);
   });
 });
 

@@ -24,8 +24,9 @@ describe("runner failures", () => {
     const res = await chat(chatBody("Hi"), { "x-request-id": "req_down" });
     expect(res.status).toBe(503);
     expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(res.headers.get("x-should-retry")).toBe("true");
     expect(await res.json()).toMatchObject({
-      error: { code: "runner_unavailable", type: "api_error", request_id: "req_down" },
+      error: { code: "runner_unavailable", type: "server_error", request_id: "req_down" },
     });
   });
 
@@ -33,7 +34,7 @@ describe("runner failures", () => {
     ["503 overloaded", 503, "runner_unavailable", () => runnerError(503, "overloaded", "full", { "retry-after": "7" })],
     ["500 internal", 502, "internal_error", () => runnerError(500, "internal", "boom")],
     ["400 context_length_exceeded", 400, "context_length_exceeded", () => runnerError(400, "context_length_exceeded")],
-    ["404 model_not_found", 404, "not_found", () => runnerError(404, "model_not_found")],
+    ["404 model_not_found", 404, "model_not_found", () => runnerError(404, "model_not_found")],
     ["a malformed result", 502, "internal_error", () => Response.json({ nope: true })],
   ])("runner %s → %i %s", async (_name, status, code, answer) => {
     const { chat, runner } = await setup();
@@ -50,7 +51,9 @@ describe("runner failures", () => {
       new Promise((_resolve, reject) => signal.addEventListener("abort", () => reject(signal.reason)));
     const res = await chat(chatBody("Hi"));
     expect(res.status).toBe(504);
-    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("runner_timeout");
+    // The same request would wait as long again: the openai client must not retry it.
+    expect(res.headers.get("x-should-retry")).toBe("false");
+    expect(await res.json()).toMatchObject({ error: { code: "runner_timeout", type: "server_error" } });
   });
 
   it("a stream that goes silent → runner_timeout error event", async () => {

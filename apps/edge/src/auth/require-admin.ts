@@ -12,10 +12,10 @@ export function requireAdmin(): MiddlewareHandler<AppEnv> {
     const expected = edgeConfig(c.env).adminToken;
     const token = bearerToken(c.req.header("authorization"));
     if (expected === null) {
-      throw new ApiError("authentication_error", "The admin API is disabled: ADMIN_TOKEN is not configured.");
+      throw new ApiError("invalid_api_key", "The admin API is disabled: ADMIN_TOKEN is not configured.");
     }
     if (!token || !(await secretEquals(token, expected))) {
-      throw new ApiError("authentication_error", "Invalid admin token.");
+      throw new ApiError("invalid_api_key", "Invalid admin token.");
     }
     await next();
   };

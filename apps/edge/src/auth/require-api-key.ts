@@ -39,17 +39,16 @@ export function requireApiKey(options: RequireApiKeyOptions = {}): MiddlewareHan
   return async function requireApiKeyMiddleware(c, next) {
     const token = bearerToken(c.req.header("authorization"));
     if (!token) {
-      throw new ApiError("authentication_error", "Missing API key: send `Authorization: Bearer mmgpt_sk_…`.");
+      throw new ApiError("invalid_api_key", "Missing API key: send `Authorization: Bearer mmgpt_sk_…`.");
     }
     // Malformed tokens never reach D1.
-    if (!token.startsWith(SECRET_PREFIXES.apiKey))
-      throw new ApiError("authentication_error", "Invalid or revoked API key.");
+    if (!token.startsWith(SECRET_PREFIXES.apiKey)) throw new ApiError("invalid_api_key", "Invalid or revoked API key.");
     const keyHash = await hashApiKey(token);
     const knownId = knownKeyIds.get(keyHash);
     const early = knownId === undefined ? undefined : takeToken(c.env, knownId);
     early?.catch(() => {}); // awaited by rateLimit; a failure must not go unhandled if auth fails first
     const row = await findLiveKey(c.env.DB, keyHash);
-    if (!row) throw new ApiError("authentication_error", "Invalid or revoked API key.");
+    if (!row) throw new ApiError("invalid_api_key", "Invalid or revoked API key.");
     remember(keyHash, row.id);
     c.set("principal", { accountId: row.account_id, keyId: row.id });
     if (early && row.id === knownId) c.set("rateLimitTake", early);

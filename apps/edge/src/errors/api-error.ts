@@ -7,6 +7,8 @@ export interface ApiErrorOptions {
   status?: number;
   /** Seconds; sent as Retry-After (429, 503). */
   retryAfter?: number;
+  /** Overrides the code's `retry` (sent as x-should-retry) where this instance differs. */
+  shouldRetry?: boolean;
   cause?: unknown;
 }
 
@@ -16,6 +18,7 @@ export class ApiError extends Error {
   readonly status: number;
   readonly param: string | null;
   readonly retryAfter: number | undefined;
+  readonly shouldRetry: boolean;
 
   constructor(code: ErrorCode, message: string, options: ApiErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -25,6 +28,7 @@ export class ApiError extends Error {
     this.status = options.status ?? ERROR_CODES[code].status;
     this.param = options.param ?? null;
     this.retryAfter = options.retryAfter;
+    this.shouldRetry = options.shouldRetry ?? ERROR_CODES[code].retry;
   }
 }
 

@@ -1,5 +1,5 @@
 // Renders every failure into the public envelope `{error:{type, code, message, param,
-// request_id}}`: ApiError as is, Hono's HTTPException (malformed JSON…) as a 4xx, a bad
+// request_id}}` plus `x-should-retry`: ApiError as is, Hono's HTTPException (malformed JSON…) as a 4xx, a bad
 // configuration as a 500 naming the variables, anything else as a 500 that hides its details.
 import { errorEnvelope } from "@mmgpt/schema";
 import type { Context } from "hono";
@@ -12,10 +12,12 @@ export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof EdgeConfigError) {
     const names = [...new Set(error.names)].join(", ");
-    return new ApiError("internal_error", `The edge is misconfigured (${names}); the worker log says how.`);
+    return new ApiError("internal_error", `The edge is misconfigured (${names}); the worker log says how.`, {
+      shouldRetry: false, // until an operator fixes the variables
+    });
   }
   if (error instanceof HTTPException) {
-    if (error.status === 401) return new ApiError("authentication_error", error.message);
+    if (error.status === 401) return new ApiError("invalid_api_key", error.message);
     if (error.status === 413) return new ApiError("payload_too_large", error.message || "The body is too large.");
     if (error.status === 415) {
       return new ApiError("unsupported_media_type", error.message || "The Content-Type is not accepted.");
@@ -36,7 +38,11 @@ export function renderError(error: unknown, c: Context<AppEnv>): Response {
     console.error(`[${requestId}] unhandled error`, apiError.cause ?? apiError);
   }
   const body = errorEnvelope(apiError.code, apiError.message, requestId, apiError.param);
-  const headers: Record<string, string> = { "x-request-id": requestId };
+  const headers: Record<string, string> = {
+    "x-request-id": requestId,
+    // The `openai` client retries 408, 409, 429 and 5xx unless told otherwise.
+    "x-should-retry": String(apiError.shouldRetry),
+  };
   if (apiError.retryAfter !== undefined) headers["retry-after"] = String(Math.max(1, Math.ceil(apiError.retryAfter)));
   return c.json(body, apiError.status as 400, headers);
 }

@@ -43,7 +43,7 @@ export function mapRunnerError(response: Response, text: string): ApiError {
     case "invalid_request":
       return new ApiError("invalid_request_error", message || "The model runner rejected the request.");
     case "model_not_found":
-      return new ApiError("not_found", message || "No such model.", { param: "model" });
+      return new ApiError("model_not_found", message || "No such model.", { param: "model" });
     case "overloaded":
     case "not_ready":
       return unavailable("The model runners are busy; retry later.", retryAfterOf(response));

@@ -124,7 +124,7 @@ export const revokeApiKeyRoute = createRoute({
   operationId: "revokeApiKey",
   tags,
   summary: "Revoke an API key",
-  description: "Requests with the key fail with `authentication_error` from now on. Revoking twice is harmless.",
+  description: "Requests with the key fail with `invalid_api_key` from now on. Revoking twice is harmless.",
   security: ADMIN_SECURITY,
   request: { params: ApiKeyParams },
   responses: {

@@ -3,68 +3,114 @@
 // failures through it, so a client needs exactly one error parser.
 import { z } from "@hono/zod-openapi";
 
-/** Error types, as OpenAI names them. A client may branch on `type`; `code` is finer. */
-export const ERROR_TYPES = [
-  "invalid_request_error",
-  "authentication_error",
-  "permission_error",
-  "not_found_error",
-  "conflict_error",
-  "rate_limit_error",
-  "api_error",
-] as const;
+/**
+ * Error types, as OpenAI's API sends them: `invalid_request_error` for every 4xx but a rate
+ * limit (401 and 404 included), `requests` for a request-rate limit, `server_error` for 5xx.
+ * A client may branch on `type`; `code` is finer.
+ */
+export const ERROR_TYPES = ["invalid_request_error", "requests", "server_error"] as const;
 export type ErrorType = (typeof ERROR_TYPES)[number];
 
 /**
- * Every error code the API returns, with its type and HTTP status. Invariant: a code always
- * comes with the same type and status, so the edge only picks the code.
+ * Every error code the API returns, with its type, HTTP status and whether a retry of the same
+ * request can succeed (sent as `x-should-retry`: the `openai` client otherwise retries every 409
+ * and 5xx). Invariant: a code always comes with the same type and status, so the edge only
+ * picks the code. Where OpenAI has a code for the case, it is OpenAI's.
  */
 export const ERROR_CODES = {
-  invalid_request_error: { type: "invalid_request_error", status: 400, description: "The request is malformed." },
-  invalid_image: { type: "invalid_request_error", status: 400, description: "An image could not be decoded." },
+  invalid_request_error: {
+    type: "invalid_request_error",
+    status: 400,
+    retry: false,
+    description: "The request is malformed.",
+  },
+  invalid_image: {
+    type: "invalid_request_error",
+    status: 400,
+    retry: false,
+    description: "An image could not be decoded.",
+  },
   image_fetch_failed: {
     type: "invalid_request_error",
     status: 400,
+    retry: false,
     description: "An https image URL could not be fetched.",
   },
   context_length_exceeded: {
     type: "invalid_request_error",
     status: 400,
+    retry: false,
     description: "Prompt plus max_tokens exceeds the model's context.",
   },
-  payload_too_large: { type: "invalid_request_error", status: 413, description: "The body or file is too large." },
+  payload_too_large: {
+    type: "invalid_request_error",
+    status: 413,
+    retry: false,
+    description: "The body or file is too large.",
+  },
   unsupported_media_type: {
     type: "invalid_request_error",
     status: 415,
+    retry: false,
     description: "The Content-Type is not accepted.",
   },
-  authentication_error: { type: "authentication_error", status: 401, description: "Missing or invalid API key." },
-  permission_error: { type: "permission_error", status: 403, description: "The key may not do this." },
-  not_found: { type: "not_found_error", status: 404, description: "No such resource (or route)." },
+  invalid_api_key: {
+    type: "invalid_request_error",
+    status: 401,
+    retry: false,
+    description: "Missing or invalid API key (or admin token).",
+  },
+  permission_error: {
+    type: "invalid_request_error",
+    status: 403,
+    retry: false,
+    description: "The key may not do this.",
+  },
+  not_found: { type: "invalid_request_error", status: 404, retry: false, description: "No such resource (or route)." },
+  model_not_found: {
+    type: "invalid_request_error",
+    status: 404,
+    retry: false,
+    description: "The model does not exist or is not served.",
+  },
   conversation_busy: {
-    type: "conflict_error",
+    type: "invalid_request_error",
     status: 409,
+    retry: false,
     description: "The conversation is generating a reply already.",
   },
   idempotency_conflict: {
-    type: "conflict_error",
+    type: "invalid_request_error",
     status: 409,
-    description: "The Idempotency-Key was used with a different request.",
+    retry: false,
+    description: "The Idempotency-Key was used with a different request, or its first request is still running.",
   },
   invalid_state: {
-    type: "conflict_error",
+    type: "invalid_request_error",
     status: 409,
+    retry: false,
     description: "The resource is not in a state that allows this (e.g. cancel a finished batch).",
   },
-  rate_limit_exceeded: { type: "rate_limit_error", status: 429, description: "Too many requests; see Retry-After." },
-  internal_error: { type: "api_error", status: 500, description: "Unexpected failure; safe to retry." },
+  rate_limit_exceeded: {
+    type: "requests",
+    status: 429,
+    retry: true,
+    description: "Too many requests; see Retry-After.",
+  },
+  internal_error: { type: "server_error", status: 500, retry: true, description: "Unexpected failure; safe to retry." },
   runner_unavailable: {
-    type: "api_error",
+    type: "server_error",
     status: 503,
+    retry: true,
     description: "No model runner is available; see Retry-After.",
   },
-  runner_timeout: { type: "api_error", status: 504, description: "The model runner did not answer in time." },
-} as const satisfies Record<string, { type: ErrorType; status: number; description: string }>;
+  runner_timeout: {
+    type: "server_error",
+    status: 504,
+    retry: false,
+    description: "The model runner did not answer within the edge's timeout; the same request would time out again.",
+  },
+} as const satisfies Record<string, { type: ErrorType; status: number; retry: boolean; description: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 export const ERROR_CODE_NAMES = Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]];
@@ -85,7 +131,7 @@ export type ErrorObject = z.infer<typeof ErrorObject>;
 
 export const ErrorEnvelope = z.object({ error: ErrorObject }).openapi("ErrorEnvelope", {
   description:
-    "The body of every 4xx/5xx response. `type` follows OpenAI's error types; `code` is one of the documented codes.",
+    "The body of every 4xx/5xx response. `type` is OpenAI's error type; `code` is one of the documented codes. The `x-should-retry` header says whether the same request can succeed later.",
 });
 export type ErrorEnvelope = z.infer<typeof ErrorEnvelope>;
 

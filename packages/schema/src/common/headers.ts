@@ -7,7 +7,11 @@ export const HEADERS = {
   rateLimitLimit: "x-ratelimit-limit",
   rateLimitRemaining: "x-ratelimit-remaining",
   rateLimitReset: "x-ratelimit-reset",
+  rateLimitLimitRequests: "x-ratelimit-limit-requests",
+  rateLimitRemainingRequests: "x-ratelimit-remaining-requests",
+  rateLimitResetRequests: "x-ratelimit-reset-requests",
   retryAfter: "retry-after",
+  shouldRetry: "x-should-retry",
   idempotencyKey: "idempotency-key",
 } as const;
 
@@ -29,6 +33,23 @@ export const RESPONSE_HEADER_COMPONENTS = {
     description: "Seconds until the current window resets.",
     schema: { type: "integer", example: 42 },
   },
+  RateLimitLimitRequests: {
+    description: "OpenAI's name for `x-ratelimit-limit`: requests allowed before the limit is reached.",
+    schema: { type: "integer", example: 60 },
+  },
+  RateLimitRemainingRequests: {
+    description: "OpenAI's name for `x-ratelimit-remaining`.",
+    schema: { type: "integer", example: 59 },
+  },
+  RateLimitResetRequests: {
+    description: "Time until the request limit is back to full, as OpenAI writes it (`1s`, `1m30s`).",
+    schema: { type: "string", example: "6s" },
+  },
+  ShouldRetry: {
+    description:
+      "On errors: `true` when the same request may succeed later, `false` when a retry cannot help (the `openai` client obeys it).",
+    schema: { type: "string", example: "false" },
+  },
   RetryAfter: {
     description: "Seconds to wait before retrying (on 429 and 503).",
     schema: { type: "integer", example: 5 },
@@ -47,11 +68,20 @@ export const COMMON_RESPONSE_HEADERS: Record<string, HeaderRef> = {
   [HEADERS.rateLimitLimit]: ref("RateLimitLimit"),
   [HEADERS.rateLimitRemaining]: ref("RateLimitRemaining"),
   [HEADERS.rateLimitReset]: ref("RateLimitReset"),
+  [HEADERS.rateLimitLimitRequests]: ref("RateLimitLimitRequests"),
+  [HEADERS.rateLimitRemainingRequests]: ref("RateLimitRemainingRequests"),
+  [HEADERS.rateLimitResetRequests]: ref("RateLimitResetRequests"),
+};
+
+/** Headers on every error response of an API-key operation. */
+export const ERROR_RESPONSE_HEADERS: Record<string, HeaderRef> = {
+  ...COMMON_RESPONSE_HEADERS,
+  [HEADERS.shouldRetry]: ref("ShouldRetry"),
 };
 
 /** Headers on 429 and 503 responses. */
 export const RETRY_RESPONSE_HEADERS: Record<string, HeaderRef> = {
-  ...COMMON_RESPONSE_HEADERS,
+  ...ERROR_RESPONSE_HEADERS,
   "Retry-After": ref("RetryAfter"),
 };
 

@@ -2,7 +2,7 @@
 // same error envelope. Route files list statuses; this file owns how they look.
 import type { z } from "@hono/zod-openapi";
 import { codesForStatus, ERROR_CODES, ErrorEnvelope, errorEnvelope } from "./errors";
-import { COMMON_RESPONSE_HEADERS, RETRY_RESPONSE_HEADERS } from "./headers";
+import { COMMON_RESPONSE_HEADERS, ERROR_RESPONSE_HEADERS, RETRY_RESPONSE_HEADERS } from "./headers";
 
 /** A 2xx JSON response with the common headers (or `headers`) and an example. */
 export function jsonResponse<S extends z.ZodType>(
@@ -47,7 +47,7 @@ function errorResponse(status: ErrorStatus): ErrorResponse {
   const retry = status === 429 || status === 503;
   return {
     description: `${STATUS_TEXT[status]}. \`error.code\` is one of: ${codes.map((c) => `\`${c}\``).join(", ")}.`,
-    headers: retry ? RETRY_RESPONSE_HEADERS : COMMON_RESPONSE_HEADERS,
+    headers: retry ? RETRY_RESPONSE_HEADERS : ERROR_RESPONSE_HEADERS,
     content: {
       "application/json": {
         schema: ErrorEnvelope,

@@ -25,7 +25,7 @@ const conversation = { id: "conv_1", object: "conversation" };
 
 describe("retries", () => {
   it("waits the Retry-After seconds after a 429, then succeeds", async () => {
-    const limited = errorResponse(429, "rate_limit_exceeded", "rate_limit_error", { "retry-after": "2" });
+    const limited = errorResponse(429, "rate_limit_exceeded", "requests", { "retry-after": "2" });
     const { client, requests, sleeps } = fakeClient([limited, json(models)]);
     await expect(client.models.list()).resolves.toEqual(models);
     expect(requests).toHaveLength(2);
@@ -33,14 +33,14 @@ describe("retries", () => {
   });
 
   it("prefers retry-after-ms", async () => {
-    const limited = errorResponse(429, "rate_limit_exceeded", "rate_limit_error", { "retry-after-ms": "150" });
+    const limited = errorResponse(429, "rate_limit_exceeded", "requests", { "retry-after-ms": "150" });
     const { client, sleeps } = fakeClient([limited, json(models)]);
     await client.models.list();
     expect(sleeps).toEqual([150]);
   });
 
   it("backs off with jitter after 503 twice, then succeeds", async () => {
-    const down = errorResponse(503, "runner_unavailable", "api_error");
+    const down = errorResponse(503, "runner_unavailable", "server_error");
     const { client, requests, sleeps } = fakeClient([down, down, json(models)]);
     await expect(client.models.list()).resolves.toEqual(models);
     expect(requests).toHaveLength(3);
@@ -59,7 +59,7 @@ describe("retries", () => {
   it("does not retry 400 or 409", async () => {
     for (const [status, code, type, Class] of [
       [400, "invalid_request_error", "invalid_request_error", BadRequestError],
-      [409, "conversation_busy", "conflict_error", ConflictError],
+      [409, "conversation_busy", "invalid_request_error", ConflictError],
     ] as const) {
       const { client, requests, sleeps } = fakeClient([errorResponse(status, code, type), json(models)]);
       await expect(client.models.list()).rejects.toBeInstanceOf(Class);
@@ -69,7 +69,7 @@ describe("retries", () => {
   });
 
   it("gives up after maxRetries, per client and per request", async () => {
-    const failing = errorResponse(500, "internal_error", "api_error");
+    const failing = errorResponse(500, "internal_error", "server_error");
     const perClient = fakeClient([failing], { maxRetries: 1 });
     await expect(perClient.client.models.list()).rejects.toBeInstanceOf(InternalServerError);
     expect(perClient.requests).toHaveLength(2);
@@ -82,7 +82,7 @@ describe("retries", () => {
 
 describe("idempotency keys", () => {
   it("sends one key per POST call and reuses it on retries", async () => {
-    const down = errorResponse(503, "runner_unavailable", "api_error");
+    const down = errorResponse(503, "runner_unavailable", "server_error");
     const { client, requests } = fakeClient([down, json(conversation), json(conversation)]);
     await client.conversations.create();
     await client.conversations.create();
@@ -145,7 +145,7 @@ describe("abort and timeout", () => {
 
   it("stops waiting between retries when the caller aborts", async () => {
     const controller = new AbortController();
-    const down = errorResponse(503, "runner_unavailable", "api_error");
+    const down = errorResponse(503, "runner_unavailable", "server_error");
     const { client, requests } = fakeClient([down, json(models)], {
       sleep: (_ms, signal) =>
         new Promise((_, reject) => {
@@ -171,10 +171,15 @@ describe("errors", () => {
     [500, InternalServerError],
     [504, InternalServerError],
   ])("maps %i to %o with the envelope's fields", async (status, Class) => {
-    const { client } = fakeClient([errorResponse(status, "not_found", "not_found_error")], { maxRetries: 0 });
+    const { client } = fakeClient([errorResponse(status, "not_found", "invalid_request_error")], { maxRetries: 0 });
     const error = await client.models.list().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Class);
-    expect(error).toMatchObject({ status, code: "not_found", type: "not_found_error", requestId: `req_${status}` });
+    expect(error).toMatchObject({
+      status,
+      code: "not_found",
+      type: "invalid_request_error",
+      requestId: `req_${status}`,
+    });
   });
 
   it("falls back to the x-request-id header for a body that is not an envelope", async () => {

@@ -62,7 +62,7 @@ export interface paths {
         post?: never;
         /**
          * Revoke an API key
-         * @description Requests with the key fail with `authentication_error` from now on. Revoking twice is harmless.
+         * @description Requests with the key fail with `invalid_api_key` from now on. Revoking twice is harmless.
          */
         delete: operations["revokeApiKey"];
         options?: never;
@@ -960,9 +960,9 @@ export interface components {
         };
         Error: {
             /** @enum {string} */
-            type: "invalid_request_error" | "authentication_error" | "permission_error" | "not_found_error" | "conflict_error" | "rate_limit_error" | "api_error";
+            type: "invalid_request_error" | "requests" | "server_error";
             /** @enum {string} */
-            code: "invalid_request_error" | "invalid_image" | "image_fetch_failed" | "context_length_exceeded" | "payload_too_large" | "unsupported_media_type" | "authentication_error" | "permission_error" | "not_found" | "conversation_busy" | "idempotency_conflict" | "invalid_state" | "rate_limit_exceeded" | "internal_error" | "runner_unavailable" | "runner_timeout";
+            code: "invalid_request_error" | "invalid_image" | "image_fetch_failed" | "context_length_exceeded" | "payload_too_large" | "unsupported_media_type" | "invalid_api_key" | "permission_error" | "not_found" | "model_not_found" | "conversation_busy" | "idempotency_conflict" | "invalid_state" | "rate_limit_exceeded" | "internal_error" | "runner_unavailable" | "runner_timeout";
             /** @description Human-readable; do not parse it. */
             message: string;
             /** @description The offending request field as a dotted path (e.g. `messages.0.content`), if any. */
@@ -973,7 +973,7 @@ export interface components {
              */
             request_id: string;
         };
-        /** @description The body of every 4xx/5xx response. `type` follows OpenAI's error types; `code` is one of the documented codes. */
+        /** @description The body of every 4xx/5xx response. `type` is OpenAI's error type; `code` is one of the documented codes. The `x-should-retry` header says whether the same request can succeed later. */
         ErrorEnvelope: {
             error: components["schemas"]["Error"];
         };
@@ -1232,14 +1232,22 @@ export interface components {
     headers: {
         /** @description Requests allowed per window for this API key. */
         RateLimitLimit: number;
+        /** @description OpenAI's name for `x-ratelimit-limit`: requests allowed before the limit is reached. */
+        RateLimitLimitRequests: number;
         /** @description Requests left in the current window. */
         RateLimitRemaining: number;
+        /** @description OpenAI's name for `x-ratelimit-remaining`. */
+        RateLimitRemainingRequests: number;
         /** @description Seconds until the current window resets. */
         RateLimitReset: number;
+        /** @description Time until the request limit is back to full, as OpenAI writes it (`1s`, `1m30s`). */
+        RateLimitResetRequests: string;
         /** @description Id of this request (`req_…`); quote it when reporting a problem. Also in error bodies. */
         RequestId: string;
         /** @description Seconds to wait before retrying (on 429 and 503). */
         RetryAfter: number;
+        /** @description On errors: `true` when the same request may succeed later, `false` when a retry cannot help (the `openai` client obeys it). */
+        ShouldRetry: string;
     };
     pathItems: never;
 }
@@ -1277,13 +1285,17 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "api_error",
+                     *         "type": "server_error",
                      *         "code": "internal_error",
                      *         "message": "Unexpected failure; safe to retry.",
                      *         "param": null,
@@ -1301,6 +1313,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -1308,7 +1324,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "api_error",
+                     *         "type": "server_error",
                      *         "code": "runner_unavailable",
                      *         "message": "No model runner is available; see Retry-After.",
                      *         "param": null,
@@ -1376,6 +1392,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1393,22 +1413,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Missing or invalid credentials. `error.code` is one of: `authentication_error`. */
+            /** @description Missing or invalid credentials. `error.code` is one of: `invalid_api_key`. */
             401: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "authentication_error",
-                     *         "code": "authentication_error",
-                     *         "message": "Missing or invalid API key.",
+                     *         "type": "invalid_request_error",
+                     *         "code": "invalid_api_key",
+                     *         "message": "Missing or invalid API key (or admin token).",
                      *         "param": null,
                      *         "request_id": "req_01hx3c9v7k"
                      *       }
@@ -1424,13 +1448,17 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "api_error",
+                     *         "type": "server_error",
                      *         "code": "internal_error",
                      *         "message": "Unexpected failure; safe to retry.",
                      *         "param": null,
@@ -1495,6 +1523,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1512,22 +1544,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Missing or invalid credentials. `error.code` is one of: `authentication_error`. */
+            /** @description Missing or invalid credentials. `error.code` is one of: `invalid_api_key`. */
             401: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "authentication_error",
-                     *         "code": "authentication_error",
-                     *         "message": "Missing or invalid API key.",
+                     *         "type": "invalid_request_error",
+                     *         "code": "invalid_api_key",
+                     *         "message": "Missing or invalid API key (or admin token).",
                      *         "param": null,
                      *         "request_id": "req_01hx3c9v7k"
                      *       }
@@ -1543,13 +1579,17 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "api_error",
+                     *         "type": "server_error",
                      *         "code": "internal_error",
                      *         "message": "Unexpected failure; safe to retry.",
                      *         "param": null,
@@ -1602,6 +1642,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1619,22 +1663,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Missing or invalid credentials. `error.code` is one of: `authentication_error`. */
+            /** @description Missing or invalid credentials. `error.code` is one of: `invalid_api_key`. */
             401: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "authentication_error",
-                     *         "code": "authentication_error",
-                     *         "message": "Missing or invalid API key.",
+                     *         "type": "invalid_request_error",
+                     *         "code": "invalid_api_key",
+                     *         "message": "Missing or invalid API key (or admin token).",
                      *         "param": null,
                      *         "request_id": "req_01hx3c9v7k"
                      *       }
@@ -1643,20 +1691,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not found. `error.code` is one of: `not_found`. */
+            /** @description Not found. `error.code` is one of: `not_found`, `model_not_found`. */
             404: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "not_found_error",
+                     *         "type": "invalid_request_error",
                      *         "code": "not_found",
                      *         "message": "No such resource (or route).",
                      *         "param": null,
@@ -1674,13 +1726,17 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "api_error",
+                     *         "type": "server_error",
                      *         "code": "internal_error",
                      *         "message": "Unexpected failure; safe to retry.",
                      *         "param": null,
@@ -1716,6 +1772,9 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1767,6 +1826,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1784,22 +1847,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Missing or invalid credentials. `error.code` is one of: `authentication_error`. */
+            /** @description Missing or invalid credentials. `error.code` is one of: `invalid_api_key`. */
             401: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "authentication_error",
-                     *         "code": "authentication_error",
-                     *         "message": "Missing or invalid API key.",
+                     *         "type": "invalid_request_error",
+                     *         "code": "invalid_api_key",
+                     *         "message": "Missing or invalid API key (or admin token).",
                      *         "param": null,
                      *         "request_id": "req_01hx3c9v7k"
                      *       }
@@ -1815,6 +1882,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -1822,7 +1893,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "rate_limit_error",
+                     *         "type": "requests",
                      *         "code": "rate_limit_exceeded",
                      *         "message": "Too many requests; see Retry-After.",
                      *         "param": null,
@@ -1840,13 +1911,17 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "api_error",
+                     *         "type": "server_error",
                      *         "code": "internal_error",
                      *         "message": "Unexpected failure; safe to retry.",
                      *         "param": null,
@@ -1919,6 +1994,9 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1962,6 +2040,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1979,22 +2061,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Missing or invalid credentials. `error.code` is one of: `authentication_error`. */
+            /** @description Missing or invalid credentials. `error.code` is one of: `invalid_api_key`. */
             401: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "authentication_error",
-                     *         "code": "authentication_error",
-                     *         "message": "Missing or invalid API key.",
+                     *         "type": "invalid_request_error",
+                     *         "code": "invalid_api_key",
+                     *         "message": "Missing or invalid API key (or admin token).",
                      *         "param": null,
                      *         "request_id": "req_01hx3c9v7k"
                      *       }
@@ -2003,20 +2089,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not found. `error.code` is one of: `not_found`. */
+            /** @description Not found. `error.code` is one of: `not_found`, `model_not_found`. */
             404: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "not_found_error",
+                     *         "type": "invalid_request_error",
                      *         "code": "not_found",
                      *         "message": "No such resource (or route).",
                      *         "param": null,
@@ -2034,6 +2124,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2058,6 +2152,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -2065,7 +2163,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "rate_limit_error",
+                     *         "type": "requests",
                      *         "code": "rate_limit_exceeded",
                      *         "message": "Too many requests; see Retry-After.",
                      *         "param": null,
@@ -2083,13 +2181,17 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "api_error",
+                     *         "type": "server_error",
                      *         "code": "internal_error",
                      *         "message": "Unexpected failure; safe to retry.",
                      *         "param": null,
@@ -2120,6 +2222,9 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2163,6 +2268,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2180,22 +2289,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Missing or invalid credentials. `error.code` is one of: `authentication_error`. */
+            /** @description Missing or invalid credentials. `error.code` is one of: `invalid_api_key`. */
             401: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "authentication_error",
-                     *         "code": "authentication_error",
-                     *         "message": "Missing or invalid API key.",
+                     *         "type": "invalid_request_error",
+                     *         "code": "invalid_api_key",
+                     *         "message": "Missing or invalid API key (or admin token).",
                      *         "param": null,
                      *         "request_id": "req_01hx3c9v7k"
                      *       }
@@ -2204,20 +2317,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not found. `error.code` is one of: `not_found`. */
+            /** @description Not found. `error.code` is one of: `not_found`, `model_not_found`. */
             404: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "not_found_error",
+                     *         "type": "invalid_request_error",
                      *         "code": "not_found",
                      *         "message": "No such resource (or route).",
                      *         "param": null,
@@ -2235,6 +2352,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -2242,7 +2363,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "rate_limit_error",
+                     *         "type": "requests",
                      *         "code": "rate_limit_exceeded",
                      *         "message": "Too many requests; see Retry-After.",
                      *         "param": null,
@@ -2260,13 +2381,17 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "api_error",
+                     *         "type": "server_error",
                      *         "code": "internal_error",
                      *         "message": "Unexpected failure; safe to retry.",
                      *         "param": null,
@@ -2300,6 +2425,9 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2343,6 +2471,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2360,22 +2492,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Missing or invalid credentials. `error.code` is one of: `authentication_error`. */
+            /** @description Missing or invalid credentials. `error.code` is one of: `invalid_api_key`. */
             401: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "authentication_error",
-                     *         "code": "authentication_error",
-                     *         "message": "Missing or invalid API key.",
+                     *         "type": "invalid_request_error",
+                     *         "code": "invalid_api_key",
+                     *         "message": "Missing or invalid API key (or admin token).",
                      *         "param": null,
                      *         "request_id": "req_01hx3c9v7k"
                      *       }
@@ -2384,20 +2520,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not found. `error.code` is one of: `not_found`. */
+            /** @description Not found. `error.code` is one of: `not_found`, `model_not_found`. */
             404: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "not_found_error",
+                     *         "type": "invalid_request_error",
                      *         "code": "not_found",
                      *         "message": "No such resource (or route).",
                      *         "param": null,
@@ -2415,13 +2555,17 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "conflict_error",
+                     *         "type": "invalid_request_error",
                      *         "code": "conversation_busy",
                      *         "message": "The conversation is generating a reply already.",
                      *         "param": null,
@@ -2439,6 +2583,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -2446,7 +2594,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "rate_limit_error",
+                     *         "type": "requests",
                      *         "code": "rate_limit_exceeded",
                      *         "message": "Too many requests; see Retry-After.",
                      *         "param": null,
@@ -2464,13 +2612,17 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "api_error",
+                     *         "type": "server_error",
                      *         "code": "internal_error",
                      *         "message": "Unexpected failure; safe to retry.",
                      *         "param": null,
@@ -2501,6 +2653,9 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2552,6 +2707,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2569,22 +2728,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Missing or invalid credentials. `error.code` is one of: `authentication_error`. */
+            /** @description Missing or invalid credentials. `error.code` is one of: `invalid_api_key`. */
             401: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "authentication_error",
-                     *         "code": "authentication_error",
-                     *         "message": "Missing or invalid API key.",
+                     *         "type": "invalid_request_error",
+                     *         "code": "invalid_api_key",
+                     *         "message": "Missing or invalid API key (or admin token).",
                      *         "param": null,
                      *         "request_id": "req_01hx3c9v7k"
                      *       }
@@ -2593,20 +2756,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not found. `error.code` is one of: `not_found`. */
+            /** @description Not found. `error.code` is one of: `not_found`, `model_not_found`. */
             404: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "not_found_error",
+                     *         "type": "invalid_request_error",
                      *         "code": "not_found",
                      *         "message": "No such resource (or route).",
                      *         "param": null,
@@ -2624,13 +2791,17 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "conflict_error",
+                     *         "type": "invalid_request_error",
                      *         "code": "conversation_busy",
                      *         "message": "The conversation is generating a reply already.",
                      *         "param": null,
@@ -2648,6 +2819,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -2655,7 +2830,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "rate_limit_error",
+                     *         "type": "requests",
                      *         "code": "rate_limit_exceeded",
                      *         "message": "Too many requests; see Retry-After.",
                      *         "param": null,
@@ -2673,13 +2848,17 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "api_error",
+                     *         "type": "server_error",
                      *         "code": "internal_error",
                      *         "message": "Unexpected failure; safe to retry.",
                      *         "param": null,
@@ -2710,6 +2889,9 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2761,6 +2943,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2778,22 +2964,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Missing or invalid credentials. `error.code` is one of: `authentication_error`. */
+            /** @description Missing or invalid credentials. `error.code` is one of: `invalid_api_key`. */
             401: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "authentication_error",
-                     *         "code": "authentication_error",
-                     *         "message": "Missing or invalid API key.",
+                     *         "type": "invalid_request_error",
+                     *         "code": "invalid_api_key",
+                     *         "message": "Missing or invalid API key (or admin token).",
                      *         "param": null,
                      *         "request_id": "req_01hx3c9v7k"
                      *       }
@@ -2802,20 +2992,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not found. `error.code` is one of: `not_found`. */
+            /** @description Not found. `error.code` is one of: `not_found`, `model_not_found`. */
             404: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "not_found_error",
+                     *         "type": "invalid_request_error",
                      *         "code": "not_found",
                      *         "message": "No such resource (or route).",
                      *         "param": null,
@@ -2833,13 +3027,17 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "conflict_error",
+                     *         "type": "invalid_request_error",
                      *         "code": "conversation_busy",
                      *         "message": "The conversation is generating a reply already.",
                      *         "param": null,
@@ -2857,6 +3055,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -2864,7 +3066,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "rate_limit_error",
+                     *         "type": "requests",
                      *         "code": "rate_limit_exceeded",
                      *         "message": "Too many requests; see Retry-After.",
                      *         "param": null,
@@ -2882,13 +3084,17 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "api_error",
+                     *         "type": "server_error",
                      *         "code": "internal_error",
                      *         "message": "Unexpected failure; safe to retry.",
                      *         "param": null,
@@ -2924,6 +3130,9 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2986,6 +3195,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3003,22 +3216,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Missing or invalid credentials. `error.code` is one of: `authentication_error`. */
+            /** @description Missing or invalid credentials. `error.code` is one of: `invalid_api_key`. */
             401: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "authentication_error",
-                     *         "code": "authentication_error",
-                     *         "message": "Missing or invalid API key.",
+                     *         "type": "invalid_request_error",
+                     *         "code": "invalid_api_key",
+                     *         "message": "Missing or invalid API key (or admin token).",
                      *         "param": null,
                      *         "request_id": "req_01hx3c9v7k"
                      *       }
@@ -3027,20 +3244,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not found. `error.code` is one of: `not_found`. */
+            /** @description Not found. `error.code` is one of: `not_found`, `model_not_found`. */
             404: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "not_found_error",
+                     *         "type": "invalid_request_error",
                      *         "code": "not_found",
                      *         "message": "No such resource (or route).",
                      *         "param": null,
@@ -3058,13 +3279,17 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "conflict_error",
+                     *         "type": "invalid_request_error",
                      *         "code": "conversation_busy",
                      *         "message": "The conversation is generating a reply already.",
                      *         "param": null,
@@ -3082,6 +3307,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3106,6 +3335,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -3113,7 +3346,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "rate_limit_error",
+                     *         "type": "requests",
                      *         "code": "rate_limit_exceeded",
                      *         "message": "Too many requests; see Retry-After.",
                      *         "param": null,
@@ -3131,13 +3364,17 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "api_error",
+                     *         "type": "server_error",
                      *         "code": "internal_error",
                      *         "message": "Unexpected failure; safe to retry.",
                      *         "param": null,
@@ -3155,6 +3392,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -3162,7 +3403,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "api_error",
+                     *         "type": "server_error",
                      *         "code": "runner_unavailable",
                      *         "message": "No model runner is available; see Retry-After.",
                      *         "param": null,
@@ -3180,15 +3421,19 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "api_error",
+                     *         "type": "server_error",
                      *         "code": "runner_timeout",
-                     *         "message": "The model runner did not answer in time.",
+                     *         "message": "The model runner did not answer within the edge's timeout; the same request would time out again.",
                      *         "param": null,
                      *         "request_id": "req_01hx3c9v7k"
                      *       }
@@ -3222,6 +3467,9 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3257,6 +3505,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3274,22 +3526,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Missing or invalid credentials. `error.code` is one of: `authentication_error`. */
+            /** @description Missing or invalid credentials. `error.code` is one of: `invalid_api_key`. */
             401: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "authentication_error",
-                     *         "code": "authentication_error",
-                     *         "message": "Missing or invalid API key.",
+                     *         "type": "invalid_request_error",
+                     *         "code": "invalid_api_key",
+                     *         "message": "Missing or invalid API key (or admin token).",
                      *         "param": null,
                      *         "request_id": "req_01hx3c9v7k"
                      *       }
@@ -3305,6 +3561,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -3312,7 +3572,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "rate_limit_error",
+                     *         "type": "requests",
                      *         "code": "rate_limit_exceeded",
                      *         "message": "Too many requests; see Retry-After.",
                      *         "param": null,
@@ -3330,13 +3590,17 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "api_error",
+                     *         "type": "server_error",
                      *         "code": "internal_error",
                      *         "message": "Unexpected failure; safe to retry.",
                      *         "param": null,
@@ -3380,6 +3644,9 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3407,6 +3674,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3424,22 +3695,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Missing or invalid credentials. `error.code` is one of: `authentication_error`. */
+            /** @description Missing or invalid credentials. `error.code` is one of: `invalid_api_key`. */
             401: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "authentication_error",
-                     *         "code": "authentication_error",
-                     *         "message": "Missing or invalid API key.",
+                     *         "type": "invalid_request_error",
+                     *         "code": "invalid_api_key",
+                     *         "message": "Missing or invalid API key (or admin token).",
                      *         "param": null,
                      *         "request_id": "req_01hx3c9v7k"
                      *       }
@@ -3455,6 +3730,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -3462,7 +3741,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "rate_limit_error",
+                     *         "type": "requests",
                      *         "code": "rate_limit_exceeded",
                      *         "message": "Too many requests; see Retry-After.",
                      *         "param": null,
@@ -3480,13 +3759,17 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "api_error",
+                     *         "type": "server_error",
                      *         "code": "internal_error",
                      *         "message": "Unexpected failure; safe to retry.",
                      *         "param": null,
@@ -3517,6 +3800,9 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3544,6 +3830,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3561,22 +3851,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Missing or invalid credentials. `error.code` is one of: `authentication_error`. */
+            /** @description Missing or invalid credentials. `error.code` is one of: `invalid_api_key`. */
             401: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "authentication_error",
-                     *         "code": "authentication_error",
-                     *         "message": "Missing or invalid API key.",
+                     *         "type": "invalid_request_error",
+                     *         "code": "invalid_api_key",
+                     *         "message": "Missing or invalid API key (or admin token).",
                      *         "param": null,
                      *         "request_id": "req_01hx3c9v7k"
                      *       }
@@ -3585,20 +3879,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not found. `error.code` is one of: `not_found`. */
+            /** @description Not found. `error.code` is one of: `not_found`, `model_not_found`. */
             404: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "not_found_error",
+                     *         "type": "invalid_request_error",
                      *         "code": "not_found",
                      *         "message": "No such resource (or route).",
                      *         "param": null,
@@ -3616,6 +3914,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -3623,7 +3925,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "rate_limit_error",
+                     *         "type": "requests",
                      *         "code": "rate_limit_exceeded",
                      *         "message": "Too many requests; see Retry-After.",
                      *         "param": null,
@@ -3641,13 +3943,17 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "api_error",
+                     *         "type": "server_error",
                      *         "code": "internal_error",
                      *         "message": "Unexpected failure; safe to retry.",
                      *         "param": null,
@@ -3678,6 +3984,9 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3698,6 +4007,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3715,22 +4028,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Missing or invalid credentials. `error.code` is one of: `authentication_error`. */
+            /** @description Missing or invalid credentials. `error.code` is one of: `invalid_api_key`. */
             401: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "authentication_error",
-                     *         "code": "authentication_error",
-                     *         "message": "Missing or invalid API key.",
+                     *         "type": "invalid_request_error",
+                     *         "code": "invalid_api_key",
+                     *         "message": "Missing or invalid API key (or admin token).",
                      *         "param": null,
                      *         "request_id": "req_01hx3c9v7k"
                      *       }
@@ -3739,20 +4056,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not found. `error.code` is one of: `not_found`. */
+            /** @description Not found. `error.code` is one of: `not_found`, `model_not_found`. */
             404: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "not_found_error",
+                     *         "type": "invalid_request_error",
                      *         "code": "not_found",
                      *         "message": "No such resource (or route).",
                      *         "param": null,
@@ -3770,13 +4091,17 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "conflict_error",
+                     *         "type": "invalid_request_error",
                      *         "code": "conversation_busy",
                      *         "message": "The conversation is generating a reply already.",
                      *         "param": null,
@@ -3794,6 +4119,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -3801,7 +4130,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "rate_limit_error",
+                     *         "type": "requests",
                      *         "code": "rate_limit_exceeded",
                      *         "message": "Too many requests; see Retry-After.",
                      *         "param": null,
@@ -3819,13 +4148,17 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "api_error",
+                     *         "type": "server_error",
                      *         "code": "internal_error",
                      *         "message": "Unexpected failure; safe to retry.",
                      *         "param": null,
@@ -3863,6 +4196,9 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3932,6 +4268,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3949,22 +4289,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Missing or invalid credentials. `error.code` is one of: `authentication_error`. */
+            /** @description Missing or invalid credentials. `error.code` is one of: `invalid_api_key`. */
             401: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "authentication_error",
-                     *         "code": "authentication_error",
-                     *         "message": "Missing or invalid API key.",
+                     *         "type": "invalid_request_error",
+                     *         "code": "invalid_api_key",
+                     *         "message": "Missing or invalid API key (or admin token).",
                      *         "param": null,
                      *         "request_id": "req_01hx3c9v7k"
                      *       }
@@ -3973,20 +4317,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not found. `error.code` is one of: `not_found`. */
+            /** @description Not found. `error.code` is one of: `not_found`, `model_not_found`. */
             404: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "not_found_error",
+                     *         "type": "invalid_request_error",
                      *         "code": "not_found",
                      *         "message": "No such resource (or route).",
                      *         "param": null,
@@ -4004,6 +4352,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -4011,7 +4363,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "rate_limit_error",
+                     *         "type": "requests",
                      *         "code": "rate_limit_exceeded",
                      *         "message": "Too many requests; see Retry-After.",
                      *         "param": null,
@@ -4029,13 +4381,17 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "api_error",
+                     *         "type": "server_error",
                      *         "code": "internal_error",
                      *         "message": "Unexpected failure; safe to retry.",
                      *         "param": null,
@@ -4090,6 +4446,9 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4139,6 +4498,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4156,22 +4519,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Missing or invalid credentials. `error.code` is one of: `authentication_error`. */
+            /** @description Missing or invalid credentials. `error.code` is one of: `invalid_api_key`. */
             401: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "authentication_error",
-                     *         "code": "authentication_error",
-                     *         "message": "Missing or invalid API key.",
+                     *         "type": "invalid_request_error",
+                     *         "code": "invalid_api_key",
+                     *         "message": "Missing or invalid API key (or admin token).",
                      *         "param": null,
                      *         "request_id": "req_01hx3c9v7k"
                      *       }
@@ -4180,20 +4547,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not found. `error.code` is one of: `not_found`. */
+            /** @description Not found. `error.code` is one of: `not_found`, `model_not_found`. */
             404: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "not_found_error",
+                     *         "type": "invalid_request_error",
                      *         "code": "not_found",
                      *         "message": "No such resource (or route).",
                      *         "param": null,
@@ -4211,13 +4582,17 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "conflict_error",
+                     *         "type": "invalid_request_error",
                      *         "code": "conversation_busy",
                      *         "message": "The conversation is generating a reply already.",
                      *         "param": null,
@@ -4235,6 +4610,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4259,6 +4638,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -4266,7 +4649,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "rate_limit_error",
+                     *         "type": "requests",
                      *         "code": "rate_limit_exceeded",
                      *         "message": "Too many requests; see Retry-After.",
                      *         "param": null,
@@ -4284,13 +4667,17 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "api_error",
+                     *         "type": "server_error",
                      *         "code": "internal_error",
                      *         "message": "Unexpected failure; safe to retry.",
                      *         "param": null,
@@ -4308,6 +4695,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -4315,7 +4706,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "api_error",
+                     *         "type": "server_error",
                      *         "code": "runner_unavailable",
                      *         "message": "No model runner is available; see Retry-After.",
                      *         "param": null,
@@ -4333,15 +4724,19 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "api_error",
+                     *         "type": "server_error",
                      *         "code": "runner_timeout",
-                     *         "message": "The model runner did not answer in time.",
+                     *         "message": "The model runner did not answer within the edge's timeout; the same request would time out again.",
                      *         "param": null,
                      *         "request_id": "req_01hx3c9v7k"
                      *       }
@@ -4377,6 +4772,9 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4411,6 +4809,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4428,22 +4830,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Missing or invalid credentials. `error.code` is one of: `authentication_error`. */
+            /** @description Missing or invalid credentials. `error.code` is one of: `invalid_api_key`. */
             401: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "authentication_error",
-                     *         "code": "authentication_error",
-                     *         "message": "Missing or invalid API key.",
+                     *         "type": "invalid_request_error",
+                     *         "code": "invalid_api_key",
+                     *         "message": "Missing or invalid API key (or admin token).",
                      *         "param": null,
                      *         "request_id": "req_01hx3c9v7k"
                      *       }
@@ -4459,6 +4865,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -4466,7 +4876,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "rate_limit_error",
+                     *         "type": "requests",
                      *         "code": "rate_limit_exceeded",
                      *         "message": "Too many requests; see Retry-After.",
                      *         "param": null,
@@ -4484,13 +4894,17 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "api_error",
+                     *         "type": "server_error",
                      *         "code": "internal_error",
                      *         "message": "Unexpected failure; safe to retry.",
                      *         "param": null,
@@ -4532,6 +4946,9 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4558,6 +4975,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4575,22 +4996,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Missing or invalid credentials. `error.code` is one of: `authentication_error`. */
+            /** @description Missing or invalid credentials. `error.code` is one of: `invalid_api_key`. */
             401: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "authentication_error",
-                     *         "code": "authentication_error",
-                     *         "message": "Missing or invalid API key.",
+                     *         "type": "invalid_request_error",
+                     *         "code": "invalid_api_key",
+                     *         "message": "Missing or invalid API key (or admin token).",
                      *         "param": null,
                      *         "request_id": "req_01hx3c9v7k"
                      *       }
@@ -4606,6 +5031,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4630,6 +5059,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4654,6 +5087,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -4661,7 +5098,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "rate_limit_error",
+                     *         "type": "requests",
                      *         "code": "rate_limit_exceeded",
                      *         "message": "Too many requests; see Retry-After.",
                      *         "param": null,
@@ -4679,13 +5116,17 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "api_error",
+                     *         "type": "server_error",
                      *         "code": "internal_error",
                      *         "message": "Unexpected failure; safe to retry.",
                      *         "param": null,
@@ -4716,6 +5157,9 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4742,6 +5186,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4759,22 +5207,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Missing or invalid credentials. `error.code` is one of: `authentication_error`. */
+            /** @description Missing or invalid credentials. `error.code` is one of: `invalid_api_key`. */
             401: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "authentication_error",
-                     *         "code": "authentication_error",
-                     *         "message": "Missing or invalid API key.",
+                     *         "type": "invalid_request_error",
+                     *         "code": "invalid_api_key",
+                     *         "message": "Missing or invalid API key (or admin token).",
                      *         "param": null,
                      *         "request_id": "req_01hx3c9v7k"
                      *       }
@@ -4783,20 +5235,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not found. `error.code` is one of: `not_found`. */
+            /** @description Not found. `error.code` is one of: `not_found`, `model_not_found`. */
             404: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "not_found_error",
+                     *         "type": "invalid_request_error",
                      *         "code": "not_found",
                      *         "message": "No such resource (or route).",
                      *         "param": null,
@@ -4814,6 +5270,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -4821,7 +5281,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "rate_limit_error",
+                     *         "type": "requests",
                      *         "code": "rate_limit_exceeded",
                      *         "message": "Too many requests; see Retry-After.",
                      *         "param": null,
@@ -4839,13 +5299,17 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "api_error",
+                     *         "type": "server_error",
                      *         "code": "internal_error",
                      *         "message": "Unexpected failure; safe to retry.",
                      *         "param": null,
@@ -4876,6 +5340,9 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4896,6 +5363,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4913,22 +5384,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Missing or invalid credentials. `error.code` is one of: `authentication_error`. */
+            /** @description Missing or invalid credentials. `error.code` is one of: `invalid_api_key`. */
             401: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "authentication_error",
-                     *         "code": "authentication_error",
-                     *         "message": "Missing or invalid API key.",
+                     *         "type": "invalid_request_error",
+                     *         "code": "invalid_api_key",
+                     *         "message": "Missing or invalid API key (or admin token).",
                      *         "param": null,
                      *         "request_id": "req_01hx3c9v7k"
                      *       }
@@ -4937,20 +5412,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not found. `error.code` is one of: `not_found`. */
+            /** @description Not found. `error.code` is one of: `not_found`, `model_not_found`. */
             404: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "not_found_error",
+                     *         "type": "invalid_request_error",
                      *         "code": "not_found",
                      *         "message": "No such resource (or route).",
                      *         "param": null,
@@ -4968,6 +5447,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -4975,7 +5458,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "rate_limit_error",
+                     *         "type": "requests",
                      *         "code": "rate_limit_exceeded",
                      *         "message": "Too many requests; see Retry-After.",
                      *         "param": null,
@@ -4993,13 +5476,17 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "api_error",
+                     *         "type": "server_error",
                      *         "code": "internal_error",
                      *         "message": "Unexpected failure; safe to retry.",
                      *         "param": null,
@@ -5030,6 +5517,9 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5044,6 +5534,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5061,22 +5555,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Missing or invalid credentials. `error.code` is one of: `authentication_error`. */
+            /** @description Missing or invalid credentials. `error.code` is one of: `invalid_api_key`. */
             401: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "authentication_error",
-                     *         "code": "authentication_error",
-                     *         "message": "Missing or invalid API key.",
+                     *         "type": "invalid_request_error",
+                     *         "code": "invalid_api_key",
+                     *         "message": "Missing or invalid API key (or admin token).",
                      *         "param": null,
                      *         "request_id": "req_01hx3c9v7k"
                      *       }
@@ -5085,20 +5583,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not found. `error.code` is one of: `not_found`. */
+            /** @description Not found. `error.code` is one of: `not_found`, `model_not_found`. */
             404: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "not_found_error",
+                     *         "type": "invalid_request_error",
                      *         "code": "not_found",
                      *         "message": "No such resource (or route).",
                      *         "param": null,
@@ -5116,6 +5618,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -5123,7 +5629,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "rate_limit_error",
+                     *         "type": "requests",
                      *         "code": "rate_limit_exceeded",
                      *         "message": "Too many requests; see Retry-After.",
                      *         "param": null,
@@ -5141,13 +5647,17 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "api_error",
+                     *         "type": "server_error",
                      *         "code": "internal_error",
                      *         "message": "Unexpected failure; safe to retry.",
                      *         "param": null,
@@ -5176,6 +5686,9 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5202,6 +5715,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5219,22 +5736,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Missing or invalid credentials. `error.code` is one of: `authentication_error`. */
+            /** @description Missing or invalid credentials. `error.code` is one of: `invalid_api_key`. */
             401: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "authentication_error",
-                     *         "code": "authentication_error",
-                     *         "message": "Missing or invalid API key.",
+                     *         "type": "invalid_request_error",
+                     *         "code": "invalid_api_key",
+                     *         "message": "Missing or invalid API key (or admin token).",
                      *         "param": null,
                      *         "request_id": "req_01hx3c9v7k"
                      *       }
@@ -5250,6 +5771,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -5257,7 +5782,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "rate_limit_error",
+                     *         "type": "requests",
                      *         "code": "rate_limit_exceeded",
                      *         "message": "Too many requests; see Retry-After.",
                      *         "param": null,
@@ -5275,13 +5800,17 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "api_error",
+                     *         "type": "server_error",
                      *         "code": "internal_error",
                      *         "message": "Unexpected failure; safe to retry.",
                      *         "param": null,
@@ -5317,6 +5846,9 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5351,6 +5883,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5368,22 +5904,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Missing or invalid credentials. `error.code` is one of: `authentication_error`. */
+            /** @description Missing or invalid credentials. `error.code` is one of: `invalid_api_key`. */
             401: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "authentication_error",
-                     *         "code": "authentication_error",
-                     *         "message": "Missing or invalid API key.",
+                     *         "type": "invalid_request_error",
+                     *         "code": "invalid_api_key",
+                     *         "message": "Missing or invalid API key (or admin token).",
                      *         "param": null,
                      *         "request_id": "req_01hx3c9v7k"
                      *       }
@@ -5399,6 +5939,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -5406,7 +5950,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "rate_limit_error",
+                     *         "type": "requests",
                      *         "code": "rate_limit_exceeded",
                      *         "message": "Too many requests; see Retry-After.",
                      *         "param": null,
@@ -5424,13 +5968,17 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "api_error",
+                     *         "type": "server_error",
                      *         "code": "internal_error",
                      *         "message": "Unexpected failure; safe to retry.",
                      *         "param": null,
@@ -5476,6 +6024,9 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5503,6 +6054,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5520,22 +6075,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Missing or invalid credentials. `error.code` is one of: `authentication_error`. */
+            /** @description Missing or invalid credentials. `error.code` is one of: `invalid_api_key`. */
             401: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "authentication_error",
-                     *         "code": "authentication_error",
-                     *         "message": "Missing or invalid API key.",
+                     *         "type": "invalid_request_error",
+                     *         "code": "invalid_api_key",
+                     *         "message": "Missing or invalid API key (or admin token).",
                      *         "param": null,
                      *         "request_id": "req_01hx3c9v7k"
                      *       }
@@ -5551,6 +6110,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -5558,7 +6121,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "rate_limit_error",
+                     *         "type": "requests",
                      *         "code": "rate_limit_exceeded",
                      *         "message": "Too many requests; see Retry-After.",
                      *         "param": null,
@@ -5576,13 +6139,17 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "api_error",
+                     *         "type": "server_error",
                      *         "code": "internal_error",
                      *         "message": "Unexpected failure; safe to retry.",
                      *         "param": null,
@@ -5613,6 +6180,9 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5633,6 +6203,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5650,22 +6224,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Missing or invalid credentials. `error.code` is one of: `authentication_error`. */
+            /** @description Missing or invalid credentials. `error.code` is one of: `invalid_api_key`. */
             401: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "authentication_error",
-                     *         "code": "authentication_error",
-                     *         "message": "Missing or invalid API key.",
+                     *         "type": "invalid_request_error",
+                     *         "code": "invalid_api_key",
+                     *         "message": "Missing or invalid API key (or admin token).",
                      *         "param": null,
                      *         "request_id": "req_01hx3c9v7k"
                      *       }
@@ -5674,20 +6252,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not found. `error.code` is one of: `not_found`. */
+            /** @description Not found. `error.code` is one of: `not_found`, `model_not_found`. */
             404: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "not_found_error",
+                     *         "type": "invalid_request_error",
                      *         "code": "not_found",
                      *         "message": "No such resource (or route).",
                      *         "param": null,
@@ -5705,6 +6287,10 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -5712,7 +6298,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "rate_limit_error",
+                     *         "type": "requests",
                      *         "code": "rate_limit_exceeded",
                      *         "message": "Too many requests; see Retry-After.",
                      *         "param": null,
@@ -5730,13 +6316,17 @@ export interface operations {
                     "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
                     "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
                     "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
                      *       "error": {
-                     *         "type": "api_error",
+                     *         "type": "server_error",
                      *         "code": "internal_error",
                      *         "message": "Unexpected failure; safe to retry.",
                      *         "param": null,

@@ -76,7 +76,7 @@ describe("chat.completions.create", () => {
 
   it("throws an error envelope sent inside the stream", async () => {
     const envelope = {
-      error: { type: "api_error", code: "runner_timeout", message: "slow", param: null, request_id: "req_9" },
+      error: { type: "server_error", code: "runner_timeout", message: "slow", param: null, request_id: "req_9" },
     };
     const body = `data: ${JSON.stringify(CHUNKS[1])}\n\ndata: ${JSON.stringify(envelope)}\n\n`;
     const { client } = fakeClient([sse([body])]);
