@@ -61,6 +61,16 @@ const CASES: Array<[string, string, RequestInit, Expected]> = [
     },
     [400, "invalid_request_error", "messages.0.role"],
   ],
+  [
+    "an OpenAI field we do not support (tools)",
+    "/v1/chat/completions",
+    {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: '{"model":"m","messages":[{"role":"user","content":"x"}],"tools":[]}',
+    },
+    [400, "invalid_request_error", "tools"],
+  ],
   ["a bad limit", "/v1/conversations?limit=0", {}, [400, "invalid_request_error", "limit"]],
   ["a non-numeric limit", "/v1/files?limit=abc", {}, [400, "invalid_request_error", "limit"]],
   ["a bad purpose", "/v1/files?purpose=nope", {}, [400, "invalid_request_error", "purpose"]],

@@ -58,6 +58,26 @@ describe("chat completions", () => {
     expect(runner.calls[0].headers.get("x-request-id")).toBe("req_from_client");
   });
 
+  it("accept what OpenAI clients send: hints ignored, stop: [], a plain-string image_url; top_k off", async () => {
+    const { chat, runner } = await setup();
+    const res = await chat({
+      model: "mmgpt-tiny",
+      messages: [{ role: "user", content: [{ type: "image_url", image_url: dataUrl(await png(8, 8)) }] }],
+      stop: [],
+      user: null,
+      safety_identifier: "user-1",
+      prompt_cache_key: "thread-1",
+      reasoning_effort: "low",
+      verbosity: "low",
+      temperature: 0.7,
+      top_p: 0.9,
+    });
+    expect(res.status).toBe(200);
+    const [sent] = runner.generateCalls;
+    expect(sent.params).toMatchObject({ temperature: 0.7, top_p: 0.9, top_k: 0, stop: [] });
+    expect(sent.turns[0].images).toHaveLength(1);
+  });
+
   it("stream chunks to the client before the runner has finished", async () => {
     const { edge, chat, runner } = await setup();
     const hold = gate();

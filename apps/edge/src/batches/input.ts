@@ -4,7 +4,7 @@
 // its byte range in the file (the consumer reads just that range); inline requests are written
 // as a JSONL file first, so both kinds run the same way. Problems are reported with 1-based
 // line numbers (blank lines count as lines but are not requests).
-import { BatchRequestLine, issueParam, LIMITS } from "@mmgpt/schema";
+import { BatchRequestLine, describeIssues, LIMITS } from "@mmgpt/schema";
 import { toTurns } from "../chat/turns";
 import { ApiError } from "../errors/api-error";
 import type { RequestRef } from "./batch-sql";
@@ -33,7 +33,8 @@ export class LineChecker {
     const parsed = BatchRequestLine.safeParse(value);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      this.problems.push({ line, param: issue ? issueParam(issue.path) : null, message: issue?.message ?? "invalid" });
+      const { param } = describeIssues(parsed.error.issues);
+      this.problems.push({ line, param, message: issue?.message ?? "invalid" });
       return;
     }
     const request = parsed.data;

@@ -45,16 +45,22 @@ export const TextPart = z
   .openapi("TextContentPart", { example: { type: "text", text: "What is in this image?" } });
 export type TextPart = z.infer<typeof TextPart>;
 
+const ImageUrlObject = z.object({
+  url: ImageUrl,
+  detail: z
+    .enum(["auto", "low", "high"])
+    .optional()
+    .openapi({ description: "Accepted and ignored: every image is resized to 224x224 for the vision encoder." }),
+});
+
 export const ImageUrlPart = z
   .object({
     type: z.literal("image_url"),
-    image_url: z.object({
-      url: ImageUrl,
-      detail: z
-        .enum(["auto", "low", "high"])
-        .optional()
-        .openapi({ description: "Accepted and ignored: every image is resized to 224x224 for the vision encoder." }),
-    }),
+    // Some clients send the URL itself (`"image_url": "https://…"`); it becomes `{url}` here.
+    image_url: z
+      .union([ImageUrl, ImageUrlObject])
+      .transform((value) => (typeof value === "string" ? { url: value } : value))
+      .openapi({ description: "`{url, detail}`, or the URL as a plain string." }),
   })
   .openapi("ImageContentPart", {
     example: { type: "image_url", image_url: { url: "file-8a41c2f07d" } },

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { validationErrorEnvelope } from "../common";
 import { contentImages, contentText, imageUrlKind } from "./content";
 import { ChatCompletionRequest } from "./request";
 import { toGenerationParams } from "./sampling";
@@ -82,6 +83,51 @@ describe("ChatCompletionRequest", () => {
     for (const key of ["n", "logprobs", "presence_penalty", "frequency_penalty", "logit_bias"])
       expect(plain).not.toHaveProperty(key);
     expect(toGenerationParams(ChatCompletionRequest.parse(request({ logprobs: true })))).toMatchObject({ logprobs: 0 });
+  });
+
+  it("accepts the hints today's OpenAI clients send, and ignores them", () => {
+    const body = request({
+      user: null,
+      safety_identifier: "user-4f1c",
+      prompt_cache_key: "thread-9",
+      prompt_cache_retention: "24h",
+      reasoning_effort: "minimal",
+      verbosity: "low",
+      service_tier: "auto",
+    });
+    expect(issues(body)).toEqual([]);
+    const parsed = ChatCompletionRequest.parse(body);
+    expect(toGenerationParams(parsed)).toEqual(toGenerationParams(ChatCompletionRequest.parse(request())));
+  });
+
+  it("takes stop: [] as no stop sequence", () => {
+    expect(issues(request({ stop: [] }))).toEqual([]);
+    expect(toGenerationParams(ChatCompletionRequest.parse(request({ stop: [] }))).stop).toEqual([]);
+  });
+
+  it("leaves top_k off unless asked, so OpenAI-style temperature/top_p sampling is not cut", () => {
+    const params = (over: Record<string, unknown>) => toGenerationParams(ChatCompletionRequest.parse(request(over)));
+    expect(params({ temperature: 0.8, top_p: 0.95 })).toMatchObject({ temperature: 0.8, top_p: 0.95, top_k: 0 });
+    expect(params({ top_k: 20 }).top_k).toBe(20);
+  });
+
+  it("accepts image_url as a plain string, and reports a bad one by its path", () => {
+    const user = (image_url: unknown) =>
+      request({ messages: [{ role: "user", content: [{ type: "image_url", image_url }] }] });
+    const parsed = ChatCompletionRequest.parse(user("https://example.com/cat.jpg"));
+    expect(contentImages(parsed.messages[0]!.content as never)).toEqual([
+      { url: "https://example.com/cat.jpg", part: 0 },
+    ]);
+    expect(issues(user("cat.jpg")).map((i) => i.path)).toEqual(["messages.0.content.0.image_url"]);
+  });
+
+  it("names an unsupported field in the error's param, as OpenAI does", () => {
+    for (const field of ["tools", "tool_choice", "functions", "audio"]) {
+      const result = ChatCompletionRequest.safeParse(request({ [field]: [] }));
+      expect(result.success).toBe(false);
+      const { error } = validationErrorEnvelope(result.error!, "req_1");
+      expect(error).toMatchObject({ param: field, message: `${field}: unknown or unsupported field` });
+    }
   });
 
   it("accepts an uploaded file id as the image url", () => {
@@ -240,7 +286,7 @@ describe("toGenerationParams", () => {
       max_tokens: 20,
       temperature: 1,
       top_p: 1,
-      top_k: 20,
+      top_k: 0,
       num_beams: 1,
       repetition_penalty: 1,
       stop: ["###"],

@@ -7,8 +7,22 @@ import { TextContent, UserContent } from "./content";
 import { checkChatImages } from "./image-limits";
 import { beamsNotStreamed, checkBeamless, MAX_CHOICES, MAX_TOP_LOGPROBS, samplingShape } from "./sampling";
 
-/** OpenAI fields accepted for compatibility and ignored. */
-export const IGNORED_CHAT_FIELDS = ["parallel_tool_calls", "store", "metadata", "service_tier", "user"] as const;
+/**
+ * OpenAI fields accepted for compatibility and ignored: hints about the caller, caching, billing
+ * or reasoning that change nothing a plain model would answer.
+ */
+export const IGNORED_CHAT_FIELDS = [
+  "parallel_tool_calls",
+  "store",
+  "metadata",
+  "service_tier",
+  "user",
+  "safety_identifier",
+  "prompt_cache_key",
+  "prompt_cache_retention",
+  "reasoning_effort",
+  "verbosity",
+] as const;
 
 const Name = z.string().max(64).optional().openapi({ description: "Accepted and ignored." });
 
@@ -41,6 +55,8 @@ export const StreamOptions = z.object({
     .optional()
     .openapi({ description: "Send a last chunk with empty `choices` and the `usage` of the request." }),
 });
+
+const ignoredString = z.string().max(256).nullish().openapi({ description: "Accepted and ignored." });
 
 export const ChatCompletionRequest = z
   .strictObject({
@@ -77,7 +93,13 @@ export const ChatCompletionRequest = z
       .object({ type: z.literal("text", { error: "only the text response format is supported" }) })
       .nullish()
       .openapi({ description: 'Only `{"type":"text"}` is supported.' }),
-    user: z.string().max(256).optional().openapi({ description: "Accepted and ignored (kept in logs)." }),
+    user: ignoredString,
+    safety_identifier: ignoredString,
+    prompt_cache_key: ignoredString,
+    prompt_cache_retention: ignoredString,
+    // Ignored: the model does not reason, and its replies have one length policy (max_tokens).
+    reasoning_effort: ignoredString,
+    verbosity: ignoredString,
     parallel_tool_calls: z.boolean().nullish().openapi({ description: "Accepted and ignored." }),
     store: z.boolean().nullish().openapi({ description: "Accepted and ignored." }),
     metadata: Metadata.nullish().openapi({ description: "Accepted and ignored." }),

@@ -9,7 +9,9 @@ export const SAMPLING_DEFAULTS = {
   max_tokens: 512,
   temperature: 1,
   top_p: 1,
-  top_k: 20,
+  // Off: OpenAI's sampling is temperature + top_p only, so a request written for it must not be
+  // cut to the k most likely tokens behind its back (the playground sends the demo's 20 itself).
+  top_k: 0,
   num_beams: 1,
   repetition_penalty: 1,
 } as const;
@@ -27,11 +29,11 @@ export const MAX_OUTPUT_TOKENS = 2048;
 const MaxTokens = z.number().int().min(1).max(MAX_OUTPUT_TOKENS);
 
 export const Stop = z
-  .union([z.string().min(1).max(256), z.array(z.string().min(1).max(256)).min(1).max(LIMITS.maxStopSequences)], {
-    error: `stop must be a string or an array of 1 to ${LIMITS.maxStopSequences} strings (at most ${LIMITS.maxStopSequences} stop sequences)`,
+  .union([z.string().min(1).max(256), z.array(z.string().min(1).max(256)).max(LIMITS.maxStopSequences)], {
+    error: `stop must be a string or an array of at most ${LIMITS.maxStopSequences} strings`,
   })
   .openapi({
-    description: `Up to ${LIMITS.maxStopSequences} sequences where generation stops; not included in the reply.`,
+    description: `Up to ${LIMITS.maxStopSequences} sequences where generation stops; not included in the reply. \`[]\` means none.`,
     example: ["\n\n###"],
   });
 

@@ -155,14 +155,21 @@ export function issueParam(path: ReadonlyArray<PropertyKey>): string | null {
   return path.length === 0 ? null : path.map(String).join(".");
 }
 
+type Issue = { path: ReadonlyArray<PropertyKey>; message: string; code?: string; keys?: string[] };
+
+/** The first issue of a failed validation as the envelope shows it: its message and `param`. */
+export function describeIssues(issues: ReadonlyArray<Issue>): { message: string; param: string | null } {
+  const issue = issues[0];
+  if (!issue) return { message: "Invalid request.", param: null };
+  // An unknown field is reported by its own name, as OpenAI does (`param: "tools"`).
+  const unknown = issue.code === "unrecognized_keys" ? issue.keys?.[0] : undefined;
+  const param = issueParam(unknown === undefined ? issue.path : [...issue.path, unknown]);
+  const reason = unknown === undefined ? issue.message : "unknown or unsupported field";
+  return { message: param ? `${param}: ${reason}` : reason, param };
+}
+
 /** The envelope for a failed validation: the first issue's message and path. */
-export function validationErrorEnvelope(
-  error: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> },
-  requestId: string,
-): ErrorEnvelope {
-  const issue = error.issues[0];
-  if (!issue) return errorEnvelope("invalid_request_error", "Invalid request.", requestId);
-  const param = issueParam(issue.path);
-  const message = param ? `${param}: ${issue.message}` : issue.message;
+export function validationErrorEnvelope(error: { issues: ReadonlyArray<Issue> }, requestId: string): ErrorEnvelope {
+  const { message, param } = describeIssues(error.issues);
   return errorEnvelope("invalid_request_error", message, requestId, param);
 }

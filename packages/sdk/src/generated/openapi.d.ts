@@ -655,7 +655,7 @@ export interface components {
                 };
             } | null;
         };
-        /** @description OpenAI-compatible. Fields accepted but ignored: `parallel_tool_calls`, `store`, `metadata`, `service_tier`, `user`. Other unknown fields are rejected. */
+        /** @description OpenAI-compatible. Fields accepted but ignored: `parallel_tool_calls`, `store`, `metadata`, `service_tier`, `user`, `safety_identifier`, `prompt_cache_key`, `prompt_cache_retention`, `reasoning_effort`, `verbosity`. Other unknown fields are rejected. */
         ChatCompletionRequest: {
             /**
              * @description A model id from `GET /v1/models`.
@@ -681,7 +681,7 @@ export interface components {
             top_p?: number | null;
             /**
              * @description Extension: sample from the k most likely tokens (0 = off).
-             * @default 20
+             * @default 0
              */
             top_k?: number | null;
             /**
@@ -697,7 +697,7 @@ export interface components {
             /** @description Makes sampling reproducible on the same runner build. */
             seed?: number | null;
             /**
-             * @description Up to 4 sequences where generation stops; not included in the reply.
+             * @description Up to 4 sequences where generation stops; not included in the reply. `[]` means none.
              * @example [
              *       "\n\n###"
              *     ]
@@ -748,8 +748,18 @@ export interface components {
                 /** @enum {string} */
                 type: "text";
             } | null;
-            /** @description Accepted and ignored (kept in logs). */
-            user?: string;
+            /** @description Accepted and ignored. */
+            user?: string | null;
+            /** @description Accepted and ignored. */
+            safety_identifier?: string | null;
+            /** @description Accepted and ignored. */
+            prompt_cache_key?: string | null;
+            /** @description Accepted and ignored. */
+            prompt_cache_retention?: string | null;
+            /** @description Accepted and ignored. */
+            reasoning_effort?: string | null;
+            /** @description Accepted and ignored. */
+            verbosity?: string | null;
             /** @description Accepted and ignored. */
             parallel_tool_calls?: boolean | null;
             /** @description Accepted and ignored. */
@@ -905,7 +915,7 @@ export interface components {
             top_p?: number | null;
             /**
              * @description Extension: sample from the k most likely tokens (0 = off).
-             * @default 20
+             * @default 0
              */
             top_k?: number | null;
             /**
@@ -921,7 +931,7 @@ export interface components {
             /** @description Makes sampling reproducible on the same runner build. */
             seed?: number | null;
             /**
-             * @description Up to 4 sequences where generation stops; not included in the reply.
+             * @description Up to 4 sequences where generation stops; not included in the reply. `[]` means none.
              * @example [
              *       "\n\n###"
              *     ]
@@ -1042,7 +1052,8 @@ export interface components {
              * @enum {string}
              */
             type: "image_url";
-            image_url: {
+            /** @description `{url, detail}`, or the URL as a plain string. */
+            image_url: string | {
                 /**
                  * @description A `data:image/{png,jpeg,webp,gif};base64,…` URL, an `https://` URL the edge fetches, or the id of a file uploaded with purpose `vision` (`file-…`). At most 20 MB.
                  * @example https://upload.wikimedia.org/wikipedia/commons/3/3a/Cat03.jpg

@@ -15,11 +15,14 @@ export function textPart(text: string): TextContentPart {
   return { type: "text", text };
 }
 
-/** An `image_url` content part for a user message. */
+/** The object form of `image_url` (the API also takes the URL as a plain string). */
+type ImageUrlObject = Exclude<ImageContentPart["image_url"], string>;
+
+/** An `image_url` content part for a user message, always in the object form. */
 export async function imagePart(
   input: ImageInput,
-  options: { detail?: ImageContentPart["image_url"]["detail"] } = {},
-): Promise<ImageContentPart> {
+  options: { detail?: ImageUrlObject["detail"] } = {},
+): Promise<ImageContentPart & { image_url: ImageUrlObject }> {
   const url = await imageUrl(input);
   return { type: "image_url", image_url: options.detail ? { url, detail: options.detail } : { url } };
 }
