@@ -40,7 +40,7 @@ export function createApp(deps: Deps = defaultDeps) {
 
   // Hono's "/x/*" also matches "/x": one pattern per resource, so no request is counted twice.
   // Order: who (key), how often (bucket), body guards, then idempotency (which reads the body).
-  for (const path of ["/v1/models", "/v1/chat/*", "/v1/conversations/*", "/v1/webhook_endpoints/*"]) {
+  for (const path of ["/v1/models/*", "/v1/chat/*", "/v1/conversations/*", "/v1/webhook_endpoints/*"]) {
     app.use(path, requireApiKey(), rateLimit(), idempotency());
   }
   app.use("/v1/files/*", requireApiKey(), rateLimit(), uploadGuard(), idempotency());

@@ -71,7 +71,7 @@ describe("batches", () => {
     expect(new Set(runner.generateCalls.map(firstText))).toHaveProperty("size", 17);
     // The output is also a file of the account.
     const file = (await (await edge.fetch(`/v1/files/${batch.output_file_id}`, { key })).json()) as Loose;
-    expect(file).toMatchObject({ purpose: "batch", width: null });
+    expect(file).toMatchObject({ purpose: "batch_output", width: null, status: "processed" });
   });
 
   it("a duplicated or redelivered message never adds a second result line", async () => {

@@ -49,6 +49,30 @@ describe("files", () => {
     expect(await again.json()).toMatchObject({ error: { param: "messages.0.content.0.image_url.url" } });
   });
 
+  it("take an upload's type from its bytes when the client sends application/octet-stream (the openai client's streams and buffers)", async () => {
+    const { edge, key } = await setup();
+    const bytes = await png(12, 9);
+    for (const type of ["application/octet-stream", ""]) {
+      const form = new FormData();
+      form.append("purpose", "vision");
+      form.append("file", new File([bytes], "from-stream", { type }));
+      const res = await edge.fetch("/v1/files", { method: "POST", key, body: form });
+      expect(res.status, type).toBe(200);
+      const file = (await res.json()) as Loose;
+      // OpenAI's status fields: the openai client's files.waitForProcessing returns at once.
+      expect(file).toMatchObject({ width: 12, height: 9, purpose: "vision", status: "processed", expires_at: null });
+      const content = await edge.fetch(`/v1/files/${file.id}/content`, { key });
+      expect(content.headers.get("content-type")).toBe("image/png");
+    }
+  });
+
+  it("refuse batch_output as an upload purpose (the edge writes those files)", async () => {
+    const { upload } = await setup();
+    const res = await upload(new TextEncoder().encode("{}\n"), "batch_output", "out.jsonl");
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { param: "purpose" } });
+  });
+
   it("list newest first with a purpose filter and cursor", async () => {
     const { edge, key, upload } = await setup();
     const ids: string[] = [];

@@ -44,4 +44,18 @@ describe("meta endpoints", () => {
     const list = (await (await configured.fetch("/v1/models", { key })).json()) as { data: { id: string }[] };
     expect(list.data.map((m) => m.id)).toEqual(["a", "b"]);
   });
+
+  it("answers GET /v1/models/{id} for a served model, and 404 model_not_found otherwise", async () => {
+    const edge = new Edge({ env: { MODELS: "mmgpt-tiny, mmgpt-9b" } });
+    const { key } = await edge.newKey();
+    const res = await edge.fetch("/v1/models/mmgpt-9b", { key });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ id: "mmgpt-9b", object: "model", created: 1_767_225_600, owned_by: "mmgpt" });
+    const missing = await edge.fetch("/v1/models/gpt-4o", { key });
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({
+      error: { type: "invalid_request_error", code: "model_not_found", param: "model" },
+    });
+    expect((await edge.fetch("/v1/models/mmgpt-9b")).status).toBe(401);
+  });
 });

@@ -20,11 +20,12 @@ import {
 } from "./conversations";
 import { deleteFileRoute, getFileContentRoute, getFileRoute, listFilesRoute, uploadFileRoute } from "./files";
 import { healthRoute } from "./health";
-import { listModelsRoute } from "./models";
+import { getModelRoute, listModelsRoute } from "./models";
 import { createWebhookEndpointRoute, deleteWebhookEndpointRoute, listWebhookEndpointsRoute } from "./webhooks";
 
 export const publicRoutes = {
   listModels: listModelsRoute,
+  getModel: getModelRoute,
   createChatCompletion: createChatCompletionRoute,
   createConversation: createConversationRoute,
   listConversations: listConversationsRoute,

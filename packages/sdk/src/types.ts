@@ -49,6 +49,8 @@ export type FileObject = Schemas["File"];
 export type FileList = Schemas["FileList"];
 export type FileDeleted = Schemas["FileDeleted"];
 export type FilePurpose = Schemas["FilePurpose"];
+/** The purposes a client may upload with (`batch_output` files are written by batches). */
+export type UploadPurpose = Schemas["UploadPurpose"];
 export type FileListParams = Query<"listFiles">;
 
 export type Batch = Schemas["Batch"];

@@ -54,7 +54,7 @@ export async function writeResultFile(
   await put;
   await env.DB.prepare(
     `INSERT OR IGNORE INTO files (id, account_id, purpose, filename, content_type, bytes, sha256, width, height,
-       preprocessed_sha256, created_at) VALUES (?, ?, 'batch', ?, 'application/jsonl', ?, ?, NULL, NULL, NULL, ?)`,
+       preprocessed_sha256, created_at) VALUES (?, ?, 'batch_output', ?, 'application/jsonl', ?, ?, NULL, NULL, NULL, ?)`,
   )
     .bind(file.id, file.accountId, `${file.batchId}_${file.kind}.jsonl`, bytes, hex(await digest.digest), unixSeconds())
     .run();

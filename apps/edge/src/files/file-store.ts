@@ -32,6 +32,8 @@ export function toFileObject(row: FileRow): FileObject {
     purpose: row.purpose,
     filename: row.filename,
     created_at: row.created_at,
+    status: "processed",
+    expires_at: null,
   };
 }
 

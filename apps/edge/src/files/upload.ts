@@ -1,7 +1,7 @@
 // Turns an uploaded file into a stored one. Vision files are decoded and preprocessed on
 // upload: that validates them (a bad image fails now, not in a later chat) and records the
 // size and the preprocessed hash, so chats that reference the file never decode it again.
-import { type FilePurpose, ID_PREFIXES } from "@mmgpt/schema";
+import { ID_PREFIXES, type UploadPurpose } from "@mmgpt/schema";
 import { newId, unixSeconds } from "../http/ids";
 import { preprocessImage, sha256Hex } from "../images";
 import { toImageApiError } from "../vision/image-error";
@@ -14,7 +14,7 @@ export async function storeUpload(
   env: { DB: D1Database; BUCKET: R2Bucket },
   accountId: string,
   file: File,
-  purpose: FilePurpose,
+  purpose: UploadPurpose,
 ): Promise<FileRow> {
   const bytes = new Uint8Array(await file.arrayBuffer());
   const row: FileRow = {

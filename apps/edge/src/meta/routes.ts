@@ -1,7 +1,8 @@
-// Unauthenticated endpoints (health, the OpenAPI document, docs) and GET /v1/models (API key).
-import { API_VERSION, healthRoute, listModelsRoute } from "@mmgpt/schema";
+// Unauthenticated endpoints (health, the OpenAPI document, docs) and /v1/models (API key).
+import { API_VERSION, getModelRoute, healthRoute, listModelsRoute } from "@mmgpt/schema";
 import openapi from "@mmgpt/schema/openapi.json";
 import type { Deps } from "../env";
+import { ApiError } from "../errors/api-error";
 import { newRouter } from "../http/router";
 import { docsPage } from "./docs";
 import { modelIds, toModel } from "./models";
@@ -13,8 +14,16 @@ export const publicMetaRoutes = newRouter()
   .get("/docs", (c) => c.html(docsPage(openapi)));
 
 export function modelRoutes(deps: Deps) {
-  return newRouter().openapi(listModelsRoute, async (c) => {
-    const ids = await modelIds(c, deps);
-    return c.json({ object: "list" as const, data: ids.map(toModel) }, 200);
-  });
+  return newRouter()
+    .openapi(listModelsRoute, async (c) => {
+      const ids = await modelIds(c, deps);
+      return c.json({ object: "list" as const, data: ids.map(toModel) }, 200);
+    })
+    .openapi(getModelRoute, async (c) => {
+      const { model } = c.req.valid("param");
+      if (!(await modelIds(c, deps)).includes(model)) {
+        throw new ApiError("model_not_found", `The model \`${model}\` does not exist.`, { param: "model" });
+      }
+      return c.json(toModel(model), 200);
+    });
 }

@@ -24,6 +24,8 @@ const imageFileExample: FileObject = {
   purpose: "vision",
   filename: "cat.jpg",
   created_at: 1795772400,
+  status: "processed",
+  expires_at: null,
 };
 
 export const uploadFileRoute = createRoute({

@@ -1,11 +1,15 @@
-// Files: images uploaded once and referenced by id (purpose "vision"), and batch input JSONL
-// (purpose "batch"). Stored in R2 by the edge.
+// Files: images uploaded once and referenced by id (purpose "vision"), batch input JSONL
+// (purpose "batch") and batch results (purpose "batch_output", written by the edge). Stored in
+// R2 by the edge.
 import { z } from "@hono/zod-openapi";
 import { LIMITS, listOf, paginationQuery, Sha256Hex, SUPPORTED_IMAGE_MEDIA_TYPES, UnixTime } from "../common";
 
-export const FILE_PURPOSES = ["vision", "batch"] as const;
+export const FILE_PURPOSES = ["vision", "batch", "batch_output"] as const;
 export const FilePurpose = z.enum(FILE_PURPOSES).openapi("FilePurpose");
 export type FilePurpose = z.infer<typeof FilePurpose>;
+/** What a client may upload; `batch_output` files are written by batches only. */
+export const UploadPurpose = z.enum(["vision", "batch"]).openapi("UploadPurpose");
+export type UploadPurpose = z.infer<typeof UploadPurpose>;
 
 export const FileObject = z
   .object({
@@ -28,11 +32,14 @@ export const FileObject = z
     purpose: FilePurpose,
     filename: z.string(),
     created_at: UnixTime,
+    status: z.literal("processed").openapi({
+      description:
+        "OpenAI's file status. Always `processed`: an upload is validated (an image decoded) before it is answered.",
+    }),
+    expires_at: UnixTime.nullable().openapi({ description: "Files do not expire: always null." }),
   })
   .openapi("File");
 export type FileObject = z.infer<typeof FileObject>;
-
-const imageTypes: readonly string[] = SUPPORTED_IMAGE_MEDIA_TYPES;
 
 export const UploadFileRequest = z
   .object({
@@ -40,28 +47,17 @@ export const UploadFileRequest = z
       .file()
       .max(LIMITS.maxFileBytes, { message: `file larger than ${LIMITS.maxFileBytes} bytes` })
       .openapi({ type: "string", format: "binary", description: "The file's bytes, with a filename." }),
-    purpose: FilePurpose,
+    purpose: UploadPurpose,
   })
   .superRefine((req, ctx) => {
-    if (req.purpose === "vision") {
-      if (req.file.size > LIMITS.maxImageBytes) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["file"],
-          message: `images are limited to ${LIMITS.maxImageBytes} bytes`,
-        });
-      }
-      if (req.file.type && !imageTypes.includes(req.file.type)) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["file"],
-          message: `vision files must be one of ${SUPPORTED_IMAGE_MEDIA_TYPES.join(", ")}`,
-        });
-      }
+    // The part's declared type is not checked: clients send `application/octet-stream` for a
+    // stream or a buffer, and the edge takes the format from the bytes when it decodes them.
+    if (req.purpose === "vision" && req.file.size > LIMITS.maxImageBytes) {
+      ctx.addIssue({ code: "custom", path: ["file"], message: `images are limited to ${LIMITS.maxImageBytes} bytes` });
     }
   })
   .openapi("UploadFileRequest", {
-    description: `\`vision\`: one image (${SUPPORTED_IMAGE_MEDIA_TYPES.join(", ")}; ≤ ${LIMITS.maxImageBytes / 1024 / 1024} MB), decoded on upload. \`batch\`: a JSONL file of batch requests (≤ ${LIMITS.maxFileBytes / 1024 / 1024} MB).`,
+    description: `\`vision\`: one image (${SUPPORTED_IMAGE_MEDIA_TYPES.join(", ")}, recognized by its bytes whatever the part's Content-Type; ≤ ${LIMITS.maxImageBytes / 1024 / 1024} MB), decoded on upload. \`batch\`: a JSONL file of batch requests (≤ ${LIMITS.maxFileBytes / 1024 / 1024} MB).`,
   });
 export type UploadFileRequest = z.infer<typeof UploadFileRequest>;
 

@@ -1,6 +1,6 @@
-// GET /v1/models: the models this deployment serves, in OpenAI's list shape.
+// GET /v1/models and /v1/models/{model}: the models this deployment serves, in OpenAI's shapes.
 import { createRoute, z } from "@hono/zod-openapi";
-import { BASE_ERRORS, errorResponses, jsonResponse, UnixTime } from "../common";
+import { BASE_ERRORS, errorResponses, jsonResponse, pathParam, UnixTime } from "../common";
 
 export const Model = z
   .object({
@@ -28,5 +28,29 @@ export const listModelsRoute = createRoute({
       data: [{ id: "mmgpt-tiny", object: "model", created: 1795772400, owned_by: "mmgpt" }],
     }),
     ...errorResponses(...BASE_ERRORS),
+  },
+});
+
+export const ModelParams = pathParam(
+  "model",
+  z.string().min(1).max(64).openapi({ description: "A model id.", example: "mmgpt-tiny" }),
+);
+
+export const getModelRoute = createRoute({
+  method: "get",
+  path: "/v1/models/{model}",
+  operationId: "getModel",
+  tags: ["Models"],
+  summary: "Get a model",
+  description: "One served model; 404 `model_not_found` for any other id.",
+  request: { params: ModelParams },
+  responses: {
+    200: jsonResponse(Model, "The model.", {
+      id: "mmgpt-tiny",
+      object: "model",
+      created: 1795772400,
+      owned_by: "mmgpt",
+    }),
+    ...errorResponses(...BASE_ERRORS, 404),
   },
 });

@@ -333,6 +333,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/models/{model}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a model
+         * @description One served model; 404 `model_not_found` for any other id.
+         */
+        get: operations["getModel"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhook_endpoints": {
         parameters: {
             query?: never;
@@ -1006,6 +1026,16 @@ export interface components {
             filename: string;
             /** @example 1795772400 */
             created_at: number;
+            /**
+             * @description OpenAI's file status. Always `processed`: an upload is validated (an image decoded) before it is answered.
+             * @enum {string}
+             */
+            status: "processed";
+            /**
+             * @description Files do not expire: always null.
+             * @example 1795772400
+             */
+            expires_at: number | null;
         };
         FileDeleted: {
             id: string;
@@ -1023,7 +1053,7 @@ export interface components {
             last_id: string | null;
         };
         /** @enum {string} */
-        FilePurpose: "vision" | "batch";
+        FilePurpose: "vision" | "batch" | "batch_output";
         /**
          * @description `stop`: end of reply or a stop sequence; `length`: max tokens reached.
          * @enum {string}
@@ -1146,15 +1176,17 @@ export interface components {
                 bytes: number[];
             }[];
         };
-        /** @description `vision`: one image (image/png, image/jpeg, image/webp, image/gif; ≤ 20 MB), decoded on upload. `batch`: a JSONL file of batch requests (≤ 50 MB). */
+        /** @description `vision`: one image (image/png, image/jpeg, image/webp, image/gif, recognized by its bytes whatever the part's Content-Type; ≤ 20 MB), decoded on upload. `batch`: a JSONL file of batch requests (≤ 50 MB). */
         UploadFileRequest: {
             /**
              * Format: binary
              * @description The file's bytes, with a filename.
              */
             file: string;
-            purpose: components["schemas"]["FilePurpose"];
+            purpose: components["schemas"]["UploadPurpose"];
         };
+        /** @enum {string} */
+        UploadPurpose: "vision" | "batch";
         /**
          * @example {
          *       "prompt_tokens": 93,
@@ -4802,7 +4834,9 @@ export interface operations {
                      *           "height": 1200,
                      *           "purpose": "vision",
                      *           "filename": "cat.jpg",
-                     *           "created_at": 1795772400
+                     *           "created_at": 1795772400,
+                     *           "status": "processed",
+                     *           "expires_at": null
                      *         }
                      *       ],
                      *       "has_more": false,
@@ -4973,7 +5007,9 @@ export interface operations {
                      *       "height": 1200,
                      *       "purpose": "vision",
                      *       "filename": "cat.jpg",
-                     *       "created_at": 1795772400
+                     *       "created_at": 1795772400,
+                     *       "status": "processed",
+                     *       "expires_at": null
                      *     }
                      */
                     "application/json": components["schemas"]["File"];
@@ -5184,7 +5220,9 @@ export interface operations {
                      *       "height": 1200,
                      *       "purpose": "vision",
                      *       "filename": "cat.jpg",
-                     *       "created_at": 1795772400
+                     *       "created_at": 1795772400,
+                     *       "status": "processed",
+                     *       "expires_at": null
                      *     }
                      */
                     "application/json": components["schemas"]["File"];
@@ -5767,6 +5805,185 @@ export interface operations {
                      *         "type": "invalid_request_error",
                      *         "code": "invalid_api_key",
                      *         "message": "Missing or invalid API key (or admin token).",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Rate limited. `error.code` is one of: `rate_limit_exceeded`. */
+            429: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "requests",
+                     *         "code": "rate_limit_exceeded",
+                     *         "message": "Too many requests; see Retry-After.",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal error. `error.code` is one of: `internal_error`. */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "server_error",
+                     *         "code": "internal_error",
+                     *         "message": "Unexpected failure; safe to retry.",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getModel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A model id. */
+                model: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The model. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "mmgpt-tiny",
+                     *       "object": "model",
+                     *       "created": 1795772400,
+                     *       "owned_by": "mmgpt"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Model"];
+                };
+            };
+            /** @description Invalid request. `error.code` is one of: `invalid_request_error`, `invalid_image`, `image_fetch_failed`, `context_length_exceeded`. */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "invalid_request_error",
+                     *         "code": "invalid_request_error",
+                     *         "message": "The request is malformed.",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing or invalid credentials. `error.code` is one of: `invalid_api_key`. */
+            401: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "invalid_request_error",
+                     *         "code": "invalid_api_key",
+                     *         "message": "Missing or invalid API key (or admin token).",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found. `error.code` is one of: `not_found`, `model_not_found`. */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "invalid_request_error",
+                     *         "code": "not_found",
+                     *         "message": "No such resource (or route).",
                      *         "param": null,
                      *         "request_id": "req_01hx3c9v7k"
                      *       }

@@ -4,13 +4,13 @@ import type { RequestOptions, WithRequestId } from "../core/options";
 import type { PageIterator } from "../core/pagination";
 import { toNamedBlob, type Uploadable } from "../core/uploads";
 import { sniffImageType } from "../helpers/mime";
-import type { FileDeleted, FileList, FileListParams, FileObject, FilePurpose } from "../types";
+import type { FileDeleted, FileList, FileListParams, FileObject, UploadPurpose } from "../types";
 import { APIResource, seg } from "./resource";
 
 export interface FileCreateParams {
   /** A Blob or File, bytes (a Node Buffer works), or, in Node, a filesystem path. */
   file: Uploadable | string;
-  purpose: FilePurpose;
+  purpose: UploadPurpose;
   /** Defaults to the File's or path's name, else `upload`. */
   filename?: string;
 }
