@@ -1,12 +1,14 @@
 // The official `openai` package, unchanged, pointed at our base URL: chat with an image_url
-// data URL, plain and streaming, and with several images in one message.
-import { readFileSync } from "node:fs";
+// data URL, plain and streaming, and with several images in one message; the hints and forms
+// today's clients send; files uploaded from a stream; models; errors as the client reads them.
+import { createReadStream, readFileSync } from "node:fs";
 import { join } from "node:path";
-import OpenAI from "openai";
+import OpenAI, { toFile } from "openai";
 import { describe, expect, inject, it } from "vitest";
 
+const vectorPath = (name: string) => join(import.meta.dirname, "../../apps/edge/test/vectors/images", name);
 const vector = (name: string, type: string) =>
-  `data:${type};base64,${readFileSync(join(import.meta.dirname, "../../apps/edge/test/vectors/images", name)).toString("base64")}`;
+  `data:${type};base64,${readFileSync(vectorPath(name)).toString("base64")}`;
 const dataUrl = vector("jpeg-exif6.jpg", "image/jpeg");
 const client = new OpenAI({ baseURL: inject("baseURL"), apiKey: inject("apiKey") });
 const messages: OpenAI.ChatCompletionMessageParam[] = [
@@ -84,5 +86,98 @@ describe("openai npm package against mmgpt", () => {
     await expect(bad.chat.completions.create({ model: "mmgpt-tiny", messages, max_tokens: 4 })).rejects.toMatchObject({
       status: 401,
     });
+  });
+
+  it("accepts the hints today's clients send, stop: [] and a plain-string image_url", async () => {
+    const r = await client.chat.completions.create({
+      model: "mmgpt-tiny",
+      messages: [
+        {
+          role: "user",
+          // Not in the client's types, but sent by other OpenAI clients; the API accepts it.
+          content: [
+            { type: "image_url", image_url: dataUrl as never },
+            { type: "text", text: "Describe it." },
+          ],
+        },
+      ],
+      max_completion_tokens: 4,
+      stop: [],
+      safety_identifier: "user-1234",
+      prompt_cache_key: "thread-1",
+      reasoning_effort: "low",
+      verbosity: "low",
+    });
+    expect(r.choices[0].message.role).toBe("assistant");
+  });
+
+  it("uploads an image from a stream and from toFile (application/octet-stream), then chats with it", async () => {
+    const streamed = await client.files.create({
+      file: createReadStream(vectorPath("png-small.png")),
+      purpose: "vision",
+    });
+    const buffered = await client.files.create({
+      file: await toFile(readFileSync(vectorPath("jpeg-exif6.jpg")), "photo"),
+      purpose: "vision",
+    });
+    for (const file of [streamed, buffered]) {
+      expect(file).toMatchObject({ object: "file", purpose: "vision", status: "processed", expires_at: null });
+      expect((await client.files.waitForProcessing(file.id, { pollInterval: 10, maxWait: 5_000 })).status).toBe(
+        "processed",
+      );
+    }
+    const content = await client.files.content(buffered.id);
+    expect(content.headers.get("content-type")).toBe("image/jpeg");
+    const r = await client.chat.completions.create({
+      model: "mmgpt-tiny",
+      messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: streamed.id } }] }],
+      max_tokens: 4,
+    });
+    expect(r.usage!.prompt_tokens).toBeGreaterThan(30);
+    await client.files.delete(streamed.id);
+    await client.files.delete(buffered.id);
+  });
+
+  it("retrieves a model, and an unknown one is a NotFoundError model_not_found", async () => {
+    expect(await client.models.retrieve("mmgpt-tiny")).toMatchObject({ id: "mmgpt-tiny", object: "model" });
+    await expect(client.models.retrieve("gpt-4o")).rejects.toMatchObject({
+      constructor: OpenAI.NotFoundError,
+      status: 404,
+      code: "model_not_found",
+      type: "invalid_request_error",
+      param: "model",
+    });
+    await expect(client.chat.completions.create({ model: "gpt-4o", messages, max_tokens: 4 })).rejects.toMatchObject({
+      status: 404,
+      code: "model_not_found",
+      param: "model",
+    });
+  });
+
+  it("errors carry OpenAI's type, code, param and the request id", async () => {
+    const bad = new OpenAI({ baseURL: inject("baseURL"), apiKey: "mmgpt_sk_not_a_real_key", maxRetries: 0 });
+    const unauthorized = await bad.models.list().catch((e: unknown) => e);
+    expect(unauthorized).toBeInstanceOf(OpenAI.AuthenticationError);
+    expect(unauthorized).toMatchObject({ type: "invalid_request_error", code: "invalid_api_key" });
+    expect((unauthorized as InstanceType<typeof OpenAI.APIError>).requestID).toMatch(/^req_/);
+    const rejected = await client.chat.completions
+      .create({
+        model: "mmgpt-tiny",
+        messages,
+        tools: [{ type: "function", function: { name: "f", parameters: {} } }],
+      })
+      .catch((e: unknown) => e);
+    expect(rejected).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(rejected).toMatchObject({ type: "invalid_request_error", code: "invalid_request_error", param: "tools" });
+    const headers = (rejected as InstanceType<typeof OpenAI.APIError>).headers!;
+    expect(headers.get("x-should-retry")).toBe("false");
+  });
+
+  it("sends OpenAI's rate-limit headers beside ours", async () => {
+    const { response } = await client.models.list().withResponse();
+    const h = response.headers;
+    expect(Number(h.get("x-ratelimit-limit-requests"))).toBeGreaterThan(0);
+    expect(h.get("x-ratelimit-remaining-requests")).toBe(h.get("x-ratelimit-remaining"));
+    expect(h.get("x-ratelimit-reset-requests")).toMatch(/^(\d+h)?(\d+m)?\d+s$/);
   });
 });
