@@ -54,6 +54,8 @@ function app() {
         purpose,
         filename: file.name,
         created_at: 0,
+        status: "processed" as const,
+        expires_at: null,
       },
       200,
     );
