@@ -46,8 +46,11 @@ async function runnerLogits(dir: string, ids: number[], images: Uint8Array[]): P
   buildModelGraphs(config, dir, build);
   const rt = await ModelRuntime.load(config, dir, build, { provider: "cpu", threads: 1 });
   const store = new ImageStore(rt, 64 << 20, 64 << 20, new EngineStats());
-  for (const [i, rgb] of images.entries()) store.put(`img-${i}`, rgb);
-  const kvs = await store.features(images.map((_, i) => `img-${i}`));
+  for (const [i, rgb] of images.entries()) store.put("parity", `img-${i}`, rgb);
+  const kvs = await store.features(
+    "parity",
+    images.map((_, i) => `img-${i}`),
+  );
   return (await new SequenceState(rt, 1024).extend(ids, kvs, ids.length)).logits;
 }
 

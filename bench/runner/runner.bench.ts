@@ -145,6 +145,8 @@ function generate(
   const body = JSON.stringify({
     request_id: id,
     model,
+    // One tenant: the benchmark measures prefix reuse, which tenants never share.
+    tenant: "bench-tenant-0123456789",
     conversation_id: id,
     turns,
     params: greedyParams({ max_tokens: maxTokens }),

@@ -35,6 +35,7 @@ describe("edge configuration", () => {
       adminToken: "admin-token-0123456789",
       webhookSecretKey: "admin-token-0123456789",
       corsOrigins: [],
+      tenantKeySecret: "admin-token-0123456789",
     });
     for (const name of Object.keys(VAR_DOCS))
       expect(readme, `${name} missing from apps/edge/README.md`).toContain(name);

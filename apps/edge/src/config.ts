@@ -28,6 +28,8 @@ export interface EdgeConfig {
   webhookSecretKey: string;
   /** Browser origins allowed to call the API (CORS): "*" for any, or exact origins; [] for none. */
   corsOrigins: "*" | string[];
+  /** Key of the tenant keys runners see (an HMAC of the account id); never sent to a runner. */
+  tenantKeySecret: string;
 }
 
 /** Every variable, its default and meaning (a test checks the README documents each one). */
@@ -52,6 +54,10 @@ export const VAR_DOCS: Record<string, { default: string; doc: string }> = {
   WEBHOOK_SECRET_KEY: {
     default: "(derived from ADMIN_TOKEN)",
     doc: "Secret: key that encrypts stored webhook signing secrets, ≥ 16 characters",
+  },
+  TENANT_KEY_SECRET: {
+    default: "(derived from WEBHOOK_SECRET_KEY)",
+    doc: "Secret: keys the opaque tenant key each runner call carries (HMAC of the account id), ≥ 16 characters",
   },
 };
 
@@ -141,6 +147,9 @@ export function loadEdgeConfig(env: Vars): EdgeConfig {
   if (webhookSecretKey === null) {
     problems.push("WEBHOOK_SECRET_KEY: required when ADMIN_TOKEN is unset (it encrypts webhook signing secrets)");
   }
+  // Edge-only material: a runner (which holds RUNNER_SECRET) cannot map a tenant key back to
+  // an account id by trying likely ids.
+  const tenantKeySecret = secret("TENANT_KEY_SECRET") ?? webhookSecretKey;
   if (problems.length) throw new EdgeConfigError(problems);
   return {
     runnerUrls,
@@ -157,6 +166,7 @@ export function loadEdgeConfig(env: Vars): EdgeConfig {
     adminToken,
     webhookSecretKey: webhookSecretKey ?? "",
     corsOrigins,
+    tenantKeySecret: tenantKeySecret ?? "",
   };
 }
 

@@ -30,6 +30,7 @@ export interface Bindings {
   RUNNER_SECRET: string;
   ADMIN_TOKEN: string;
   WEBHOOK_SECRET_KEY?: string;
+  TENANT_KEY_SECRET?: string;
 }
 
 /** The authenticated caller, set by requireApiKey. */

@@ -8,10 +8,10 @@ import { dataUrl, png } from "./helpers/images";
 
 async function setup(options: ConstructorParameters<typeof Edge>[0] = {}) {
   const edge = new Edge(options);
-  const { key } = await edge.newKey();
+  const { key, accountId } = await edge.newKey();
   const chat = (body: unknown, headers: Record<string, string> = {}, signal?: AbortSignal) =>
     edge.fetch("/v1/chat/completions", { method: "POST", key, json: body, headers, signal });
-  return { edge, key, chat, runner: edge.runners.get() };
+  return { edge, key, accountId, chat, runner: edge.runners.get() };
 }
 
 describe("chat completions", () => {
@@ -155,7 +155,7 @@ describe("chat completions", () => {
   });
 
   it("upload images the runner lacks, then retry once; later requests send only the hash", async () => {
-    const { edge, chat, runner } = await setup();
+    const { edge, accountId, chat, runner } = await setup();
     const body = chatBody([
       { type: "text", text: "What is this?" },
       { type: "image_url", image_url: { url: dataUrl(await png(300, 200)) } },
@@ -168,7 +168,7 @@ describe("chat completions", () => {
     ]);
     const hash = runner.generateCalls[0].turns[0].images![0];
     expect(runner.images.get(hash)).toHaveLength(150_528);
-    expect(await edge.env.BUCKET.head(`preprocessed/${hash}`)).not.toBeNull();
+    expect(await edge.env.BUCKET.head(`preprocessed/${accountId}/${hash}`)).not.toBeNull();
     runner.calls.length = 0;
     expect((await chat(body)).status).toBe(200);
     expect(runner.calls.map((c) => c.method)).toEqual(["POST"]);

@@ -14,7 +14,7 @@ import { loadConfig } from "../src/server/config.js";
 import { loadEngines } from "../src/server/load-model.js";
 import { silentLogger } from "../src/server/logger.js";
 import { generateTinyWeights } from "../src/weights/generate-tiny.js";
-import { greedyParams } from "./tiny-model.js";
+import { greedyParams, TEST_TENANT } from "./tiny-model.js";
 
 const SECRET = "adapter-test-secret-0123";
 
@@ -52,6 +52,7 @@ describe("per-request LoRA adapters", () => {
       const body = {
         request_id: model,
         model,
+        tenant: TEST_TENANT,
         turns: [{ role: "user", text: "Name three colors." }],
         params: greedyParams({ max_tokens: 10 }),
         stream: false,

@@ -12,7 +12,7 @@ import { renderPrompt } from "../src/prompt/index.js";
 import { servingBuild } from "../src/server/load-model.js";
 import { loadTokenizer } from "../src/tokenizer/index.js";
 import type { Tokenizer } from "../src/tokenizer/types.js";
-import { greedyParams, maxAbsDiff, rgbImage, tinyModel } from "./tiny-model.js";
+import { greedyParams, maxAbsDiff, rgbImage, TEST_TENANT, tinyModel } from "./tiny-model.js";
 
 const TOL = 1e-4;
 const model = tinyModel();
@@ -43,12 +43,19 @@ function engine(log: LogitsLog): Engine {
     imagePixelBytes: 16 << 20,
     onLogits: (id, l) => log.set(id, [...(log.get(id) ?? []), Float32Array.from(l)]),
   });
-  for (const img of IMAGES) e.images.put(img.hash, img.bytes);
+  for (const img of IMAGES) e.images.put(TEST_TENANT, img.hash, img.bytes);
   return e;
 }
 
 async function generate(e: Engine, id: string, turns: Turns) {
-  const req: GenerateRequest = { request_id: id, model: "mmgpt-tiny", turns, params: greedyParams(), stream: true };
+  const req: GenerateRequest = {
+    request_id: id,
+    model: "mmgpt-tiny",
+    tenant: TEST_TENANT,
+    turns,
+    params: greedyParams(),
+    stream: true,
+  };
   const events: EngineEvent[] = [];
   for await (const ev of e.events(e.submit(req))) events.push(ev);
   const [start, done] = [events[0], events.at(-1)];

@@ -13,7 +13,7 @@ import type { ModelRuntime } from "../src/model/runtime.js";
 import { servingBuild } from "../src/server/load-model.js";
 import { loadTokenizer } from "../src/tokenizer/index.js";
 import type { Tokenizer } from "../src/tokenizer/types.js";
-import { greedyParams, tinyModel } from "./tiny-model.js";
+import { greedyParams, TEST_TENANT, tinyModel } from "./tiny-model.js";
 
 let rt: ModelRuntime;
 let tokenizer: Tokenizer;
@@ -37,7 +37,14 @@ const engine = (opts: Partial<EngineOptions> = {}) =>
 const hello = [{ role: "user" as const, text: "Say hello to the world." }];
 let n = 0;
 function request(params: Partial<GenerationParams>, stream = true): GenerateRequest {
-  return { request_id: `s${n++}`, model: "mmgpt-tiny", turns: hello, params: greedyParams(params), stream };
+  return {
+    request_id: `s${n++}`,
+    model: "mmgpt-tiny",
+    tenant: TEST_TENANT,
+    turns: hello,
+    params: greedyParams(params),
+    stream,
+  };
 }
 
 async function collect(e: Engine, req: GenerateRequest) {

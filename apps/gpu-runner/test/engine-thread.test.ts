@@ -13,7 +13,7 @@ import { ThreadEngineHost } from "../src/engine-host/service-thread.js";
 import { loadConfig } from "../src/server/config.js";
 import { loadEngines } from "../src/server/load-model.js";
 import { silentLogger } from "../src/server/logger.js";
-import { greedyParams, tinyModel } from "./tiny-model.js";
+import { greedyParams, TEST_TENANT, tinyModel } from "./tiny-model.js";
 import { waitFor } from "./wait-for.js";
 
 const cfg = () =>
@@ -29,6 +29,7 @@ let local: LocalEngineHost;
 const request = (over: Partial<GenerateRequest> = {}, maxTokens = 12): GenerateRequest => ({
   request_id: "req-thread",
   model: "mmgpt-tiny",
+  tenant: TEST_TENANT,
   turns: [{ role: "user", text: "Describe the sea in a few words." }],
   params: greedyParams({ max_tokens: maxTokens }),
   stream: true,
@@ -80,10 +81,10 @@ describe("engines on their own thread", () => {
   it("takes images, reports them present, and generates with them", async () => {
     const px = new Uint8Array(224 * 224 * 3).fill(11);
     const sha = createHash("sha256").update(px).digest("hex");
-    expect(await thread.hasImage(sha)).toBe(false);
-    await thread.putImage(sha, px.slice());
-    await local.putImage(sha, px.slice());
-    expect(await thread.hasImage(sha)).toBe(true);
+    expect(await thread.hasImage(TEST_TENANT, sha)).toBe(false);
+    await thread.putImage(TEST_TENANT, sha, px.slice());
+    await local.putImage(TEST_TENANT, sha, px.slice());
+    expect(await thread.hasImage(TEST_TENANT, sha)).toBe(true);
     const req = request({ turns: [{ role: "user", text: "What is it?", images: [sha] }] });
     expect(await collect(thread, req)).toEqual(await collect(local, req));
   });
@@ -117,7 +118,7 @@ describe("engines on their own thread", () => {
     expect(err.code).toBe("internal");
     expect(err.message).toMatch(/the engine thread failed/);
     expect(deaths).toEqual([err.message]);
-    expect((await rejection(host.hasImage("00".repeat(32)))).code).toBe("internal");
+    expect((await rejection(host.hasImage(TEST_TENANT, "00".repeat(32)))).code).toBe("internal");
   });
 });
 

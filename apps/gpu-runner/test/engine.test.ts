@@ -8,7 +8,7 @@ import type { ModelRuntime } from "../src/model/runtime.js";
 import { servingBuild } from "../src/server/load-model.js";
 import { loadTokenizer } from "../src/tokenizer/index.js";
 import type { Tokenizer } from "../src/tokenizer/types.js";
-import { greedyParams, maxAbsDiff, rgbImage, tinyModel } from "./tiny-model.js";
+import { greedyParams, maxAbsDiff, rgbImage, TEST_TENANT, tinyModel } from "./tiny-model.js";
 import { waitFor } from "./wait-for.js";
 
 const GREEDY = greedyParams();
@@ -38,7 +38,14 @@ function engineOf(
 
 let n = 0;
 function request(turns: GenerateRequest["turns"], params: Partial<GenerationParams> = {}): GenerateRequest {
-  return { request_id: `r${n++}`, model: "mmgpt-tiny", turns, params: { ...GREEDY, ...params }, stream: true };
+  return {
+    request_id: `r${n++}`,
+    model: "mmgpt-tiny",
+    tenant: TEST_TENANT,
+    turns,
+    params: { ...GREEDY, ...params },
+    stream: true,
+  };
 }
 
 /** Two runs chose each token from the same logits (within 1e-4), step by step. */
@@ -91,7 +98,7 @@ describe("engine", () => {
       const engine = (o: Partial<EngineOptions>, logits: Map<string, Float32Array[]>) => engineOf(o, logits, model);
       const warmLogits = new Map<string, Float32Array[]>();
       const warm = engine({}, warmLogits);
-      warm.images.put(img1.hash, img1.bytes);
+      warm.images.put(TEST_TENANT, img1.hash, img1.bytes);
       const r1 = await collect(warm, request(turn1));
       const turns2 = [
         ...turn1,
@@ -109,7 +116,7 @@ describe("engine", () => {
       expect(start.cached_tokens).toBeGreaterThan(start.prompt_tokens / 2);
       const coldLogits = new Map<string, Float32Array[]>();
       const cold = engine({}, coldLogits);
-      cold.images.put(img1.hash, img1.bytes);
+      cold.images.put(TEST_TENANT, img1.hash, img1.bytes);
       const coldReq = { ...req2, request_id: "cold" };
       const c2 = await collect(cold, coldReq);
       expect(c2.done.usage.cached_tokens).toBe(0);
@@ -123,7 +130,7 @@ describe("engine", () => {
     const { model, picks } = greedySpy(rt);
     const run = async (opts: Partial<EngineOptions>, reqs: GenerateRequest[]) => {
       const e = engineOf(opts, undefined, model);
-      e.images.put(img1.hash, img1.bytes);
+      e.images.put(TEST_TENANT, img1.hash, img1.bytes);
       const out = [];
       for (const r of reqs) out.push(await collect(e, r));
       return { e, out };
@@ -179,7 +186,7 @@ describe("engine", () => {
   it("a later turn that adds a new image matches a cold run", async () => {
     const logits = new Map<string, Float32Array[]>();
     const warm = engine({}, logits);
-    for (const i of [img1, img2]) warm.images.put(i.hash, i.bytes);
+    for (const i of [img1, img2]) warm.images.put(TEST_TENANT, i.hash, i.bytes);
     const r1 = await collect(warm, request(turn1));
     const turns2 = [
       ...turn1,
@@ -189,7 +196,7 @@ describe("engine", () => {
     const req2 = request(turns2);
     const r2 = await collect(warm, req2);
     const cold = engine({}, logits);
-    for (const i of [img1, img2]) cold.images.put(i.hash, i.bytes);
+    for (const i of [img1, img2]) cold.images.put(TEST_TENANT, i.hash, i.bytes);
     const c2 = await collect(cold, { ...req2, request_id: "cold2" });
     expect(r2.text).toBe(c2.text);
     expectSameLogits(logits.get(req2.request_id)!, logits.get("cold2")!);
@@ -197,7 +204,7 @@ describe("engine", () => {
 
   it("the same image in a second request does not run the vision graph again", async () => {
     const e = engine();
-    e.images.put(img1.hash, img1.bytes);
+    e.images.put(TEST_TENANT, img1.hash, img1.bytes);
     const a = await collect(e, request(turn1));
     expect(e.stats.visionRuns).toBe(1);
     const b = await collect(e, request([{ role: "user", text: "Describe it in detail.", images: [img1.hash] }]));
@@ -225,12 +232,12 @@ describe("engine", () => {
       );
     const seqLogits = new Map<string, Float32Array[]>();
     const seq = engine({}, seqLogits);
-    seq.images.put(img1.hash, img1.bytes);
+    seq.images.put(TEST_TENANT, img1.hash, img1.bytes);
     const one: string[] = [];
     for (let i = 0; i < prompts.length; i++) one.push((await collect(seq, { ...mk(i), request_id: `s${i}` })).text);
     const parLogits = new Map<string, Float32Array[]>();
     const par = engine({}, parLogits);
-    par.images.put(img1.hash, img1.bytes);
+    par.images.put(TEST_TENANT, img1.hash, img1.bytes);
     const all = await Promise.all(prompts.map((_, i) => collect(par, { ...mk(i), request_id: `p${i}` })));
     expect(all.map((r) => r.text)).toEqual(one);
     // More than one sequence really shared a decode step.
@@ -435,7 +442,7 @@ describe("cache budgets", () => {
     const turns = [{ role: "user" as const, text: "What is in this image?", images: [img.hash] }];
     const roomy = engine();
     const tight = engine({ imageFeatureBytes: 0, slots: 1, maxBatch: 1 });
-    for (const e of [roomy, tight]) e.images.put(img.hash, img.bytes);
+    for (const e of [roomy, tight]) e.images.put(TEST_TENANT, img.hash, img.bytes);
     const a1 = await collect(roomy, request(turns));
     const b1 = await collect(tight, request(turns));
     const next = [

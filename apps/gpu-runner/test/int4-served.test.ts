@@ -15,7 +15,7 @@ import { servingBuild } from "../src/server/load-model.js";
 import { silentLogger } from "../src/server/logger.js";
 import { loadTokenizer } from "../src/tokenizer/index.js";
 import type { Tokenizer } from "../src/tokenizer/types.js";
-import { greedyParams, int4RefWeights, rel, tinyModel } from "./tiny-model.js";
+import { greedyParams, int4RefWeights, rel, TEST_TENANT, tinyModel } from "./tiny-model.js";
 
 const model = tinyModel();
 const V = model.config.language.vocabSize;
@@ -42,6 +42,7 @@ const engine = (onLogits?: (id: string, l: Float32Array) => void) =>
 const request = (id: string): GenerateRequest => ({
   request_id: id,
   model: "mmgpt-tiny",
+  tenant: TEST_TENANT,
   turns: [{ role: "user", text: "Write a short poem about the sea." }],
   params: greedyParams({ max_tokens: 12 }),
   stream: false,

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { writeManifest } from "../src/convert/manifest.js";
 import { MMGPT_TINY } from "../src/model/presets.js";
 import { generateTinyWeights } from "../src/weights/generate-tiny.js";
-import { tinyModel } from "./tiny-model.js";
+import { TEST_TENANT, tinyModel } from "./tiny-model.js";
 import { waitFor } from "./wait-for.js";
 
 const SECRET = "process-test-secret-0123";
@@ -85,6 +85,7 @@ describe("runner process", () => {
     const req = (max_tokens: number, id: string) => ({
       request_id: id,
       model: "mmgpt-tiny",
+      tenant: TEST_TENANT,
       turns: [{ role: "user", text: "Say something long." }],
       params: { max_tokens, temperature: 0, top_p: 1, top_k: 0, num_beams: 1, repetition_penalty: 1, stop: [] },
       stream: true,

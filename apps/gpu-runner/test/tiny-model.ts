@@ -121,6 +121,9 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
+/** The tenant key of the tests' requests (any opaque key the protocol accepts). */
+export const TEST_TENANT = "tenant-test-0123456789";
+
 /** Greedy decoding parameters of the internal protocol, with overrides. */
 export function greedyParams(over: Partial<GenerationParams> = {}): GenerationParams {
   return { max_tokens: 12, temperature: 0, top_p: 1, top_k: 0, num_beams: 1, repetition_penalty: 1, stop: [], ...over };

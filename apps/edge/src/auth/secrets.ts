@@ -6,7 +6,7 @@ const KEY_BYTES = 32;
 /** Characters of the key kept in clear, to recognize it in listings. */
 const VISIBLE_PREFIX = SECRET_PREFIXES.apiKey.length + 4;
 
-function base64url(bytes: Uint8Array): string {
+export function base64url(bytes: Uint8Array): string {
   let binary = "";
   for (const b of bytes) binary += String.fromCharCode(b);
   return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");

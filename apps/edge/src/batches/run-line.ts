@@ -8,7 +8,7 @@ import type { Bindings, Deps } from "../env";
 import { ApiError } from "../errors/api-error";
 import { toApiError } from "../errors/render";
 import { newId } from "../http/ids";
-import { runnerContextFor, statelessOrderFor } from "../runner/context";
+import { generationContextFor, statelessOrderFor } from "../runner/context";
 import { RequestImages } from "../vision/request-images";
 import type { Claim } from "./batch-do";
 
@@ -50,7 +50,7 @@ export async function runLine(env: Bindings, deps: Deps, claim: RunClaim): Promi
   try {
     const request = await readLine(env.BUCKET, claim);
     const completion = await completeChat(
-      runnerContextFor(env, deps, requestId),
+      await generationContextFor(env, deps, requestId, claim.accountId),
       statelessOrderFor(env),
       request.body,
       new RequestImages(env, deps, claim.accountId),

@@ -4,7 +4,7 @@
 import { type ChatCompletion, type ChatCompletionRequest, ID_PREFIXES, toGenerationParams } from "@mmgpt/schema";
 import type { GenerateRequest, Turn } from "@mmgpt/schema/internal";
 import { newId, unixSeconds } from "../http/ids";
-import type { RunnerContext } from "../runner/client";
+import type { GenerationContext } from "../runner/client";
 import { startGeneration } from "../runner/generate";
 import { readResult } from "../runner/result";
 import type { RequestImages } from "../vision/request-images";
@@ -15,7 +15,7 @@ import { toTurns } from "./turns";
 export async function toGenerateRequest(
   body: ChatCompletionRequest,
   images: RequestImages,
-  requestId: string,
+  ctx: GenerationContext,
 ): Promise<GenerateRequest> {
   const draft = toTurns(body.messages);
   const turns: Turn[] = [];
@@ -24,8 +24,9 @@ export async function toGenerateRequest(
     turns.push({ role: turn.role, text: turn.text, ...(hashes.length ? { images: hashes.map((i) => i.sha256) } : {}) });
   }
   return {
-    request_id: requestId,
+    request_id: ctx.requestId,
     model: body.model,
+    tenant: ctx.tenant,
     ...(draft.system !== undefined ? { system: draft.system } : {}),
     turns,
     params: toGenerationParams(body),
@@ -35,12 +36,12 @@ export async function toGenerateRequest(
 
 /** A whole (non-streamed) completion; every failure is thrown as an ApiError. */
 export async function completeChat(
-  ctx: RunnerContext,
+  ctx: GenerationContext,
   order: readonly string[],
   body: ChatCompletionRequest,
   images: RequestImages,
 ): Promise<ChatCompletion> {
-  const request = await toGenerateRequest({ ...body, stream: false }, images, ctx.requestId);
+  const request = await toGenerateRequest({ ...body, stream: false }, images, ctx);
   const answer = await startGeneration(ctx, order, request, images.source);
   const head = { id: newId(ID_PREFIXES.chatCompletion), model: body.model, created: unixSeconds() };
   return toChatCompletion(head, await readResult(answer), choiceOptions(body));

@@ -5,7 +5,7 @@ import type { Deps } from "../env";
 import { newId, unixSeconds } from "../http/ids";
 import { newRouter } from "../http/router";
 import { sseResponse } from "../http/sse";
-import { runnerContext, statelessOrder } from "../runner/context";
+import { generationContext, statelessOrder } from "../runner/context";
 import { startGeneration } from "../runner/generate";
 import { relayEvents, relayOptions } from "../runner/relay";
 import { RequestImages } from "../vision/request-images";
@@ -16,10 +16,10 @@ export function chatRoutes(deps: Deps) {
   return newRouter().openapi(createChatCompletionRoute, async (c) => {
     const body = c.req.valid("json");
     const images = new RequestImages(c.env, deps, c.get("principal").accountId);
-    const ctx = runnerContext(c, deps);
+    const ctx = await generationContext(c, deps);
     if (body.stream !== true) return c.json(await completeChat(ctx, statelessOrder(c), body, images), 200);
 
-    const request = await toGenerateRequest(body, images, ctx.requestId);
+    const request = await toGenerateRequest(body, images, ctx);
     const answer = await startGeneration(ctx, statelessOrder(c), request, images.source);
     const head = { id: newId(ID_PREFIXES.chatCompletion), model: body.model, created: unixSeconds() };
     const chunks = new ChunkWriter(head, body.stream_options?.include_usage === true, choiceOptions(body));

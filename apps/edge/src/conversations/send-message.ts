@@ -11,7 +11,7 @@ import { toApiError } from "../errors/render";
 import { newId, unixSeconds } from "../http/ids";
 import { newRouter } from "../http/router";
 import { sseResponse } from "../http/sse";
-import { conversationOrder, runnerContext } from "../runner/context";
+import { conversationOrder, generationContext } from "../runner/context";
 import { startGeneration } from "../runner/generate";
 import { relayEvents, relayOptions } from "../runner/relay";
 import { readResult } from "../runner/result";
@@ -61,16 +61,17 @@ export function sendMessageRoute(deps: Deps) {
       const user = userMessage(text, resolved);
       const turns: Turn[] = [...begun.history.map(rowTurn), messageTurn(user)];
       const stream = body.stream === true;
+      const ctx = await generationContext(c, deps);
       const request: GenerateRequest = {
         request_id: requestId,
         model: begun.meta.model,
+        tenant: ctx.tenant,
         conversation_id: row.id,
         ...(begun.meta.system !== null ? { system: begun.meta.system } : {}),
         turns,
         params: toGenerationParams(body),
         stream,
       };
-      const ctx = runnerContext(c, deps);
       const answer = await startGeneration(ctx, conversationOrder(c, row.id), request, images.source);
       const assistantId = newId(ID_PREFIXES.message);
 

@@ -34,7 +34,7 @@ export async function storeUpload(
     const image = await preprocessImage(bytes).catch((error: unknown) => {
       throw toImageApiError(error, "file");
     });
-    await storePreprocessed(env.BUCKET, image.sha256, image.rgb);
+    await storePreprocessed(env.BUCKET, accountId, image.sha256, image.rgb);
     // The stored type comes from the sniffed bytes, never from the client's claim.
     Object.assign(row, {
       content_type: MEDIA_TYPES[image.format],

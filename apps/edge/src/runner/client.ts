@@ -17,6 +17,13 @@ export interface RunnerContext {
   keepAliveMs: number;
   /** The client's request signal: when it aborts, so does the runner call. */
   signal?: AbortSignal;
+  /** The account's opaque tenant key (tenant-key.ts), on calls made for an account. */
+  tenant?: string;
+}
+
+/** The context of a generation: runners keep its caches under the tenant key. */
+export interface GenerationContext extends RunnerContext {
+  tenant: string;
 }
 
 export interface RunnerRequest {
@@ -47,7 +54,7 @@ async function attempt(ctx: RunnerContext, runner: string, req: RunnerRequest): 
     timedOut = true;
     controller.abort(new TimeoutSignal());
   }, ctx.timeoutMs);
-  const headers: Record<string, string> = runnerHeaders(ctx.secret, ctx.requestId);
+  const headers: Record<string, string> = runnerHeaders(ctx.secret, ctx.requestId, ctx.tenant);
   if (req.contentType) headers["content-type"] = req.contentType;
   const release = acquire(runner);
   try {

@@ -1,13 +1,15 @@
 // Builds the runner call context of one request: injected fetch, shared secret, request id,
-// timeout and the caller's abort signal, plus the runner orders (affinity or least loaded).
+// timeout and the caller's abort signal (and, for generations, the account's tenant key), plus
+// the runner orders (affinity or least loaded).
 // The `…For(env)` forms serve callers without a Hono context (the batch queue consumer).
 import type { Context } from "hono";
 import { edgeConfig } from "../config";
 import type { AppEnv, Bindings, Deps } from "../env";
-import type { RunnerContext } from "./client";
+import type { GenerationContext, RunnerContext } from "./client";
 import { healthyFirst } from "./health";
 import { leastLoadedOrder } from "./load";
 import { rendezvousOrder } from "./rendezvous";
+import { tenantKey } from "./tenant-key";
 
 export function runnerContextFor(env: Bindings, deps: Deps, requestId: string, signal?: AbortSignal): RunnerContext {
   const config = edgeConfig(env);
@@ -24,6 +26,22 @@ export function runnerContextFor(env: Bindings, deps: Deps, requestId: string, s
 
 export function runnerContext(c: Context<AppEnv>, deps: Deps): RunnerContext {
   return runnerContextFor(c.env, deps, c.get("requestId"), c.req.raw.signal);
+}
+
+/** A generation's context for `accountId`: every call carries the account's tenant key. */
+export async function generationContextFor(
+  env: Bindings,
+  deps: Deps,
+  requestId: string,
+  accountId: string,
+  signal?: AbortSignal,
+): Promise<GenerationContext> {
+  const tenant = await tenantKey(edgeConfig(env).tenantKeySecret, accountId);
+  return { ...runnerContextFor(env, deps, requestId, signal), tenant };
+}
+
+export function generationContext(c: Context<AppEnv>, deps: Deps): Promise<GenerationContext> {
+  return generationContextFor(c.env, deps, c.get("requestId"), c.get("principal").accountId, c.req.raw.signal);
 }
 
 /**

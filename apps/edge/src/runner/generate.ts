@@ -1,6 +1,7 @@
 // POST /internal/v1/generate with the image handshake: the edge sends only hashes; when the
 // runner answers 409 image_missing it PUTs those images to that runner and retries once.
 // (Chosen over HEAD-first: the common case, images already cached, costs no extra round trip.)
+// Every call carries the request's tenant key: a runner keeps images and caches per tenant.
 import {
   type GenerateRequest,
   ImageMissingBody,
@@ -8,7 +9,7 @@ import {
   imagePath,
   OCTET_STREAM_CONTENT_TYPE,
 } from "@mmgpt/schema/internal";
-import { callRunners, type RunnerAnswer, type RunnerContext } from "./client";
+import { callRunners, type GenerationContext, type RunnerAnswer, type RunnerContext } from "./client";
 import { badGateway, mapRunnerError } from "./errors";
 
 /** Loads the preprocessed pixels of a hash (from this request's memory or from R2). */
@@ -43,7 +44,7 @@ async function uploadMissing(ctx: RunnerContext, runner: string, missing: string
  * (NDJSON stream or JSON result); every runner error is thrown as an ApiError.
  */
 export async function startGeneration(
-  ctx: RunnerContext,
+  ctx: GenerationContext,
   order: readonly string[],
   request: GenerateRequest,
   images: ImageSource,

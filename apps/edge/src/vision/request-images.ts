@@ -1,6 +1,6 @@
 // Resolves the images of one request: a data: URL, an https URL (safe fetcher) or a `file-…`
 // id of the caller's own upload → preprocessed 224x224 RGB → sha256, stored in R2 once per
-// hash. A URL named twice in a request is resolved once. Keeps this request's pixels in memory
+// account and hash. A URL named twice in a request is resolved once. Keeps this request's pixels in memory
 // so a runner upload does not re-read R2.
 import { imageUrlKind } from "@mmgpt/schema";
 import type { Bindings, Deps } from "../env";
@@ -54,7 +54,7 @@ export class RequestImages {
         kind === "data" ? parseDataUrl(url).bytes : (await fetchImage(url, { fetch: this.deps.imageFetch })).bytes;
       const image = await preprocessImage(bytes);
       this.pixels.set(image.sha256, image.rgb);
-      await storePreprocessed(this.env.BUCKET, image.sha256, image.rgb);
+      await storePreprocessed(this.env.BUCKET, this.accountId, image.sha256, image.rgb);
       return { sha256: image.sha256, fileId: null };
     } catch (error) {
       throw toImageApiError(error, param);
@@ -68,5 +68,6 @@ export class RequestImages {
   }
 
   /** Pixels for a runner upload: this request's memory first, else R2 (older turns). */
-  readonly source: ImageSource = async (sha256) => this.pixels.get(sha256) ?? loadPreprocessed(this.env.BUCKET, sha256);
+  readonly source: ImageSource = async (sha256) =>
+    this.pixels.get(sha256) ?? loadPreprocessed(this.env.BUCKET, this.accountId, sha256);
 }

@@ -10,6 +10,8 @@ import {
   PROTOCOL_HEADER,
   PROTOCOL_VERSION,
   requestImages,
+  TENANT_HEADER,
+  TenantKey,
 } from "@mmgpt/schema/internal";
 
 export const RUNNER_SECRET = "test-runner-secret";
@@ -70,15 +72,19 @@ export const helloWorld: GenerateHandler = (req, signal) => {
 
 export class FakeRunner {
   readonly calls: RecordedCall[] = [];
+  /** Uploaded pixels by hash (whichever tenant sent them). */
   readonly images = new Map<string, Uint8Array>();
+  /** `tenant/sha256` of every image kept: as a real runner, images are present per tenant. */
+  readonly tenantImages = new Set<string>();
   /** When false, the connection is refused (fetch rejects). */
   up = true;
   /** Ask for missing images with 409 image_missing before generating. */
   checkImages = true;
   generate: GenerateHandler = helloWorld;
   /** Answers an image upload; the default keeps it (tests fail uploads or forget them). */
-  putImage = (sha256: string, bytes: Uint8Array): Response => {
+  putImage = (sha256: string, bytes: Uint8Array, tenant: string): Response => {
     this.images.set(sha256, bytes);
+    this.tenantImages.add(`${tenant}/${sha256}`);
     return new Response(null, { status: 204 });
   };
   models = ["mmgpt-tiny"];
@@ -101,15 +107,17 @@ export class FakeRunner {
     }
     const image = /^\/internal\/v1\/images\/([0-9a-f]{64})$/.exec(path);
     if (image && request.method === "PUT") {
+      const tenant = TenantKey.safeParse(request.headers.get(TENANT_HEADER));
+      if (!tenant.success) return runnerError(400, "invalid_request", `${TENANT_HEADER} missing or malformed`);
       const bytes = new Uint8Array(await request.arrayBuffer());
       if (!isPreprocessedImageSize(bytes)) return runnerError(400, "image_invalid");
-      return this.putImage(image[1], bytes);
+      return this.putImage(image[1], bytes, tenant.data);
     }
     if (path === "/internal/v1/generate" && request.method === "POST") {
       const parsed = GenerateRequest.safeParse(await request.json());
       if (!parsed.success) return runnerError(400, "invalid_request", parsed.error.message);
       call.body = parsed.data;
-      const missing = requestImages(parsed.data).filter((h) => !this.images.has(h));
+      const missing = requestImages(parsed.data).filter((h) => !this.tenantImages.has(`${parsed.data.tenant}/${h}`));
       if (this.checkImages && missing.length) {
         return Response.json({ error: { code: "image_missing", missing } }, { status: 409 });
       }

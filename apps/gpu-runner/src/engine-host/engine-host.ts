@@ -19,9 +19,10 @@ export interface EngineHost {
   readonly contextLength: number;
   /** Rejects with EngineError before anything is queued (image_missing, context, overload…). */
   submit(model: string, req: GenerateRequest): Promise<HostedJob>;
-  hasImage(sha256: string): Promise<boolean>;
-  /** Gives preprocessed pixels to every served model (their media K/V differ). */
-  putImage(sha256: string, pixels: Uint8Array): Promise<void>;
+  /** Whether `tenant` has the image here (tenants never see each other's images). */
+  hasImage(tenant: string, sha256: string): Promise<boolean>;
+  /** Gives a tenant's preprocessed pixels to every served model (their media K/V differ). */
+  putImage(tenant: string, sha256: string, pixels: Uint8Array): Promise<void>;
   /** Prometheus text of the base engine, with `extra` gauges added. */
   metrics(extra: Record<string, number>): Promise<string>;
   /** Refuses new work from now on; in-flight jobs finish. */

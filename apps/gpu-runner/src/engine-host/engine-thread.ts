@@ -56,9 +56,9 @@ export function serveHost(host: EngineHost, port: Port): void {
         jobs.get(m.job)?.cancel();
         return;
       case "has-image":
-        return void reply(m.call, () => host.hasImage(m.sha256));
+        return void reply(m.call, () => host.hasImage(m.tenant, m.sha256));
       case "put-image":
-        return void reply(m.call, () => host.putImage(m.sha256, m.pixels));
+        return void reply(m.call, () => host.putImage(m.tenant, m.sha256, m.pixels));
       case "metrics":
         return void reply(m.call, () => host.metrics(m.extra));
       case "drain":

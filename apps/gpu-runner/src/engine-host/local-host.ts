@@ -56,12 +56,12 @@ export class LocalEngineHost implements EngineHost {
     };
   }
 
-  async hasImage(sha256: string): Promise<boolean> {
-    return this.base.images.has(sha256);
+  async hasImage(tenant: string, sha256: string): Promise<boolean> {
+    return this.base.images.has(tenant, sha256);
   }
 
-  async putImage(sha256: string, pixels: Uint8Array): Promise<void> {
-    for (const e of this.engines.values()) e.images.put(sha256, pixels);
+  async putImage(tenant: string, sha256: string, pixels: Uint8Array): Promise<void> {
+    for (const e of this.engines.values()) e.images.put(tenant, sha256, pixels);
   }
 
   async metrics(extra: Record<string, number>): Promise<string> {

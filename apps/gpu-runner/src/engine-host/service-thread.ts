@@ -147,14 +147,14 @@ export class ThreadEngineHost implements EngineHost {
     };
   }
 
-  hasImage(sha256: string): Promise<boolean> {
-    return this.call((call) => ({ t: "has-image", call, sha256 }));
+  hasImage(tenant: string, sha256: string): Promise<boolean> {
+    return this.call((call) => ({ t: "has-image", call, tenant, sha256 }));
   }
 
-  putImage(sha256: string, pixels: Uint8Array): Promise<void> {
+  putImage(tenant: string, sha256: string, pixels: Uint8Array): Promise<void> {
     // The bytes move to the engine thread (no copy); the caller must not use them afterwards.
     const own = pixels.byteOffset === 0 && pixels.byteLength === pixels.buffer.byteLength ? pixels : pixels.slice();
-    return this.call((call) => ({ t: "put-image", call, sha256, pixels: own }), [own.buffer as ArrayBuffer]);
+    return this.call((call) => ({ t: "put-image", call, tenant, sha256, pixels: own }), [own.buffer as ArrayBuffer]);
   }
 
   metrics(extra: Record<string, number>): Promise<string> {

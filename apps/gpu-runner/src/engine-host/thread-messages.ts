@@ -14,8 +14,8 @@ export interface EngineThreadData {
 export type ToEngine =
   | { t: "submit"; call: number; job: number; model: string; req: GenerateRequest }
   | { t: "cancel"; job: number }
-  | { t: "has-image"; call: number; sha256: string }
-  | { t: "put-image"; call: number; sha256: string; pixels: Uint8Array }
+  | { t: "has-image"; call: number; tenant: string; sha256: string }
+  | { t: "put-image"; call: number; tenant: string; sha256: string; pixels: Uint8Array }
   | { t: "metrics"; call: number; extra: Record<string, number> }
   | { t: "drain" }
   /** Ends the thread. Handled between two runs, never during one: stopping a thread inside

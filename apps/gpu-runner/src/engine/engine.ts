@@ -57,7 +57,7 @@ export class Engine {
   private admitting: Job | null = null;
   private readonly promptTimes = new WeakMap<Job, Int32Array>();
   private draining = false;
-  /** Tokenizes prompts; remembers each text's ids (a conversation re-sends its history). */
+  /** Tokenizes prompts; remembers each text's ids per tenant (a conversation re-sends its history). */
   private readonly promptTokenizer: CachedTokenizer;
 
   constructor(
@@ -91,9 +91,10 @@ export class Engine {
   /** Steps 1–4. Throws EngineError before anything is queued; events follow on the job. */
   submit(req: GenerateRequest): Job {
     if (this.draining) throw new EngineError("not_ready", "the runner is shutting down");
-    const rendered = renderPrompt(this.promptTokenizer, { system: req.system, turns: req.turns });
+    const tokenizer = this.promptTokenizer.forTenant(req.tenant);
+    const rendered = renderPrompt(tokenizer, { system: req.system, turns: req.turns });
     const hashes = rendered.images.map((p) => p.image as string);
-    const missing = [...new Set(hashes)].filter((h) => !this.images.has(h));
+    const missing = [...new Set(hashes)].filter((h) => !this.images.has(req.tenant, h));
     if (missing.length)
       throw new EngineError("image_missing", `${missing.length} image(s) not on this runner`, { missing });
     const total = rendered.ids.length + req.params.max_tokens;
@@ -123,6 +124,7 @@ export class Engine {
         imageHashes: hashes,
         prompt: rendered.text,
         params: req.params,
+        tenant: req.tenant,
         conversationId: req.conversation_id,
         stream: req.stream,
       },
@@ -208,7 +210,7 @@ export class Engine {
   /** Step 5: take a slot into the batch's next row and prefill what its cache lacks. */
   private async admit(job: Job): Promise<void> {
     try {
-      job.images = await this.images.features(job.imageHashes);
+      job.images = await this.images.features(job.tenant, job.imageHashes);
     } catch (e) {
       job.fail(e instanceof EngineError ? e : new EngineError("internal", String(e)));
       return;
@@ -216,6 +218,7 @@ export class Engine {
     const { row, reuse } = this.slots.acquire({
       ids: job.ids,
       images: job.imageHashes,
+      tenant: job.tenant,
       conversationId: job.conversationId,
     });
     // The prefill reads the capacity too: make it follow the batch with this job in it.

@@ -27,6 +27,8 @@ export interface JobSpec {
   imageHashes: string[];
   prompt: string;
   params: GenerationParams;
+  /** Whose request (opaque): caches are reused within a tenant only; rows are shared by tenant. */
+  tenant: string;
   conversationId?: string;
   /** Streamed requests get logprobs in their deltas only, not again in the done event. */
   stream?: boolean;
@@ -45,6 +47,7 @@ export class Job {
   readonly imageHashes: string[];
   readonly prompt: string;
   readonly params: GenerationParams;
+  readonly tenant: string;
   readonly conversationId?: string;
   /** Choices 1…n−1 of a request (on its first job; forked from its row after the prefill). */
   readonly siblings: Job[] = [];
@@ -67,6 +70,7 @@ export class Job {
     readonly choices = new ChoiceSet(spec.params.n ?? 1, spec.prompt, spec.ids.length),
   ) {
     ({ id: this.id, ids: this.ids, imageHashes: this.imageHashes, prompt: this.prompt, params: this.params } = spec);
+    this.tenant = spec.tenant;
     this.conversationId = spec.conversationId;
     const { params } = spec;
     this.endIds = endIdsOf(tokenizer.special);

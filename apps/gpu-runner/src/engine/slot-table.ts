@@ -5,6 +5,10 @@
 //    ▲                   └───────release (beam search, a failed call)──┘         │
 //    └──────────────────────────── acquire (brought back or copied over) ────────┘
 //
+// Tenancy: a slot's cache is reused only by requests of the tenant that computed it (running
+// rows too): the cached_tokens a request reports would otherwise tell one account, token by
+// token, what another one's prompt holds.
+//
 // Invariants: the running slots (prefill, decode) hold rows 0..running-1, the decode ones in
 // the order the engine's batch lists their jobs; a slot's row holds K/V for the first
 // min(pool length, ids.length) of its ids (a failed call appends nothing), so any of them may be
@@ -24,6 +28,8 @@ export interface Slot {
   /** Image hashes in `<image>` order (identity for prefix reuse). */
   images: readonly string[];
   lastUsed: number;
+  /** The tenant whose request computed the row's K/V ("" while the slot never ran). */
+  tenant: string;
   conversationId?: string;
 }
 
@@ -31,6 +37,7 @@ export interface Slot {
 export interface SlotRequest {
   ids: readonly number[];
   images: readonly string[];
+  tenant: string;
   conversationId?: string;
 }
 
@@ -56,6 +63,7 @@ export class SlotTable {
       ids: [],
       images: [],
       lastUsed: 0,
+      tenant: "",
     }));
   }
 
@@ -78,7 +86,10 @@ export class SlotTable {
     const next = { ids: req.ids, images: req.images };
     const candidates = this.byRow.map((slot, row) => ({
       row,
-      reusable: Math.min(this.pool.lengths[row], reusablePrefix(slot, next, imageToken, mediaRule)),
+      reusable:
+        slot.tenant === req.tenant
+          ? Math.min(this.pool.lengths[row], reusablePrefix(slot, next, imageToken, mediaRule))
+          : 0,
       held: this.pool.lengths[row],
       running: row < this.runningCount,
       lastUsed: slot.lastUsed,
@@ -97,7 +108,7 @@ export class SlotTable {
     if (from !== null) this.pool.copy(from, row, reuse);
     else this.pool.unspill(row, reuse);
     this.pool.truncate(row, reuse);
-    Object.assign(slot, { state: "prefill", ids: req.ids, images: req.images, lastUsed: now });
+    Object.assign(slot, { state: "prefill", ids: req.ids, images: req.images, lastUsed: now, tenant: req.tenant });
     slot.conversationId = req.conversationId;
     this.runningCount++;
     return { row, reuse };

@@ -13,6 +13,8 @@ import {
   REQUEST_ID_HEADER,
   RUNNER_ERROR_STATUS,
   routingPath,
+  TENANT_HEADER,
+  TenantKey,
 } from "@mmgpt/schema/internal";
 import { Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
@@ -92,15 +94,22 @@ export function createApp(state: AppState, opts: AppOptions): Hono {
     if (!p.success) throw new EngineError("image_invalid", "the image path must end in a lowercase hex sha256");
     return p.data.sha256;
   };
+  // Images are kept per tenant: a call without the tenant's key is refused.
+  const tenantOf = (c: { req: { header(n: string): string | undefined } }) => {
+    const t = TenantKey.safeParse(c.req.header(TENANT_HEADER));
+    if (!t.success) throw new EngineError("invalid_request", `${TENANT_HEADER}: ${t.error.issues[0].message}`);
+    return t.data;
+  };
   // Hono answers HEAD through the GET route (without a body).
-  app.get(image, async (c) => c.body(null, (await hostOf().hasImage(sha(c))) ? 200 : 404));
+  app.get(image, async (c) => c.body(null, (await hostOf().hasImage(tenantOf(c), sha(c))) ? 200 : 404));
   app.put(image, async (c) => {
+    const tenant = tenantOf(c);
     const hash = sha(c);
     const body = new Uint8Array(await c.req.arrayBuffer());
     const actual = createHash("sha256").update(body).digest("hex");
     if (actual !== hash) throw new EngineError("image_invalid", `body hashes to ${actual}, not ${hash}`);
     // Every served model may need the pixels (their media K/V differ: to_kv carries LoRA).
-    await hostOf().putImage(hash, body);
+    await hostOf().putImage(tenant, hash, body);
     return c.body(null, 204);
   });
 

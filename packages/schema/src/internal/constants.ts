@@ -4,11 +4,15 @@
 // 2: a turn carries `images` (several per user turn) instead of one `image`.
 // 3: params carry n, logprobs, presence/frequency penalties and logit_bias (an old runner would
 //    silently drop them); deltas carry their choice index and logprobs.
-export const PROTOCOL_VERSION = 3;
+// 4: every generation names its `tenant` and every image call sends TENANT_HEADER; a v3 runner
+//    would ignore the key and share caches across accounts, so the versions refuse each other.
+export const PROTOCOL_VERSION = 4;
 export const PROTOCOL_HEADER = "x-mmgpt-protocol";
 /** `authorization: Bearer <RUNNER_SECRET>` on every request but /healthz, /readyz and /metrics. */
 export const RUNNER_AUTH_HEADER = "authorization";
 export const REQUEST_ID_HEADER = "x-request-id";
+/** The opaque tenant key (TenantKey) on image HEAD/PUT: a runner keeps images per tenant. */
+export const TENANT_HEADER = "x-mmgpt-tenant";
 
 export const INTERNAL_PATHS = {
   generate: "/internal/v1/generate",
@@ -42,11 +46,12 @@ export const PREPROCESSED_IMAGE = { width: 224, height: 224, channels: 3 } as co
 export const PREPROCESSED_IMAGE_BYTES =
   PREPROCESSED_IMAGE.width * PREPROCESSED_IMAGE.height * PREPROCESSED_IMAGE.channels;
 
-/** Headers the edge sends on every authenticated runner call. */
-export function runnerHeaders(secret: string, requestId?: string): Record<string, string> {
+/** Headers the edge sends on every authenticated runner call (the tenant's on account work). */
+export function runnerHeaders(secret: string, requestId?: string, tenant?: string): Record<string, string> {
   return {
     [RUNNER_AUTH_HEADER]: `Bearer ${secret}`,
     [PROTOCOL_HEADER]: String(PROTOCOL_VERSION),
     ...(requestId ? { [REQUEST_ID_HEADER]: requestId } : {}),
+    ...(tenant ? { [TENANT_HEADER]: tenant } : {}),
   };
 }

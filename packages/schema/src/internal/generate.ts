@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { LIMITS } from "../common/limits";
 import { RUNNER_ERROR_CODES } from "./errors";
-import { Sha256 } from "./images";
+import { Sha256, TenantKey } from "./images";
 
 export const GenerationParams = z.object({
   max_tokens: z.number().int().min(1),
@@ -56,6 +56,8 @@ export const GenerateRequest = z
   .object({
     request_id: z.string().min(1),
     model: z.string().min(1),
+    /** Whose request this is (opaque): cached prompts and images are reused within a tenant only. */
+    tenant: TenantKey,
     /** Slot affinity: turns of one conversation reuse the same KV cache slot. */
     conversation_id: z.string().min(1).optional(),
     system: z.string().optional(),

@@ -20,6 +20,7 @@ function body(overrides: Record<string, unknown> = {}) {
   return {
     request_id: "req_1",
     model: "mmgpt-tiny",
+    tenant: "t".repeat(43),
     conversation_id: "conv_1",
     system: "Be brief.",
     turns: [
@@ -43,6 +44,12 @@ describe("GenerateRequest", () => {
     expect(paths(body())).toEqual([]);
     // Every hash once, in order of first use: what the runner may have to ask for.
     expect(requestImages(GenerateRequest.parse(body()))).toEqual([SHA_A, SHA_B, SHA_C]);
+  });
+
+  it("requires an opaque tenant key", () => {
+    expect(paths(body({ tenant: undefined }))).toEqual(["tenant"]);
+    for (const tenant of ["short", "acct 1 with spaces!", "x".repeat(129)])
+      expect(paths(body({ tenant }))).toEqual(["tenant"]);
   });
 
   it("rejects turns that do not alternate or end with the assistant", () => {
@@ -138,8 +145,13 @@ describe("constants", () => {
     expect(routingPath("/internal/v1/images/{sha256}")).toBe("/internal/v1/images/:sha256");
     expect(runnerHeaders("s3cret", "req_1")).toEqual({
       authorization: "Bearer s3cret",
-      "x-mmgpt-protocol": "3",
+      "x-mmgpt-protocol": "4",
       "x-request-id": "req_1",
+    });
+    expect(runnerHeaders("s3cret", undefined, "t".repeat(43))).toEqual({
+      authorization: "Bearer s3cret",
+      "x-mmgpt-protocol": "4",
+      "x-mmgpt-tenant": "t".repeat(43),
     });
     expect(ImageMissingBody.safeParse({ error: { code: "image_missing", missing: [SHA_A] } }).success).toBe(true);
   });
