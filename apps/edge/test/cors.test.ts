@@ -37,6 +37,11 @@ describe("CORS", () => {
     expect(other.headers.get("access-control-allow-origin")).toBeNull();
     const header = await preflight(edge, "/v1/chat/completions", APP, "authorization,x-evil");
     expect(header.headers.get("access-control-allow-origin")).toBeNull();
+    // An instrumented app's tracing headers are harmless and allowed.
+    const traced = await preflight(edge, "/v1/chat/completions", APP, "authorization,traceparent,baggage,sentry-trace");
+    expect(traced.headers.get("access-control-allow-headers")).toBe(
+      "authorization, traceparent, baggage, sentry-trace",
+    );
     const { key } = await edge.newKey();
     const res = await edge.fetch("/v1/models", { key, headers: { origin: "https://evil.example" } });
     expect(res.status).toBe(200);

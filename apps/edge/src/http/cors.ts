@@ -6,12 +6,14 @@ import { type EdgeConfig, edgeConfig } from "../config";
 import type { AppEnv, Bindings } from "../env";
 
 /**
- * Request headers a page may send: ours, and what the `openai` client (`openai-*`,
- * `x-stainless-*`), the Vercel AI SDK (`user-agent` where the browser lets it through) and our
- * SDK set. Anything else fails the preflight, so the browser names the header in its console.
+ * Request headers a page may send: ours, what the `openai` client (`openai-*`, `x-stainless-*`),
+ * the Vercel AI SDK (`user-agent` where the browser lets it through) and our SDK set, what
+ * tracing libraries add to every fetch of an instrumented app (W3C `traceparent`/`tracestate`,
+ * `baggage`, `sentry-trace`), and SSE readers' `cache-control`/`last-event-id`. Anything else
+ * fails the preflight, so the browser names the header in its console.
  */
 const ALLOWED_REQUEST_HEADER =
-  /^(authorization|content-type|accept|idempotency-key|x-request-id|user-agent|openai-[a-z0-9-]+|x-stainless-[a-z0-9-]+)$/;
+  /^(authorization|content-type|accept|idempotency-key|x-request-id|user-agent|openai-[a-z0-9-]+|x-stainless-[a-z0-9-]+|traceparent|tracestate|baggage|sentry-trace|cache-control|last-event-id)$/;
 
 /** Response headers a page may read (the CORS-safelisted ones need no listing). */
 export const EXPOSED_HEADERS = [
