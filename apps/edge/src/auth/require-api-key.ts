@@ -1,5 +1,6 @@
 // Middleware factory: authenticates `Authorization: Bearer mmgpt_sk_…` against D1 on every
-// request (no cache of the verdict, so revocation is immediate) and sets the principal.
+// request (no cache of the verdict, so revocation is immediate) and sets the principal. Failed
+// attempts are throttled per client address (failure-throttle.ts).
 //
 // Latency: the rate-limit token (a Durable Object call) is needed right after the key lookup
 // (a D1 query). For a key this isolate has already seen valid, both start together — one
@@ -13,6 +14,7 @@ import type { AppEnv } from "../env";
 import { ApiError } from "../errors/api-error";
 import { unixSeconds } from "../http/ids";
 import { takeToken } from "../rate-limit/rate-limit";
+import { authFailure, refuseIfThrottled } from "./failure-throttle";
 import { findLiveKey, touchKey } from "./key-store";
 import { bearerToken, hashApiKey } from "./secrets";
 
@@ -37,18 +39,23 @@ export function requireApiKey(options: RequireApiKeyOptions = {}): MiddlewareHan
     throw new Error("requireApiKey: touchIntervalSeconds must be a non-negative number");
   }
   return async function requireApiKeyMiddleware(c, next) {
+    refuseIfThrottled(c);
     const token = bearerToken(c.req.header("authorization"));
     if (!token) {
-      throw new ApiError("invalid_api_key", "Missing API key: send `Authorization: Bearer mmgpt_sk_…`.");
+      throw await authFailure(
+        c,
+        new ApiError("invalid_api_key", "Missing API key: send `Authorization: Bearer mmgpt_sk_…`."),
+      );
     }
     // Malformed tokens never reach D1.
-    if (!token.startsWith(SECRET_PREFIXES.apiKey)) throw new ApiError("invalid_api_key", "Invalid or revoked API key.");
+    if (!token.startsWith(SECRET_PREFIXES.apiKey))
+      throw await authFailure(c, new ApiError("invalid_api_key", "Invalid or revoked API key."));
     const keyHash = await hashApiKey(token);
     const knownId = knownKeyIds.get(keyHash);
     const early = knownId === undefined ? undefined : takeToken(c.env, knownId);
     early?.catch(() => {}); // awaited by rateLimit; a failure must not go unhandled if auth fails first
     const row = await findLiveKey(c.env.DB, keyHash);
-    if (!row) throw new ApiError("invalid_api_key", "Invalid or revoked API key.");
+    if (!row) throw await authFailure(c, new ApiError("invalid_api_key", "Invalid or revoked API key."));
     remember(keyHash, row.id);
     c.set("principal", { accountId: row.account_id, keyId: row.id });
     if (early && row.id === knownId) c.set("rateLimitTake", early);
