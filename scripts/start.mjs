@@ -32,10 +32,20 @@ const say = (msg) => process.stdout.write(`[mmgpt] ${msg}\n`);
 /** Dev secrets persist across restarts so local data (API keys in D1) stays valid. */
 function devSecrets() {
   const file = join(state, "dev-secrets.json");
-  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8"));
+  if (existsSync(file)) {
+    const s = JSON.parse(readFileSync(file, "utf8"));
+    if (s.WEBHOOK_SECRET_KEY) return s;
+    // A state directory from before the webhook key had its own secret: its endpoints were
+    // sealed with the admin token, which stays readable as the previous key.
+    s.WEBHOOK_SECRET_KEY = randomBytes(24).toString("base64url");
+    s.WEBHOOK_SECRET_KEY_PREVIOUS = s.ADMIN_TOKEN;
+    writeFileSync(file, `${JSON.stringify(s, null, 2)}\n`, { mode: 0o600 });
+    return s;
+  }
   const s = {
     RUNNER_SECRET: randomBytes(24).toString("base64url"),
     ADMIN_TOKEN: randomBytes(24).toString("base64url"),
+    WEBHOOK_SECRET_KEY: randomBytes(24).toString("base64url"),
   };
   writeFileSync(file, `${JSON.stringify(s, null, 2)}\n`, { mode: 0o600 });
   return s;
@@ -191,6 +201,10 @@ async function main() {
     RUNNER_URLS: `http://${host}:${runnerPort}`,
     RUNNER_SECRET: secrets.RUNNER_SECRET,
     ADMIN_TOKEN: secrets.ADMIN_TOKEN,
+    WEBHOOK_SECRET_KEY: secrets.WEBHOOK_SECRET_KEY,
+    ...(secrets.WEBHOOK_SECRET_KEY_PREVIOUS
+      ? { WEBHOOK_SECRET_KEY_PREVIOUS: secrets.WEBHOOK_SECRET_KEY_PREVIOUS }
+      : {}),
     WEBHOOKS_ALLOW_LOOPBACK: "true", // local dev only: webhooks may target http://127.0.0.1
     CORS_ORIGINS: "*", // local dev only: pages on any origin may call the API
   };

@@ -32,6 +32,7 @@ export default defineConfig(async () => ({
         bindings: {
           RUNNER_SECRET: "test-runner-secret",
           ADMIN_TOKEN: "test-admin-token-0123456789abcdef",
+          WEBHOOK_SECRET_KEY: "test-webhook-secret-key-0123456789",
           // Fake runners answer through the injected fetch (test/helpers/fake-runner.ts).
           RUNNER_URLS: "http://runner-a.test",
           TEST_MIGRATIONS: await readD1Migrations(`${here}migrations`),

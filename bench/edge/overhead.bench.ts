@@ -123,6 +123,7 @@ const vars = (runnerUrl: string) => ({
   RUNNER_URLS: runnerUrl,
   RUNNER_SECRET: SECRET,
   ADMIN_TOKEN: ADMIN,
+  WEBHOOK_SECRET_KEY: `${ADMIN}-webhooks`,
   RATE_LIMIT_BURST: "1000000",
   RATE_LIMIT_PER_MINUTE: "100000000",
   MODELS: "mmgpt-tiny",

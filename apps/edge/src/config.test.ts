@@ -5,7 +5,11 @@ import { describe, expect, it } from "vitest";
 import readme from "../README.md?raw";
 import { EdgeConfigError, loadEdgeConfig, VAR_DOCS } from "./config";
 
-const REQUIRED = { RUNNER_URLS: "http://runner.test", RUNNER_SECRET: "0123456789abcdef" };
+const REQUIRED = {
+  RUNNER_URLS: "http://runner.test",
+  RUNNER_SECRET: "0123456789abcdef",
+  WEBHOOK_SECRET_KEY: "webhook-key-0123456789",
+};
 
 function problems(vars: Record<string, string>): string[] {
   try {
@@ -33,9 +37,9 @@ describe("edge configuration", () => {
       batchConcurrency: 4,
       webhooksAllowLoopback: false,
       adminToken: "admin-token-0123456789",
-      webhookSecretKey: "admin-token-0123456789",
+      webhookSecretKeys: { current: "webhook-key-0123456789", previous: [] },
       corsOrigins: [],
-      tenantKeySecret: "admin-token-0123456789",
+      tenantKeySecret: "webhook-key-0123456789",
     });
     for (const name of Object.keys(VAR_DOCS))
       expect(readme, `${name} missing from apps/edge/README.md`).toContain(name);
@@ -53,7 +57,7 @@ describe("edge configuration", () => {
       WEBHOOKS_ALLOW_LOOPBACK: "true",
       CORS_ORIGINS: "https://App.example, http://127.0.0.1:5173",
       ADMIN_TOKEN: "",
-      WEBHOOK_SECRET_KEY: "webhook-key-0123456789",
+      WEBHOOK_SECRET_KEY_PREVIOUS: "old-webhook-key-0123456789, older-webhook-key-0123456789",
     });
     expect(config).toMatchObject({
       runnerUrls: ["http://a.test", "https://b.test:8443"],
@@ -64,7 +68,10 @@ describe("edge configuration", () => {
       webhooksAllowLoopback: true,
       corsOrigins: ["https://app.example", "http://127.0.0.1:5173"],
       adminToken: null,
-      webhookSecretKey: "webhook-key-0123456789",
+      webhookSecretKeys: {
+        current: "webhook-key-0123456789",
+        previous: ["old-webhook-key-0123456789", "older-webhook-key-0123456789"],
+      },
     });
   });
 
@@ -96,6 +103,7 @@ describe("edge configuration", () => {
       WEBHOOKS_ALLOW_LOOPBACK: "yes",
       CORS_ORIGINS: "*, https://app.example/",
       ADMIN_TOKEN: "tiny-admin",
+      WEBHOOK_SECRET_KEY: "webhook-key-0123456789",
     });
     expect(found.map((p) => /^[A-Z_]+/.exec(p)![0])).toEqual([
       "RUNNER_URLS",
@@ -117,11 +125,21 @@ describe("edge configuration", () => {
     expect(text).not.toContain("tiny-admin");
   });
 
-  it("requires the runners, their secret, and a key for webhook secrets", () => {
+  it("requires the runners, their secret, and a webhook key of its own", () => {
     expect(problems({})).toEqual([
       "RUNNER_URLS: required, comma-separated http(s) base URLs",
       "RUNNER_SECRET: required (the runner's RUNNER_SECRET)",
-      "WEBHOOK_SECRET_KEY: required when ADMIN_TOKEN is unset (it encrypts webhook signing secrets)",
+      "WEBHOOK_SECRET_KEY: required (it encrypts webhook signing secrets; not the admin token)",
+    ]);
+    // The admin token is no stand-in for the key, and cannot be the key either.
+    expect(problems({ ...REQUIRED, WEBHOOK_SECRET_KEY: "", ADMIN_TOKEN: "admin-token-0123456789" })).toEqual([
+      "WEBHOOK_SECRET_KEY: required (it encrypts webhook signing secrets; not the admin token)",
+    ]);
+    expect(
+      problems({ ...REQUIRED, WEBHOOK_SECRET_KEY: "admin-token-0123456789", ADMIN_TOKEN: "admin-token-0123456789" }),
+    ).toEqual(["WEBHOOK_SECRET_KEY: must differ from ADMIN_TOKEN (each rotates on its own)"]);
+    expect(problems({ ...REQUIRED, WEBHOOK_SECRET_KEY_PREVIOUS: "short" })).toEqual([
+      "WEBHOOK_SECRET_KEY_PREVIOUS: each key at least 16 characters",
     ]);
   });
 });

@@ -24,8 +24,8 @@ export interface EdgeConfig {
   webhooksAllowLoopback: boolean;
   /** Bearer token of /v1/admin/*; null: the admin API is closed. */
   adminToken: string | null;
-  /** Key material that encrypts stored webhook signing secrets. */
-  webhookSecretKey: string;
+  /** Key material that encrypts stored webhook signing secrets, and retired keys that still open them. */
+  webhookSecretKeys: { current: string; previous: string[] };
   /** Browser origins allowed to call the API (CORS): "*" for any, or exact origins; [] for none. */
   corsOrigins: "*" | string[];
   /** Key of the tenant keys runners see (an HMAC of the account id); never sent to a runner. */
@@ -52,8 +52,12 @@ export const VAR_DOCS: Record<string, { default: string; doc: string }> = {
   },
   ADMIN_TOKEN: { default: "(none: admin API closed)", doc: "Secret: bearer token of /v1/admin/*, ≥ 16 characters" },
   WEBHOOK_SECRET_KEY: {
-    default: "(derived from ADMIN_TOKEN)",
-    doc: "Secret: key that encrypts stored webhook signing secrets, ≥ 16 characters",
+    default: "(required)",
+    doc: "Secret: key that encrypts stored webhook signing secrets, ≥ 16 characters (not ADMIN_TOKEN)",
+  },
+  WEBHOOK_SECRET_KEY_PREVIOUS: {
+    default: "(none)",
+    doc: "Secret: comma-separated retired WEBHOOK_SECRET_KEYs that still open stored secrets",
   },
   TENANT_KEY_SECRET: {
     default: "(derived from WEBHOOK_SECRET_KEY)",
@@ -143,9 +147,17 @@ export function loadEdgeConfig(env: Vars): EdgeConfig {
     if (!ORIGIN.test(origin)) bad("CORS_ORIGINS", origin, "* alone, or origins like https://app.example[:port]");
   }
   const adminToken = secret("ADMIN_TOKEN") ?? null;
-  const webhookSecretKey = secret("WEBHOOK_SECRET_KEY") ?? adminToken;
-  if (webhookSecretKey === null) {
-    problems.push("WEBHOOK_SECRET_KEY: required when ADMIN_TOKEN is unset (it encrypts webhook signing secrets)");
+  // A key of its own: the admin token rotates on its own schedule, and must not be the key that
+  // every stored signing secret depends on.
+  const webhookSecretKey = secret("WEBHOOK_SECRET_KEY");
+  if (webhookSecretKey === undefined) {
+    problems.push("WEBHOOK_SECRET_KEY: required (it encrypts webhook signing secrets; not the admin token)");
+  } else if (webhookSecretKey === adminToken) {
+    problems.push("WEBHOOK_SECRET_KEY: must differ from ADMIN_TOKEN (each rotates on its own)");
+  }
+  const previousKeys = list("WEBHOOK_SECRET_KEY_PREVIOUS");
+  if (previousKeys.some((k) => k.length < MIN_SECRET_LENGTH)) {
+    problems.push(`WEBHOOK_SECRET_KEY_PREVIOUS: each key at least ${MIN_SECRET_LENGTH} characters`);
   }
   // Edge-only material: a runner (which holds RUNNER_SECRET) cannot map a tenant key back to
   // an account id by trying likely ids.
@@ -164,7 +176,7 @@ export function loadEdgeConfig(env: Vars): EdgeConfig {
     batchConcurrency,
     webhooksAllowLoopback: loopback === "true",
     adminToken,
-    webhookSecretKey: webhookSecretKey ?? "",
+    webhookSecretKeys: { current: webhookSecretKey ?? "", previous: previousKeys },
     corsOrigins,
     tenantKeySecret: tenantKeySecret ?? "",
   };

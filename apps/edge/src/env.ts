@@ -29,7 +29,8 @@ export interface Bindings {
   CORS_ORIGINS?: string;
   RUNNER_SECRET: string;
   ADMIN_TOKEN: string;
-  WEBHOOK_SECRET_KEY?: string;
+  WEBHOOK_SECRET_KEY: string;
+  WEBHOOK_SECRET_KEY_PREVIOUS?: string;
   TENANT_KEY_SECRET?: string;
 }
 

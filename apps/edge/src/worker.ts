@@ -10,6 +10,7 @@ import { pruneIdempotencyKeys } from "./http/idempotency";
 import { deliverWebhook } from "./webhooks/deliver";
 import { pruneWebhookHistory, requeueStaleDeliveries } from "./webhooks/events";
 import { WEBHOOK_QUEUE_NAME, type WebhookMessage } from "./webhooks/messages";
+import { resealSecrets } from "./webhooks/secret-box";
 
 async function consumeWebhooks(batch: MessageBatch<WebhookMessage>, env: Bindings, deps: Deps): Promise<void> {
   await Promise.all(
@@ -43,6 +44,8 @@ export function createWorker(deps: Deps) {
       ctx.waitUntil(pruneIdempotencyKeys(env.DB));
       ctx.waitUntil(requeueStaleDeliveries(env));
       ctx.waitUntil(pruneWebhookHistory(env.DB));
+      // After a WEBHOOK_SECRET_KEY rotation: move stored secrets onto the current key.
+      ctx.waitUntil(resealSecrets(env.DB, edgeConfig(env).webhookSecretKeys));
     },
   } satisfies ExportedHandler<Bindings>;
 }

@@ -70,7 +70,7 @@ describe("admin API", () => {
 
   it("is closed when ADMIN_TOKEN is unset", async () => {
     // Webhook secrets then need a key of their own (config.ts).
-    const edge = new Edge({ env: { ADMIN_TOKEN: "", WEBHOOK_SECRET_KEY: "webhook-key-0123456789" } });
+    const edge = new Edge({ env: { ADMIN_TOKEN: "" } });
     const res = await edge.fetch("/v1/admin/api_keys", { headers: { authorization: "Bearer " } });
     await expectError(res, 401, "invalid_api_key");
   });

@@ -114,7 +114,8 @@ describe("webhook delivery failures", () => {
     const { hook, subscribe, finishBatch } = await setup();
     await subscribe();
     const { messages } = await finishBatch();
-    // The same database, after an operator changed WEBHOOK_SECRET_KEY.
+    // The same database, after an operator replaced WEBHOOK_SECRET_KEY without keeping the old one
+    // in WEBHOOK_SECRET_KEY_PREVIOUS.
     const rotated = new Edge({ webhookFetch: hook.fetch, env: { WEBHOOK_SECRET_KEY: "another-key-0123456789" } });
     const result = await runQueue(rotated.worker, rotated.env, WEBHOOK_QUEUE_NAME, [delivery(messages[0])]);
     expect(result.acked).toHaveLength(1);

@@ -184,7 +184,7 @@ describe("webhooks", () => {
     const row = await env.DB.prepare("SELECT secret FROM webhook_endpoints WHERE id = ?")
       .bind(endpoint.id)
       .first<{ secret: string }>();
-    expect(row!.secret).toMatch(/^v1\./);
+    expect(row!.secret).toMatch(/^v2\.[0-9a-f]{8}\./);
     expect(row!.secret).not.toContain(endpoint.secret.slice(6, 20));
   });
 });

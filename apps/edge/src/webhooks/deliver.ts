@@ -9,7 +9,7 @@ import type { Bindings, Deps } from "../env";
 import { unixSeconds } from "../http/ids";
 import { checkOutboundUrl } from "../net/address-policy";
 import { nextRetryDelay } from "./retry-schedule";
-import { openSecret } from "./secret-box";
+import { openSecret, replaceSealed, sealSecret } from "./secret-box";
 import { signWebhook } from "./signature";
 
 export const DELIVERY_TIMEOUT_MS = 15_000;
@@ -109,9 +109,15 @@ async function attempt(
   const timestamp = unixSeconds(now);
   let secret: string;
   try {
-    secret = await openSecret(config.webhookSecretKey, d.endpoint_id, d.secret);
+    const opened = await openSecret(config.webhookSecretKeys, d.endpoint_id, d.secret);
+    secret = opened.secret;
+    // Sealed with a previous key: seal it again with the current one, so that key can retire.
+    if (opened.stale) {
+      const resealed = await sealSecret(config.webhookSecretKeys, d.endpoint_id, secret);
+      await replaceSealed(db, d.endpoint_id, d.secret, resealed);
+    }
   } catch {
-    // Retrying cannot help: the key material changed since the endpoint was created.
+    // Retrying cannot help: no configured key opens it (a key was dropped or replaced).
     return fail(db, d.id, "the signing secret can no longer be decrypted; recreate the endpoint");
   }
   let status: number | null = null;

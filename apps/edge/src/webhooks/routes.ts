@@ -67,7 +67,7 @@ webhookRoutes
       url: body.url,
       events: JSON.stringify(body.events),
       description: body.description ?? null,
-      secret: await sealSecret(config.webhookSecretKey, id, secret),
+      secret: await sealSecret(config.webhookSecretKeys, id, secret),
       created_at: unixSeconds(),
       disabled_at: null,
       disabled_reason: null,
