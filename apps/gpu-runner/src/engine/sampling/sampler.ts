@@ -7,7 +7,7 @@ import { applyRepetitionPenalty, applyTemperature, maskTokens } from "./logits-p
 import { nucleusLength, topPNucleus } from "./nucleus.js";
 import { applyLogitBias, applyPresenceFrequency, TokenCounts } from "./openai-processors.js";
 import { argmax, topKIds } from "./partial-select.js";
-import { type ChosenLogprobs, chosenLogprobs, rowLogprobs } from "./token-logprobs.js";
+import { type ChosenLogprobs, LogprobRow } from "./token-logprobs.js";
 
 export interface SamplerParams {
   /** 0 = greedy. Otherwise logits are divided by it before top-k/top-p. */
@@ -73,7 +73,7 @@ export function createSampler(params: SamplerParams): Sampler {
   const uniform = mulberry32(seed);
   // One scratch row per sampler: the engine's logits stay untouched and no step allocates 128 KB.
   let row = new Float32Array(0);
-  let logprobRow: Float32Array = new Float32Array(0);
+  const logprobRow = new LogprobRow();
   const argmaxOnly = greedy && repetition_penalty === 1 && !counts && !bias && !reporting;
 
   const choose = (logits: Float32Array, history: readonly number[]): number => {
@@ -90,7 +90,7 @@ export function createSampler(params: SamplerParams): Sampler {
     if (counts) applyPresenceFrequency(row, counts, presence, frequency);
     if (bias) applyLogitBias(row, bias);
     maskTokens(row, banned);
-    if (reporting) logprobRow = rowLogprobs(row, logprobRow);
+    if (reporting) logprobRow.keep(row);
     return pick(row);
   };
 
@@ -112,7 +112,7 @@ export function createSampler(params: SamplerParams): Sampler {
     next(logits: Float32Array, history: readonly number[]): number {
       const token = choose(logits, history);
       counts?.add(token);
-      if (reporting) sampler.logprobs = chosenLogprobs(logprobRow, token, top_logprobs ?? 0);
+      if (reporting) sampler.logprobs = logprobRow.chosen(token, top_logprobs ?? 0);
       return token;
     },
     logProbs: (logits: Float32Array) => logSoftmax(logits),

@@ -1,0 +1,216 @@
+// Sampling features benchmark (prints figures; not a test): the engine in this process on a
+// generated model, side by side in one run, alternating rounds, medians of the rounds' ratios:
+//   a. `n: 4` against the same four choices sent as four separate requests at once (each with
+//      that choice's seed, so the tokens generated are the same): wall time to the last token and
+//      prompt tokens prefilled; separate requests with the prefix cache on (they copy the first
+//      one's running row but the last token) and off
+//   b. the per-token cost of the sampler: features unused vs used (presence/frequency penalties,
+//      a 10-token logit_bias, logprobs with 5 alternatives); with `--baseline <checkout>`, this
+//      sampler unused against that checkout's (e.g. the commit before the features)
+//   c. engine decode step time, 4 streams, features unused vs used
+//   npm run sampling -w @mmgpt/bench -- [--configs tiny,mid] [--baseline /path/to/older/checkout] [--out f.json]
+// Writes bench/results/sampling.json (or --out).
+
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import type { GenerateRequest, GenerationParams } from "@mmgpt/schema/internal";
+import { Engine } from "../../apps/gpu-runner/src/engine/engine.js";
+import { choiceSeed, createSampler, type SamplerParams } from "../../apps/gpu-runner/src/engine/sampling/sampler.js";
+import { MMGPT_MID } from "../../apps/gpu-runner/src/model/bench-configs.js";
+import type { ModelConfig } from "../../apps/gpu-runner/src/model/config.js";
+import { MMGPT_TINY } from "../../apps/gpu-runner/src/model/presets.js";
+import type { ModelRuntime } from "../../apps/gpu-runner/src/model/runtime.js";
+import { servingBuild } from "../../apps/gpu-runner/src/server/load-model.js";
+import { loadTokenizer } from "../../apps/gpu-runner/src/tokenizer/index.js";
+import { createRng } from "../../apps/gpu-runner/src/weights/prng.js";
+import { greedyParams, tinyModel } from "../../apps/gpu-runner/test/tiny-model.js";
+import { fixed as f, goal, newResult, writeResult } from "../lib/results.js";
+import { median, medianRatio } from "../lib/stats.js";
+
+const { values } = parseArgs({
+  options: {
+    configs: { type: "string", default: "tiny,mid" },
+    baseline: { type: "string" },
+    out: { type: "string" },
+  },
+});
+const CONFIGS: Record<string, ModelConfig> = { tiny: MMGPT_TINY, mid: MMGPT_MID };
+const ROUNDS = 5;
+const PROMPT_WORDS = 300;
+const MAX_TOKENS = 32;
+const WORDS = "the quick brown fox jumps over a lazy dog while seven wise owls watch from old oak trees".split(" ");
+const text = (words: number, seed: number) =>
+  Array.from({ length: words }, (_, i) => WORDS[(i * 7 + seed) % WORDS.length]).join(" ");
+
+/** Sampled as the API's defaults do (temperature 1, top_k 20). */
+const SAMPLED: Partial<GenerationParams> = { temperature: 1, top_k: 20, top_p: 1, max_tokens: MAX_TOKENS };
+const FEATURES: Partial<GenerationParams> = {
+  presence_penalty: 0.5,
+  frequency_penalty: 0.5,
+  logit_bias: Object.fromEntries(Array.from({ length: 10 }, (_, i) => [String(300 + 17 * i), 2])),
+  logprobs: 5,
+};
+
+const tokenizer = await loadTokenizer();
+let ids = 0;
+const request = (prompt: string, params: Partial<GenerationParams>): GenerateRequest => ({
+  request_id: `b${ids++}`,
+  model: "bench",
+  turns: [{ role: "user", text: prompt }],
+  params: greedyParams({ ...SAMPLED, ...params }),
+  stream: true,
+});
+
+const engineOf = (rt: ModelRuntime, prefixCache = true) =>
+  new Engine(rt, tokenizer, {
+    maxBatch: 8,
+    slots: 10,
+    maxQueue: 16,
+    maxContext: 1024,
+    imageFeatureBytes: 64 << 20,
+    imagePixelBytes: 64 << 20,
+    prefixCache,
+  });
+
+async function run(e: Engine, req: GenerateRequest): Promise<number> {
+  let tokens = 0;
+  for await (const ev of e.events(e.submit(req))) if (ev.type === "done") tokens = ev.usage.completion_tokens;
+  return tokens;
+}
+
+/** Wall ms and prompt tokens prefilled for some requests sent at once to a fresh engine. */
+async function timed(e: Engine, reqs: GenerateRequest[]) {
+  const t = performance.now();
+  const tokens = (await Promise.all(reqs.map((r) => run(e, r)))).reduce((a, b) => a + b, 0);
+  return { ms: performance.now() - t, prefill: e.stats.prefillTokens, tokens };
+}
+
+/** µs per sampler.next over rows of random logits (the vocab's width). */
+function samplerMicros(create: (p: SamplerParams) => { next(l: Float32Array, h: number[]): number }, extra = {}) {
+  const rows = Array.from({ length: 8 }, (_, i) => createRng(i).fillNormal(new Float32Array(32003), 3));
+  const s = create({
+    temperature: 1,
+    top_k: 20,
+    top_p: 1,
+    repetition_penalty: 1,
+    banned: [32001, 32002],
+    seed: 1,
+    ...extra,
+  });
+  const calls = 400;
+  const t = performance.now();
+  for (let i = 0; i < calls; i++) s.next(rows[i % rows.length], []);
+  return ((performance.now() - t) * 1000) / calls;
+}
+const FEATURE_SAMPLER = {
+  presence_penalty: 0.5,
+  frequency_penalty: 0.5,
+  logit_bias: new Map(Array.from({ length: 10 }, (_, i) => [300 + 17 * i, 2] as const)),
+  top_logprobs: 5,
+};
+
+const baseline = values.baseline
+  ? ((await import(join(values.baseline, "apps/gpu-runner/src/engine/sampling/sampler.ts"))) as {
+      createSampler: typeof createSampler;
+    })
+  : null;
+
+const result = newResult(
+  "sampling",
+  "Sampling features: n choices, logprobs, penalties, logit_bias",
+  `The engine in the benchmark's process (no HTTP), one ORT thread, fp16 KV cache, a ${PROMPT_WORDS}-word prompt, sampled (temperature 1, top_k 20), ${MAX_TOKENS} new tokens per choice. Part a: each of ${ROUNDS} rounds runs, each on a fresh engine, \`n: 4\` and the same four choices as four separate requests sent at once (each with that choice's seed, so the same tokens are generated), with the prefix cache on and off; ratios are medians of the rounds' ratios. Part b: sampler.next on random 32,003-wide rows, features unused vs used (presence/frequency 0.5, a 10-token logit_bias, logprobs with 5 alternatives)${values.baseline ? ", and this sampler unused against the baseline checkout's" : ""}. Part c: four streams decoding together, features unused vs used, ms per decode step.`,
+);
+
+for (const name of values.configs!.split(",")) {
+  const rt = await tinyModel(3, CONFIGS[name]).load(servingBuild({ precision: "fp32", kvDtype: "fp16" }));
+  // Warm the graphs up (first calls allocate).
+  await run(engineOf(rt), request(text(PROMPT_WORDS, 99), { n: 4 }));
+  const rounds = { n4: [] as number[], sepOn: [] as number[], sepOff: [] as number[] };
+  const prefill = { n4: 0, sepOn: 0, sepOff: 0 };
+  for (let r = 0; r < ROUNDS; r++) {
+    const prompt = text(PROMPT_WORDS, r);
+    const four = () => Array.from({ length: 4 }, (_, i) => request(prompt, { seed: choiceSeed(r, i) }));
+    const n4 = await timed(engineOf(rt), [request(prompt, { n: 4, seed: r })]);
+    const on = await timed(engineOf(rt), four());
+    const off = await timed(engineOf(rt, false), four());
+    if (n4.tokens !== on.tokens || on.tokens !== off.tokens) throw new Error("the variants generated different tokens");
+    rounds.n4.push(n4.ms);
+    rounds.sepOn.push(on.ms);
+    rounds.sepOff.push(off.ms);
+    Object.assign(prefill, { n4: n4.prefill, sepOn: on.prefill, sepOff: off.prefill });
+  }
+  const vsOn = medianRatio(rounds.n4, rounds.sepOn);
+  const vsOff = medianRatio(rounds.n4, rounds.sepOff);
+
+  // b. sampler per token, alternating.
+  const micro = { unused: [] as number[], used: [] as number[], base: [] as number[] };
+  for (let r = 0; r < ROUNDS; r++) {
+    micro.unused.push(samplerMicros(createSampler));
+    micro.used.push(samplerMicros(createSampler, FEATURE_SAMPLER));
+    if (baseline) micro.base.push(samplerMicros(baseline.createSampler));
+  }
+  // c. decode steps of four streams, features unused vs used.
+  const step = { unused: [] as number[], used: [] as number[] };
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [key, extra] of [
+      ["unused", {}],
+      ["used", FEATURES],
+    ] as const) {
+      const e = engineOf(rt);
+      const reqs = Array.from({ length: 4 }, (_, i) =>
+        request(`Stream ${i}: ${text(8, i + r)}`, { seed: r, ...extra }),
+      );
+      const t = performance.now();
+      await Promise.all(reqs.map((q) => run(e, q)));
+      step[key].push((performance.now() - t) / e.stats.decodeSteps);
+    }
+  }
+  const usedCost = medianRatio(step.used, step.unused);
+  const figures: Record<string, string> = {
+    "n: 4 / four separate, cache on / cache off (wall ms)": [rounds.n4, rounds.sepOn, rounds.sepOff]
+      .map((x) => f(median(x), 0))
+      .join(" / "),
+    "prompt tokens prefilled: n: 4 / separate, cache on / cache off": `${prefill.n4} / ${prefill.sepOn} / ${prefill.sepOff}`,
+    "sampler.next µs/token, features unused / used": `${f(median(micro.unused), 1)} / ${f(median(micro.used), 1)}`,
+    "ms per decode step (wall incl. the short prefills), 4 streams, features unused / used": `${f(median(step.unused))} / ${f(median(step.used))} (${f(usedCost)}×)`,
+  };
+  const goals = [
+    goal(
+      "n: 4 vs four separate requests at once (prefix cache on), wall time",
+      vsOn,
+      "<=",
+      1,
+      "×",
+      `${f(median(rounds.n4), 0)} vs ${f(median(rounds.sepOn), 0)} ms (${f(vsOn)}×)`,
+    ),
+    goal(
+      "n: 4 vs four separate requests at once (prefix cache off), wall time",
+      vsOff,
+      "<=",
+      1,
+      "×",
+      `${f(median(rounds.n4), 0)} vs ${f(median(rounds.sepOff), 0)} ms (${f(vsOff)}×)`,
+    ),
+  ];
+  if (baseline) {
+    const unusedCost = medianRatio(micro.unused, micro.base);
+    figures["sampler.next µs/token, baseline checkout"] = f(median(micro.base), 1);
+    goals.push(
+      goal(
+        "sampler.next with the features unused vs the baseline checkout's",
+        unusedCost,
+        "<=",
+        1.05,
+        "×",
+        `${f(median(micro.unused), 1)} vs ${f(median(micro.base), 1)} µs (${f(unusedCost)}×)`,
+      ),
+    );
+  }
+  const c = { name: `${name} fp32`, figures, goals };
+  result.cases.push(c);
+  console.log(`\n== ${c.name} ==`);
+  for (const g of c.goals) console.log(`${g.met ? "met    " : "NOT MET"} ${g.name}: ${g.detail} (goal ${g.goal})`);
+  for (const [k, v] of Object.entries(c.figures)) console.log(`        ${k}: ${v}`);
+  await rt.release();
+}
+writeResult(result, values.out);
