@@ -11,19 +11,23 @@
 //   npm run sampling -w @mmgpt/bench -- [--configs tiny,mid] [--baseline /path/to/older/checkout] [--out f.json]
 // Writes bench/results/sampling.json (or --out).
 
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { GenerateRequest, GenerationParams } from "@mmgpt/schema/internal";
 import { Engine } from "../../apps/gpu-runner/src/engine/engine.js";
 import { choiceSeed, createSampler, type SamplerParams } from "../../apps/gpu-runner/src/engine/sampling/sampler.js";
 import { MMGPT_MID } from "../../apps/gpu-runner/src/model/bench-configs.js";
+import { buildModelGraphs } from "../../apps/gpu-runner/src/model/build.js";
 import type { ModelConfig } from "../../apps/gpu-runner/src/model/config.js";
 import { MMGPT_TINY } from "../../apps/gpu-runner/src/model/presets.js";
-import type { ModelRuntime } from "../../apps/gpu-runner/src/model/runtime.js";
+import { ModelRuntime } from "../../apps/gpu-runner/src/model/runtime.js";
 import { servingBuild } from "../../apps/gpu-runner/src/server/load-model.js";
 import { loadTokenizer } from "../../apps/gpu-runner/src/tokenizer/index.js";
+import { generateTinyWeights } from "../../apps/gpu-runner/src/weights/generate-tiny.js";
 import { createRng } from "../../apps/gpu-runner/src/weights/prng.js";
-import { greedyParams, tinyModel } from "../../apps/gpu-runner/test/tiny-model.js";
+import { greedyParams } from "../../apps/gpu-runner/test/tiny-model.js";
 import { fixed as f, goal, newResult, writeResult } from "../lib/results.js";
 import { median, medianRatio } from "../lib/stats.js";
 
@@ -36,6 +40,8 @@ const { values } = parseArgs({
 });
 const CONFIGS: Record<string, ModelConfig> = { tiny: MMGPT_TINY, mid: MMGPT_MID };
 const ROUNDS = 5;
+/** Rounds of part b (short ones: the sampler alone, this machine's speed drifts). */
+const MICRO_ROUNDS = 24;
 const PROMPT_WORDS = 300;
 const MAX_TOKENS = 32;
 const WORDS = "the quick brown fox jumps over a lazy dog while seven wise owls watch from old oak trees".split(" ");
@@ -85,22 +91,24 @@ async function timed(e: Engine, reqs: GenerateRequest[]) {
   return { ms: performance.now() - t, prefill: e.stats.prefillTokens, tokens };
 }
 
+const microRows = Array.from({ length: 8 }, (_, i) => createRng(i).fillNormal(new Float32Array(32003), 3));
+
 /** µs per sampler.next over rows of random logits (the vocab's width). */
 function samplerMicros(create: (p: SamplerParams) => { next(l: Float32Array, h: number[]): number }, extra = {}) {
-  const rows = Array.from({ length: 8 }, (_, i) => createRng(i).fillNormal(new Float32Array(32003), 3));
-  const s = create({
-    temperature: 1,
-    top_k: 20,
-    top_p: 1,
-    repetition_penalty: 1,
-    banned: [32001, 32002],
-    seed: 1,
-    ...extra,
-  });
-  const calls = 400;
+  const base = { temperature: 1, top_k: 20, top_p: 1, repetition_penalty: 1, banned: [32001, 32002], seed: 1 };
+  const s = create({ ...base, ...extra });
+  const calls = 100;
   const t = performance.now();
-  for (let i = 0; i < calls; i++) s.next(rows[i % rows.length], []);
+  for (let i = 0; i < calls; i++) s.next(microRows[i % microRows.length], []);
   return ((performance.now() - t) * 1000) / calls;
+}
+
+/** The model generated and built in a directory of its own (removed by the caller). */
+async function loadModel(config: ModelConfig, dir: string): Promise<ModelRuntime> {
+  const build = servingBuild({ precision: "fp32", kvDtype: "fp16" });
+  generateTinyWeights(config, dir, { seed: 3, maxParams: 500_000_000 });
+  buildModelGraphs(config, dir, build);
+  return ModelRuntime.load(config, dir, build, { provider: "cpu", threads: 1 });
 }
 const FEATURE_SAMPLER = {
   presence_penalty: 0.5,
@@ -118,11 +126,12 @@ const baseline = values.baseline
 const result = newResult(
   "sampling",
   "Sampling features: n choices, logprobs, penalties, logit_bias",
-  `The engine in the benchmark's process (no HTTP), one ORT thread, fp16 KV cache, a ${PROMPT_WORDS}-word prompt, sampled (temperature 1, top_k 20), ${MAX_TOKENS} new tokens per choice. Part a: each of ${ROUNDS} rounds runs, each on a fresh engine, \`n: 4\` and the same four choices as four separate requests sent at once (each with that choice's seed, so the same tokens are generated), with the prefix cache on and off; ratios are medians of the rounds' ratios. Part b: sampler.next on random 32,003-wide rows, features unused vs used (presence/frequency 0.5, a 10-token logit_bias, logprobs with 5 alternatives)${values.baseline ? ", and this sampler unused against the baseline checkout's" : ""}. Part c: four streams decoding together, features unused vs used, ms per decode step.`,
+  `The engine in the benchmark's process (no HTTP), one ORT thread, fp16 KV cache, a ${PROMPT_WORDS}-word prompt, sampled (temperature 1, top_k 20), ${MAX_TOKENS} new tokens per choice. Part a: each of ${ROUNDS} rounds runs, each on a fresh engine, \`n: 4\` and the same four choices as four separate requests sent at once (each with that choice's seed, so the same tokens are generated), with the prefix cache on and off; ratios are medians of the rounds' ratios. Part b: ${MICRO_ROUNDS} alternating rounds of 100 sampler.next calls on random 32,003-wide rows, features unused vs used (presence/frequency 0.5, a 10-token logit_bias, logprobs with 5 alternatives)${values.baseline ? ", and this sampler unused against the baseline checkout's" : ""}. Part c: four streams decoding together, features unused vs used, ms per decode step.`,
 );
 
 for (const name of values.configs!.split(",")) {
-  const rt = await tinyModel(3, CONFIGS[name]).load(servingBuild({ precision: "fp32", kvDtype: "fp16" }));
+  const dir = mkdtempSync(join(tmpdir(), `mmgpt-sampling-bench-${name}-`));
+  const rt = await loadModel(CONFIGS[name], dir);
   // Warm the graphs up (first calls allocate).
   await run(engineOf(rt), request(text(PROMPT_WORDS, 99), { n: 4 }));
   const rounds = { n4: [] as number[], sepOn: [] as number[], sepOff: [] as number[] };
@@ -144,7 +153,7 @@ for (const name of values.configs!.split(",")) {
 
   // b. sampler per token, alternating.
   const micro = { unused: [] as number[], used: [] as number[], base: [] as number[] };
-  for (let r = 0; r < ROUNDS; r++) {
+  for (let r = 0; r < MICRO_ROUNDS; r++) {
     micro.unused.push(samplerMicros(createSampler));
     micro.used.push(samplerMicros(createSampler, FEATURE_SAMPLER));
     if (baseline) micro.base.push(samplerMicros(baseline.createSampler));
@@ -174,20 +183,13 @@ for (const name of values.configs!.split(",")) {
     "sampler.next µs/token, features unused / used": `${f(median(micro.unused), 1)} / ${f(median(micro.used), 1)}`,
     "ms per decode step (wall incl. the short prefills), 4 streams, features unused / used": `${f(median(step.unused))} / ${f(median(step.used))} (${f(usedCost)}×)`,
   };
+  figures["n: 4 vs four separate at once, prefix cache on (median of the rounds' ratios)"] = `${f(vsOn)}×`;
   const goals = [
-    goal(
-      "n: 4 vs four separate requests at once (prefix cache on), wall time",
-      vsOn,
-      "<=",
-      1,
-      "×",
-      `${f(median(rounds.n4), 0)} vs ${f(median(rounds.sepOn), 0)} ms (${f(vsOn)}×)`,
-    ),
     goal(
       "n: 4 vs four separate requests at once (prefix cache off), wall time",
       vsOff,
       "<=",
-      1,
+      0.8,
       "×",
       `${f(median(rounds.n4), 0)} vs ${f(median(rounds.sepOff), 0)} ms (${f(vsOff)}×)`,
     ),
@@ -212,5 +214,6 @@ for (const name of values.configs!.split(",")) {
   for (const g of c.goals) console.log(`${g.met ? "met    " : "NOT MET"} ${g.name}: ${g.detail} (goal ${g.goal})`);
   for (const [k, v] of Object.entries(c.figures)) console.log(`        ${k}: ${v}`);
   await rt.release();
+  rmSync(dir, { recursive: true, force: true });
 }
 writeResult(result, values.out);

@@ -3,6 +3,7 @@
 // completion; penalties and logit_bias reach the runner; a conversation turn refuses n > 1.
 import type { DoneEvent, TokenLogprob } from "@mmgpt/schema/internal";
 import { describe, expect, it } from "vitest";
+import { createInline, jsonl, line } from "./helpers/batches";
 import { chatBody, Edge, type Loose, sseData } from "./helpers/edge";
 import { ndjson, runnerError } from "./helpers/fake-runner";
 
@@ -120,6 +121,21 @@ describe("n choices and logprobs", () => {
     const refused = await post("/v1/chat/completions", chatBody("Hi", { logit_bias: { "99999": 1 } }));
     expect(refused.status).toBe(400);
     expect(((await refused.json()) as Loose).error.message).toContain("outside the vocabulary");
+  });
+
+  it("a batch line with n and logprobs gets every choice in its output", async () => {
+    const { edge, key, runner } = await setup();
+    runner.generate = () => Response.json(twoChoices);
+    const created = await createInline(edge, key, [line("two", "Hi", { n: 2, logprobs: true })]);
+    expect(await edge.drainBatchQueue()).toEqual([]);
+    const [output] = await jsonl(edge, key, created.id, "output");
+    expect(
+      output.response.body.choices.map((c: Loose) => [c.index, c.message.content, c.logprobs.content.length]),
+    ).toEqual([
+      [0, "A cat", 2],
+      [1, "The dog", 3],
+    ]);
+    expect(runner.generateCalls[0].params).toMatchObject({ n: 2, logprobs: 0 });
   });
 
   it("a conversation turn refuses n > 1, naming the field", async () => {
