@@ -2,9 +2,12 @@
 // or conversation events, including streams from other OpenAI-compatible clients.
 import type { ChatCompletionChunk, ConversationStreamEvent } from "../types";
 
-/** The text an item adds: a chunk's first choice delta, or a conversation delta event. */
-export function textOf(item: ChatCompletionChunk | ConversationStreamEvent): string {
-  if ("choices" in item) return item.choices[0]?.delta.content ?? "";
+/**
+ * The text an item adds: a chunk's delta for `choice` (0 unless `n` asked for several; a chunk
+ * carries one choice's delta), or a conversation delta event.
+ */
+export function textOf(item: ChatCompletionChunk | ConversationStreamEvent, choice = 0): string {
+  if ("choices" in item) return item.choices.find((c) => c.index === choice)?.delta.content ?? "";
   if (item.object === "conversation.message.delta") return item.delta.content;
   return "";
 }

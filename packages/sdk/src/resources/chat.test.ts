@@ -97,6 +97,18 @@ describe("chat.completions.create", () => {
     return new Response(body, { headers: { "content-type": "text/event-stream" } });
   }
 
+  it("with n > 1, text() is choice 0's and texts() gives every choice's", async () => {
+    const at = (index: number, content: string) => ({
+      ...chunk({ content }),
+      choices: [{ ...chunk({ content }).choices[0], index }],
+    });
+    const body = `${[at(0, "A "), at(1, "The "), at(0, "cat"), at(1, "dog")].map((c) => `data: ${JSON.stringify(c)}\n\n`).join("")}data: [DONE]\n\n`;
+    const { client } = fakeClient([sse([body]), sse([body])]);
+    const create = () => client.chat.completions.create({ model: "mmgpt-tiny", messages, n: 2, stream: true });
+    expect(await (await create()).text()).toBe("A cat");
+    expect(await (await create()).texts()).toEqual(["A cat", "The dog"]);
+  });
+
   it("stops quietly when aborted mid-stream", async () => {
     const { client } = fakeClient([openStream]);
     const stream = await client.chat.completions.create({ model: "mmgpt-tiny", messages, stream: true });
