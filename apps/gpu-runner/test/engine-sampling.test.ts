@@ -92,6 +92,25 @@ describe("n choices", () => {
     expect((await other).done.text).toBe((await collect(engine(), request({ max_tokens: 20 }))).done.text);
   });
 
+  it("a later turn with n = 2 reuses the cached prefix once for both choices and matches a cold run (greedy: sampled draws may flip on fp16 rounding)", async () => {
+    const e = engine();
+    const first = await collect(e, request({ max_tokens: 8 }));
+    const turns = [
+      ...hello,
+      { role: "assistant" as const, text: first.done.text },
+      { role: "user" as const, text: "More." },
+    ];
+    const req = (): GenerateRequest => ({ ...request({ max_tokens: 12, n: 2 }), turns });
+    const before = e.stats.prefillTokens;
+    const warm = await collect(e, req());
+    const start = warm.events[0];
+    if (start.type !== "start") throw new Error("no start event");
+    expect(start.cached_tokens).toBeGreaterThan(0);
+    expect(e.stats.prefillTokens - before).toBe(start.prompt_tokens - start.cached_tokens);
+    const cold = await collect(engine({ prefixCache: false }), { ...req(), params: greedyParams({ max_tokens: 12 }) });
+    expect(warm.done.choices!.map((c) => c.text)).toEqual([cold.done.text, cold.done.text]);
+  });
+
   it("n = 1 events carry no index; n beyond the batch size is refused", async () => {
     const { events } = await collect(engine(), request({ max_tokens: 4 }));
     expect(events.some((ev) => ev.type === "delta" && "index" in ev)).toBe(false);
