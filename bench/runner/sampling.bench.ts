@@ -40,8 +40,10 @@ const { values } = parseArgs({
 });
 const CONFIGS: Record<string, ModelConfig> = { tiny: MMGPT_TINY, mid: MMGPT_MID };
 const ROUNDS = 5;
+/** sampler.next calls per round of part b. */
+const MICRO_CALLS = 40;
 /** Rounds of part b (short ones: the sampler alone, this machine's speed drifts). */
-const MICRO_ROUNDS = 24;
+const MICRO_ROUNDS = 80;
 const PROMPT_WORDS = 300;
 const MAX_TOKENS = 32;
 const WORDS = "the quick brown fox jumps over a lazy dog while seven wise owls watch from old oak trees".split(" ");
@@ -97,7 +99,7 @@ const microRows = Array.from({ length: 8 }, (_, i) => createRng(i).fillNormal(ne
 function samplerMicros(create: (p: SamplerParams) => { next(l: Float32Array, h: number[]): number }, extra = {}) {
   const base = { temperature: 1, top_k: 20, top_p: 1, repetition_penalty: 1, banned: [32001, 32002], seed: 1 };
   const s = create({ ...base, ...extra });
-  const calls = 100;
+  const calls = MICRO_CALLS;
   const t = performance.now();
   for (let i = 0; i < calls; i++) s.next(microRows[i % microRows.length], []);
   return ((performance.now() - t) * 1000) / calls;
@@ -126,7 +128,7 @@ const baseline = values.baseline
 const result = newResult(
   "sampling",
   "Sampling features: n choices, logprobs, penalties, logit_bias",
-  `The engine in the benchmark's process (no HTTP), one ORT thread, fp16 KV cache, a ${PROMPT_WORDS}-word prompt, sampled (temperature 1, top_k 20), ${MAX_TOKENS} new tokens per choice. Part a: each of ${ROUNDS} rounds runs, each on a fresh engine, \`n: 4\` and the same four choices as four separate requests sent at once (each with that choice's seed, so the same tokens are generated), with the prefix cache on and off; ratios are medians of the rounds' ratios. Part b: ${MICRO_ROUNDS} alternating rounds of 100 sampler.next calls on random 32,003-wide rows, features unused vs used (presence/frequency 0.5, a 10-token logit_bias, logprobs with 5 alternatives)${values.baseline ? ", and this sampler unused against the baseline checkout's" : ""}. Part c: four streams decoding together, features unused vs used, ms per decode step.`,
+  `The engine in the benchmark's process (no HTTP), one ORT thread, fp16 KV cache, a ${PROMPT_WORDS}-word prompt, sampled (temperature 1, top_k 20), ${MAX_TOKENS} new tokens per choice. Part a: each of ${ROUNDS} rounds runs, each on a fresh engine, \`n: 4\` and the same four choices as four separate requests sent at once (each with that choice's seed, so the same tokens are generated), with the prefix cache on and off; ratios are medians of the rounds' ratios. Part b: ${MICRO_ROUNDS} rounds of ${MICRO_CALLS} sampler.next calls (the order of the variants alternating round by round) on random 32,003-wide rows, features unused vs used (presence/frequency 0.5, a 10-token logit_bias, logprobs with 5 alternatives)${values.baseline ? ", and this sampler unused against the baseline checkout's" : ""}. Part c: four streams decoding together, features unused vs used, ms per decode step.`,
 );
 
 for (const name of values.configs!.split(",")) {
@@ -153,11 +155,13 @@ for (const name of values.configs!.split(",")) {
 
   // b. sampler per token, alternating.
   const micro = { unused: [] as number[], used: [] as number[], base: [] as number[] };
-  for (let r = 0; r < MICRO_ROUNDS; r++) {
-    micro.unused.push(samplerMicros(createSampler));
-    micro.used.push(samplerMicros(createSampler, FEATURE_SAMPLER));
-    if (baseline) micro.base.push(samplerMicros(baseline.createSampler));
-  }
+  const variants = [
+    () => micro.unused.push(samplerMicros(createSampler)),
+    () => micro.used.push(samplerMicros(createSampler, FEATURE_SAMPLER)),
+    ...(baseline ? [() => micro.base.push(samplerMicros(baseline.createSampler))] : []),
+  ];
+  // Forward then backward order, so a drift of the machine's speed weighs on each alike.
+  for (let r = 0; r < MICRO_ROUNDS; r++) for (const v of r % 2 ? [...variants].reverse() : variants) v();
   // c. decode steps of four streams, features unused vs used.
   const step = { unused: [] as number[], used: [] as number[] };
   for (let r = 0; r < ROUNDS; r++) {
