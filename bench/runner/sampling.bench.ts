@@ -128,7 +128,7 @@ const baseline = values.baseline
 const result = newResult(
   "sampling",
   "Sampling features: n choices, logprobs, penalties, logit_bias",
-  `The engine in the benchmark's process (no HTTP), one ORT thread, fp16 KV cache, a ${PROMPT_WORDS}-word prompt, sampled (temperature 1, top_k 20), ${MAX_TOKENS} new tokens per choice. Part a: each of ${ROUNDS} rounds runs, each on a fresh engine, \`n: 4\` and the same four choices as four separate requests sent at once (each with that choice's seed, so the same tokens are generated), with the prefix cache on and off; ratios are medians of the rounds' ratios. Part b: ${MICRO_ROUNDS} rounds of ${MICRO_CALLS} sampler.next calls (the order of the variants alternating round by round) on random 32,003-wide rows, features unused vs used (presence/frequency 0.5, a 10-token logit_bias, logprobs with 5 alternatives)${values.baseline ? ", and this sampler unused against the baseline checkout's" : ""}. Part c: four streams decoding together, features unused vs used, ms per decode step.`,
+  `The engine in the benchmark's process (no HTTP), one ORT thread, fp16 KV cache, a ${PROMPT_WORDS}-word prompt, sampled (temperature 1, top_k 20), ${MAX_TOKENS} new tokens per choice. Part a: each of ${ROUNDS} rounds runs (in an order that rotates round by round), each on a fresh engine, \`n: 4\` and the same four choices as four separate requests sent at once (each with that choice's seed, so the same tokens are generated), with the prefix cache on and off; ratios are medians of the rounds' ratios. Part b: ${MICRO_ROUNDS} rounds of ${MICRO_CALLS} sampler.next calls (the order of the variants alternating round by round) on random 32,003-wide rows, features unused vs used (presence/frequency 0.5, a 10-token logit_bias, logprobs with 5 alternatives)${values.baseline ? ", and this sampler unused against the baseline checkout's" : ""}. Part c: four streams decoding together, features unused vs used, ms per decode step.`,
 );
 
 for (const name of values.configs!.split(",")) {
@@ -141,9 +141,17 @@ for (const name of values.configs!.split(",")) {
   for (let r = 0; r < ROUNDS; r++) {
     const prompt = text(PROMPT_WORDS, r);
     const four = () => Array.from({ length: 4 }, (_, i) => request(prompt, { seed: choiceSeed(r, i) }));
-    const n4 = await timed(engineOf(rt), [request(prompt, { n: 4, seed: r })]);
-    const on = await timed(engineOf(rt), four());
-    const off = await timed(engineOf(rt, false), four());
+    const variants = {
+      n4: () => timed(engineOf(rt), [request(prompt, { n: 4, seed: r })]),
+      on: () => timed(engineOf(rt), four()),
+      off: () => timed(engineOf(rt, false), four()),
+    };
+    // The order rotates round by round: whichever runs after another pays for collecting the
+    // previous engine's KV pool, and the machine's speed drifts.
+    const order = (["n4", "on", "off"] as const).map((_, i, all) => all[(i + r) % all.length]);
+    const got: Partial<Record<keyof typeof variants, Awaited<ReturnType<typeof timed>>>> = {};
+    for (const key of order) got[key] = await variants[key]();
+    const { n4, on, off } = got as Required<typeof got>;
     if (n4.tokens !== on.tokens || on.tokens !== off.tokens) throw new Error("the variants generated different tokens");
     rounds.n4.push(n4.ms);
     rounds.sepOn.push(on.ms);
@@ -165,10 +173,11 @@ for (const name of values.configs!.split(",")) {
   // c. decode steps of four streams, features unused vs used.
   const step = { unused: [] as number[], used: [] as number[] };
   for (let r = 0; r < ROUNDS; r++) {
-    for (const [key, extra] of [
+    const pair = [
       ["unused", {}],
       ["used", FEATURES],
-    ] as const) {
+    ] as const;
+    for (const [key, extra] of r % 2 ? [...pair].reverse() : pair) {
       const e = engineOf(rt);
       const reqs = Array.from({ length: 4 }, (_, i) =>
         request(`Stream ${i}: ${text(8, i + r)}`, { seed: r, ...extra }),
