@@ -27,7 +27,7 @@ import { servingBuild } from "../../apps/gpu-runner/src/server/load-model.js";
 import { loadTokenizer } from "../../apps/gpu-runner/src/tokenizer/index.js";
 import { generateTinyWeights } from "../../apps/gpu-runner/src/weights/generate-tiny.js";
 import { createRng } from "../../apps/gpu-runner/src/weights/prng.js";
-import { greedyParams } from "../../apps/gpu-runner/test/tiny-model.js";
+import { greedyParams, TEST_TENANT } from "../../apps/gpu-runner/test/tiny-model.js";
 import { fixed as f, goal, newResult, writeResult } from "../lib/results.js";
 import { median, medianRatio } from "../lib/stats.js";
 
@@ -64,6 +64,7 @@ let ids = 0;
 const request = (prompt: string, params: Partial<GenerationParams>): GenerateRequest => ({
   request_id: `b${ids++}`,
   model: "bench",
+  tenant: TEST_TENANT,
   turns: [{ role: "user", text: prompt }],
   params: greedyParams({ ...SAMPLED, ...params }),
   stream: true,
