@@ -46,19 +46,20 @@ describe("conversation locks", () => {
     const hold = gate();
     runners.get("http://lease-a.test").generate = (_req, signal) =>
       ndjson([{ type: "delta", text: "slow" }, hold.promise, done("slow")], signal);
-    const { send, get } = await setup({ runners, env: { GENERATION_LEASE_MS: "150" } });
+    // Long enough that a loaded machine still renews in time (every third of it).
+    const { send, get } = await setup({ runners, env: { GENERATION_LEASE_MS: "600" } });
     const reply = await send({ content: "hi", stream: true });
     const started = Date.now();
     // Three leases go by while the runner holds the reply; the lock never lapses meanwhile.
     await eventually(async () => {
       expect(await get()).toMatchObject({ generating: true });
-      return Date.now() - started > 450;
-    }, 5_000);
+      return Date.now() - started > 1_800;
+    }, 10_000);
     expect((await send({ content: "again" })).status).toBe(409);
     hold.open();
     expect((sseData(await reply.text()) as Loose[]).at(-1)).toBe("[DONE]");
     expect(await get()).toMatchObject({ generating: false, message_count: 2 });
-  });
+  }, 20_000);
 });
 
 describe("a runner that freezes mid-stream", () => {
