@@ -46,7 +46,7 @@ export class LocalEngineHost implements EngineHost {
 
   async submit(model: string, req: GenerateRequest): Promise<HostedJob> {
     const engine = engineFor(this.engines, model);
-    const job = engine.submit(req);
+    const job = await engine.start(req);
     return {
       events: () => engine.events(job),
       cancel: () => engine.cancel(job),

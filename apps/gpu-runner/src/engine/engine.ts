@@ -17,6 +17,8 @@ import { BeamRunner } from "./beam-runner.js";
 import { type CallOptions, runDecoder } from "./decoder-call.js";
 import { type CachedTokenizer, withEncodeCache } from "./encode-cache.js";
 import { EngineError } from "./errors.js";
+import { GrammarCache } from "./grammar/grammar-cache.js";
+import type { TokenConstraint } from "./grammar/token-constraint.js";
 import { ImageStore } from "./image-store.js";
 import { type EngineEvent, Job } from "./job.js";
 import { KvPool } from "./kv-pool.js";
@@ -59,6 +61,8 @@ export class Engine {
   private draining = false;
   /** Tokenizes prompts; remembers each text's ids per tenant (a conversation re-sends its history). */
   private readonly promptTokenizer: CachedTokenizer;
+  /** Compiled response formats (built on the first constrained request: ~0.1 s for the vocab). */
+  private grammarCache: Promise<GrammarCache> | null = null;
 
   constructor(
     readonly rt: ModelRuntime,
@@ -88,8 +92,45 @@ export class Engine {
     this.draining = true;
   }
 
-  /** Steps 1–4. Throws EngineError before anything is queued; events follow on the job. */
-  submit(req: GenerateRequest): Job {
+  /** The grammar cache (created on first use; the metrics read its counters). */
+  grammars(): Promise<GrammarCache> {
+    this.grammarCache ??= GrammarCache.create(this.tokenizer);
+    return this.grammarCache;
+  }
+
+  /**
+   * submit() for any request: a constrained one (response_format) first gets its grammar state
+   * (compiled once per format, see GrammarCache); a format XGrammar cannot compile is a 400.
+   */
+  async start(req: GenerateRequest): Promise<Job> {
+    const format = req.params.response_format;
+    if (!format) return this.submit(req);
+    const constraints: TokenConstraint[] = [];
+    try {
+      const cache = await this.grammars();
+      // One grammar state per choice: n choices advance independently.
+      for (let i = 0; i < (req.params.n ?? 1); i++) constraints.push(await cache.constrain(format));
+    } catch (e) {
+      for (const c of constraints) c.dispose();
+      throw new EngineError("invalid_request", `params.response_format: ${String((e as Error)?.message ?? e)}`);
+    }
+    try {
+      return this.submit(req, constraints);
+    } catch (e) {
+      for (const c of constraints) c.dispose();
+      throw e;
+    }
+  }
+
+  /**
+   * Steps 1–4. Throws EngineError before anything is queued; events follow on the job. A
+   * constrained request (response_format) needs its `constraint`: start() makes it.
+   */
+  submit(req: GenerateRequest, constraints?: readonly TokenConstraint[]): Job {
+    if (req.params.response_format && constraints?.length !== (req.params.n ?? 1))
+      throw new Error("submit: a request with a response_format needs a token constraint per choice (use start())");
+    if (constraints && req.params.num_beams > 1)
+      throw new EngineError("invalid_request", "constrained decoding (response_format) cannot use beam search");
     if (this.draining) throw new EngineError("not_ready", "the runner is shutting down");
     const tokenizer = this.promptTokenizer.forTenant(req.tenant);
     const rendered = renderPrompt(tokenizer, { system: req.system, turns: req.turns });
@@ -127,6 +168,7 @@ export class Engine {
         tenant: req.tenant,
         conversationId: req.conversation_id,
         stream: req.stream,
+        constraints,
       },
       this.tokenizer,
     );
@@ -215,6 +257,8 @@ export class Engine {
       job.fail(e instanceof EngineError ? e : new EngineError("internal", String(e)));
       return;
     }
+    // The first token's masks are computed while the prompt is prefilled.
+    const masked = Promise.all([job, ...job.siblings].map((j) => j.constraint?.refresh()));
     const { row, reuse } = this.slots.acquire({
       ids: job.ids,
       images: job.imageHashes,
@@ -240,6 +284,7 @@ export class Engine {
       this.slots.release(row);
       return;
     }
+    await masked;
     this.slots.decode(row);
     this.active.push(job);
     this.opts.onLogits?.(job.id, logits);
@@ -269,6 +314,8 @@ export class Engine {
     // A batch of plain greedy rows takes the graph's own argmax instead of the logits (unless
     // someone observes the logits).
     const greedy = !this.opts.onLogits && jobs.every((j) => j.plainGreedy);
+    // Constrained rows' next-token masks are computed while the decoder runs.
+    const masked = Promise.all(jobs.map((j) => j.constraint?.refresh()));
     const out = await this.run(
       0,
       jobs.map((j) => [j.last]),
@@ -277,6 +324,7 @@ export class Engine {
       // The logits are read before the next call.
       { reuseOutputs: true, greedy },
     );
+    await masked;
     const V = this.rt.config.language.vocabSize;
     jobs.forEach((j, r) => {
       if (out.greedyIds) {

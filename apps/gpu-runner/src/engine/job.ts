@@ -7,7 +7,8 @@ import type { DeltaEvent, DoneEvent, GenerationParams, StartEvent, TokenLogprob 
 import type { ImageKv } from "../model/runtime.js";
 import type { StreamDecoder, Tokenizer } from "../tokenizer/index.js";
 import { ChoiceSet } from "./choices.js";
-import type { EngineError } from "./errors.js";
+import { EngineError } from "./errors.js";
+import type { TokenConstraint } from "./grammar/token-constraint.js";
 import { logprobEntry } from "./logprob-entry.js";
 import { choiceSeed, createSampler, type Sampler } from "./sampling/sampler.js";
 import type { ChosenLogprobs } from "./sampling/token-logprobs.js";
@@ -32,6 +33,8 @@ export interface JobSpec {
   conversationId?: string;
   /** Streamed requests get logprobs in their deltas only, not again in the done event. */
   stream?: boolean;
+  /** Constrained decoding (response_format): one grammar state per choice. */
+  constraints?: readonly TokenConstraint[];
 }
 
 export class Job {
@@ -49,6 +52,8 @@ export class Job {
   readonly params: GenerationParams;
   readonly tenant: string;
   readonly conversationId?: string;
+  /** Constrained decoding: this choice's own grammar state. */
+  readonly constraint?: TokenConstraint;
   /** Choices 1…n−1 of a request (on its first job; forked from its row after the prefill). */
   readonly siblings: Job[] = [];
   private ended = false;
@@ -72,6 +77,7 @@ export class Job {
     ({ id: this.id, ids: this.ids, imageHashes: this.imageHashes, prompt: this.prompt, params: this.params } = spec);
     this.tenant = spec.tenant;
     this.conversationId = spec.conversationId;
+    this.constraint = spec.constraints?.[index];
     const { params } = spec;
     this.endIds = endIdsOf(tokenizer.special);
     this.sampler = createSampler({
@@ -89,8 +95,9 @@ export class Job {
     });
     this.logprobs = params.logprobs === undefined ? null : [];
     this.detok = tokenizer.createStreamDecoder();
-    // The template's own section headers end a reply too (the model inventing the next turn).
-    this.stops = new StopMatcher([...params.stop, ...DEFAULT_STOPS]);
+    // The template's own section headers end a reply too (the model inventing the next turn) —
+    // but not a constrained one: the grammar ends it, and a JSON string may contain "###".
+    this.stops = new StopMatcher(this.constraint ? params.stop : [...params.stop, ...DEFAULT_STOPS]);
     if (index === 0) {
       for (let i = 1; i < this.choices.n; i++) this.siblings.push(new Job(spec, tokenizer, i, this.choices));
     }
@@ -128,20 +135,35 @@ export class Job {
 
   /** Tokens are the logits' argmax (banned ids aside) with nothing else applied or reported. */
   get plainGreedy(): boolean {
-    return this.sampler.argmaxOnly;
+    return this.sampler.argmaxOnly && !this.constraint;
   }
 
   /** Picks the next token from this job's logits row and feeds it through the text pipeline. */
   accept(logits: Float32Array): void {
     // The history only matters to the repetition penalty; skip the copy when it is off.
     const history = this.params.repetition_penalty === 1 ? [] : [...this.ids, ...this.generated];
-    const token = this.sampler.next(logits, history);
+    if (!this.constraint) {
+      this.feed(this.sampler.next(logits, history), this.sampler.logprobs);
+      return;
+    }
+    // A sibling choice may have failed the request earlier in this step (its grammar is freed).
+    if (this.finished) return;
+    let token: number;
+    try {
+      token = this.sampler.next(logits, history, this.constraint.allowed);
+    } catch (e) {
+      // A grammar that allows no token fails this request, not the whole batch.
+      this.fail(new EngineError("internal", `constrained decoding: ${String((e as Error)?.message ?? e)}`));
+      return;
+    }
     this.feed(token, this.sampler.logprobs);
   }
 
   /** Feeds one chosen token: EOS / <|endofchunk|> / stop string / max_tokens end the job. */
   feed(token: number, logprobs: ChosenLogprobs | null = null): void {
     if (this.generated.length === 0) this.firstTokenAt = performance.now();
+    // The grammar allows an end id only once the document is complete.
+    this.constraint?.accept(token);
     if (this.endIds.includes(token)) {
       this.finish("stop");
       return;
@@ -163,6 +185,7 @@ export class Job {
     // Tokens whose text never went out (held back, then dropped by a stop string) still had logprobs.
     if (this.logprobs && this.logprobsSent < this.logprobs.length) this.send("");
     this.ended = true;
+    this.constraint?.dispose();
     const keepLogprobs = this.logprobs && !this.spec.stream;
     this.choices.finish(
       {
@@ -179,6 +202,8 @@ export class Job {
   fail(e: EngineError): void {
     if (this.finished) return;
     this.choices.fail(e);
+    // Every choice is over: free all their grammar states (dispose is idempotent).
+    for (const c of this.spec.constraints ?? []) c.dispose();
   }
 
   /** Text leaves through the demo's trim (leading/trailing whitespace), streaming-safe. */

@@ -2,5 +2,6 @@
 export * from "./content";
 export * from "./request";
 export * from "./response";
+export * from "./response-format";
 export * from "./routes";
 export * from "./sampling";

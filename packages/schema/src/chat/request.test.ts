@@ -293,3 +293,45 @@ describe("toGenerationParams", () => {
     });
   });
 });
+
+describe("response_format", () => {
+  const schema = {
+    type: "object",
+    properties: { a: { type: "string" } },
+    required: ["a"],
+    additionalProperties: false,
+  };
+  const jsonSchema = (s: unknown, extra: Record<string, unknown> = {}) => ({
+    type: "json_schema",
+    json_schema: { name: "answer", strict: true, schema: s, ...extra },
+  });
+
+  it("accepts text, json_object and a supported json_schema, and hands the runner the schema", () => {
+    for (const rf of [{ type: "text" }, { type: "json_object" }, jsonSchema(schema)]) {
+      expect(issues(request({ response_format: rf }))).toEqual([]);
+    }
+    const parsed = ChatCompletionRequest.parse(request({ response_format: jsonSchema(schema) }));
+    expect(toGenerationParams(parsed).response_format).toEqual({ type: "json_schema", schema });
+    expect(toGenerationParams({ response_format: { type: "json_object" } }).response_format).toEqual({
+      type: "json_object",
+    });
+    expect(toGenerationParams({ response_format: { type: "text" } })).not.toHaveProperty("response_format");
+  });
+
+  it("names an unsupported keyword with its full path", () => {
+    const [issue] = issues(request({ response_format: jsonSchema({ properties: { a: { pattern: "^x" } } }) }));
+    expect(issue.path).toBe("response_format.json_schema.schema.properties.a.pattern");
+    expect(issue.message).toContain("`pattern`");
+  });
+
+  it("refuses unknown types, bad names and beam search", () => {
+    expect(issues(request({ response_format: { type: "xml" } }))[0].path).toBe("response_format.type");
+    expect(issues(request({ response_format: jsonSchema(schema, { name: "a b" }) }))[0].path).toBe(
+      "response_format.json_schema.name",
+    );
+    expect(issues(request({ response_format: { type: "json_object" }, num_beams: 2 }))).toEqual([
+      { path: "response_format", message: expect.stringContaining("num_beams > 1") },
+    ]);
+    expect(issues(request({ response_format: { type: "text" }, num_beams: 2 }))).toEqual([]);
+  });
+});

@@ -5,6 +5,7 @@ import { z } from "@hono/zod-openapi";
 import { LIMITS, Metadata } from "../common";
 import { TextContent, UserContent } from "./content";
 import { checkChatImages } from "./image-limits";
+import { ResponseFormat } from "./response-format";
 import { beamsNotStreamed, checkBeamless, MAX_CHOICES, MAX_TOP_LOGPROBS, samplingShape } from "./sampling";
 
 /**
@@ -89,10 +90,7 @@ export const ChatCompletionRequest = z
       .openapi({
         description: `With \`logprobs: true\`: also this many most likely tokens at each position (0–${MAX_TOP_LOGPROBS}).`,
       }),
-    response_format: z
-      .object({ type: z.literal("text", { error: "only the text response format is supported" }) })
-      .nullish()
-      .openapi({ description: 'Only `{"type":"text"}` is supported.' }),
+    response_format: ResponseFormat.nullish(),
     user: ignoredString,
     safety_identifier: ignoredString,
     prompt_cache_key: ignoredString,

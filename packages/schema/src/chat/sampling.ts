@@ -3,6 +3,7 @@
 import { z } from "@hono/zod-openapi";
 import { LIMITS } from "../common";
 import { BEAMLESS_PARAMS, type GenerationParams, samplingOnly } from "../internal/generate";
+import { type ResponseFormat, toOutputFormat } from "./response-format";
 
 /** Applied by the edge when a request leaves a parameter out. */
 export const SAMPLING_DEFAULTS = {
@@ -117,11 +118,13 @@ type SamplingInput = {
   n?: number | null;
   logprobs?: boolean | null;
   top_logprobs?: number | null;
+  response_format?: ResponseFormat | null;
 };
 
 /** The runner's parameters for a validated request: defaults applied, stop as a list. */
 export function toGenerationParams(req: SamplingInput): GenerationParams {
   const stop = req.stop == null ? [] : typeof req.stop === "string" ? [req.stop] : [...req.stop];
+  const format = toOutputFormat(req.response_format);
   return {
     max_tokens: req.max_completion_tokens ?? req.max_tokens ?? SAMPLING_DEFAULTS.max_tokens,
     temperature: req.temperature ?? SAMPLING_DEFAULTS.temperature,
@@ -137,6 +140,7 @@ export function toGenerationParams(req: SamplingInput): GenerationParams {
     ...(req.frequency_penalty ? { frequency_penalty: req.frequency_penalty } : {}),
     ...(req.logit_bias && Object.keys(req.logit_bias).length ? { logit_bias: req.logit_bias } : {}),
     ...(req.logprobs === true ? { logprobs: req.top_logprobs ?? 0 } : {}),
+    ...(format ? { response_format: format } : {}),
   };
 }
 

@@ -2,6 +2,7 @@
 export * from "./errors";
 export * from "./headers";
 export * from "./ids";
+export * from "./json-schema-subset";
 export * from "./limits";
 export * from "./metadata";
 export * from "./pagination";

@@ -2,9 +2,25 @@
 // MultiModal-GPT prompt itself, generates, and answers with NDJSON events (or the done event
 // as JSON when stream is false). Closing the connection cancels the generation.
 import { z } from "zod";
+import { jsonSchemaIssues } from "../common/json-schema-subset";
 import { LIMITS } from "../common/limits";
 import { RUNNER_ERROR_CODES } from "./errors";
 import { Sha256, TenantKey } from "./images";
+
+/**
+ * Constrained decoding: the reply is a JSON object (json_object) or a JSON document valid for
+ * `schema` (json_schema, the subset in common/json-schema-subset.ts, re-checked here).
+ */
+export const OutputFormat = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("json_object") }),
+  z.strictObject({
+    type: z.literal("json_schema"),
+    schema: z.record(z.string(), z.unknown()).superRefine((schema, ctx) => {
+      for (const issue of jsonSchemaIssues(schema)) ctx.addIssue({ code: "custom", ...issue });
+    }),
+  }),
+]);
+export type OutputFormat = z.infer<typeof OutputFormat>;
 
 export const GenerationParams = z.object({
   max_tokens: z.number().int().min(1),
@@ -32,6 +48,8 @@ export const GenerationParams = z.object({
    * alternatives (0–20), from the processed logits (after penalties and bias, before temperature).
    */
   logprobs: z.number().int().min(0).max(20).optional(),
+  /** Absent: free text. */
+  response_format: OutputFormat.optional(),
 });
 export type GenerationParams = z.infer<typeof GenerationParams>;
 
@@ -91,11 +109,18 @@ export type GenerateRequest = z.infer<typeof GenerateRequest>;
 
 /**
  * Parameters of token-by-token sampling that beam search does not offer: it scores whole
- * hypotheses (one answer, its own log-probs, HF's processors only).
+ * hypotheses (one answer, its own log-probs, HF's processors only, no grammar).
  */
-export const BEAMLESS_PARAMS = ["n", "logprobs", "presence_penalty", "frequency_penalty", "logit_bias"] as const;
+export const BEAMLESS_PARAMS = [
+  "n",
+  "logprobs",
+  "presence_penalty",
+  "frequency_penalty",
+  "logit_bias",
+  "response_format",
+] as const;
 
-/** Whether `field` asks for something beyond plain sampling (n > 1, any logprobs, a non-zero penalty, a bias). */
+/** Whether `field` asks for something beyond plain sampling (n > 1, any logprobs, a non-zero penalty, a bias, a JSON format). */
 export function samplingOnly(params: Partial<GenerationParams>, field: (typeof BEAMLESS_PARAMS)[number]): boolean {
   switch (field) {
     case "n":
@@ -104,6 +129,8 @@ export function samplingOnly(params: Partial<GenerationParams>, field: (typeof B
       return params.logprobs !== undefined;
     case "logit_bias":
       return Object.keys(params.logit_bias ?? {}).length > 0;
+    case "response_format":
+      return params.response_format !== undefined;
     default:
       return (params[field] ?? 0) !== 0;
   }

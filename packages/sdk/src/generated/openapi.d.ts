@@ -763,11 +763,7 @@ export interface components {
             logprobs?: boolean | null;
             /** @description With `logprobs: true`: also this many most likely tokens at each position (0–20). */
             top_logprobs?: number | null;
-            /** @description Only `{"type":"text"}` is supported. */
-            response_format?: {
-                /** @enum {string} */
-                type: "text";
-            } | null;
+            response_format?: components["schemas"]["ResponseFormat"];
             /** @description Accepted and ignored. */
             user?: string | null;
             /** @description Accepted and ignored. */
@@ -1120,6 +1116,55 @@ export interface components {
             /** @enum {string} */
             object: "list";
             data: components["schemas"]["Model"][];
+        };
+        /** @description `text` (default), `json_object` or `json_schema`. JSON formats are enforced token by token and the reply ends only when the document is complete, so it always parses (and matches the schema) — unless `max_tokens` cuts it first (finish_reason `length`) or a `stop` sequence occurs inside it (the reply is cut there, as ever). Not combinable with `num_beams` > 1. */
+        ResponseFormat: components["schemas"]["ResponseFormatText"] | components["schemas"]["ResponseFormatJsonObject"] | components["schemas"]["ResponseFormatJsonSchema"] | null;
+        /** @description The reply is a JSON object (any properties). */
+        ResponseFormatJsonObject: {
+            /** @enum {string} */
+            type: "json_object";
+        };
+        /** @description The reply is a JSON document valid for `json_schema.schema`. */
+        ResponseFormatJsonSchema: {
+            /** @enum {string} */
+            type: "json_schema";
+            json_schema: {
+                name: string;
+                /** @description Accepted and ignored. */
+                description?: string;
+                /**
+                 * @description The JSON Schema the reply must match. Supported keywords: `type`, `properties`, `required`, `additionalProperties`, `items`, `minItems`, `maxItems`, `minLength`, `maxLength`, `enum`, `const`, `anyOf`, `$ref`, `$defs`, `definitions` (`additionalProperties` only as `false`; `$ref` only to the root's `$defs`/`definitions`), and the annotations `title`, `description`, `$comment`, `examples`, `default`, `$schema`. Any other keyword is refused with a 400 naming it. Omitted: any JSON value.
+                 * @example {
+                 *       "type": "object",
+                 *       "properties": {
+                 *         "answer": {
+                 *           "type": "string",
+                 *           "maxLength": 80
+                 *         },
+                 *         "confidence": {
+                 *           "enum": [
+                 *             "low",
+                 *             "high"
+                 *           ]
+                 *         }
+                 *       },
+                 *       "required": [
+                 *         "answer",
+                 *         "confidence"
+                 *       ],
+                 *       "additionalProperties": false
+                 *     }
+                 */
+                schema?: {
+                    [key: string]: unknown;
+                };
+                /** @description Accepted; the schema is always enforced (constrained decoding), `strict` or not. */
+                strict?: boolean | null;
+            };
+        };
+        ResponseFormatText: {
+            /** @enum {string} */
+            type: "text";
         };
         StoredImagePart: {
             /**

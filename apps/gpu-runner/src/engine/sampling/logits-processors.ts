@@ -33,6 +33,24 @@ export function maskTokens(logits: Float32Array, banned: readonly number[]): voi
 }
 
 /**
+ * Constrained decoding: every id whose bit is clear in `allowed` (bit id%32 of word id/32) gets
+ * −∞, like a banned token. Whole zero words (32 ids the grammar excludes) are filled at once.
+ */
+export function keepAllowed(logits: Float32Array, allowed: Int32Array): void {
+  const n = logits.length;
+  for (let w = 0; w * 32 < n; w++) {
+    const bits = allowed[w] ?? 0;
+    if (bits === -1) continue;
+    const base = w * 32;
+    if (bits === 0) {
+      logits.fill(-Infinity, base, Math.min(base + 32, n));
+      continue;
+    }
+    for (let b = 0; b < 32 && base + b < n; b++) if (((bits >>> b) & 1) === 0) logits[base + b] = -Infinity;
+  }
+}
+
+/**
  * HF TemperatureLogitsWarper: logits / t. t = 0 is greedy decoding, which the sampler handles
  * without coming here; dividing by 0 would turn the row into ±∞ and NaN.
  */

@@ -2,7 +2,15 @@
 // sampled distribution that matches the processed probabilities (fixed seed, so deterministic).
 import { describe, expect, it } from "vitest";
 import { createRng, mulberry32 } from "../../weights/prng.js";
-import { applyRepetitionPenalty, applyTemperature, applyTopK, applyTopP, maskTokens } from "./logits-processors.js";
+import {
+  applyRepetitionPenalty,
+  applyTemperature,
+  applyTopK,
+  applyTopP,
+  keepAllowed,
+  maskTokens,
+} from "./logits-processors.js";
+import { argmax } from "./partial-select.js";
 import { createSampler, draw, foldSeed, type SamplerParams, sampleTopK } from "./sampler.js";
 
 const VOCAB = 32003;
@@ -227,4 +235,41 @@ it("at full vocabulary, on Gaussian and Zipf rows, every draw is in the processe
       expect(allowed.has(id)).toBe(true);
     }
   }
+});
+
+describe("allowed-token mask (constrained decoding)", () => {
+  /** A bitmask over VOCAB with exactly `ids` set. */
+  function mask(ids: number[]): Int32Array {
+    const m = new Int32Array(Math.ceil(VOCAB / 32));
+    for (const id of ids) m[id >>> 5] |= 1 << (id & 31);
+    return m;
+  }
+
+  it("keepAllowed removes exactly the ids whose bit is clear, across whole and partial words", () => {
+    const ids = [0, 31, 32, 63, 64, 1000, 32002];
+    const row = randomLogits(3);
+    keepAllowed(row, mask(ids));
+    expect([...row.keys()].filter((i) => row[i] !== -Infinity)).toEqual(ids);
+  });
+
+  it("every sampler path picks only allowed ids, greedy included when the argmax is not allowed", () => {
+    const allowed = [5, 700, 31000];
+    const m = mask(allowed);
+    const settings: Partial<SamplerParams>[] = [
+      { temperature: 0 },
+      { temperature: 0, repetition_penalty: 1.3 },
+      { temperature: 2 },
+      { temperature: 0.7, top_p: 0.3 },
+      { temperature: 1.5, top_k: 40 },
+      { temperature: 1, top_k: 2, top_p: 0.5 },
+    ];
+    for (const [i, p] of settings.entries()) {
+      const s = createSampler({ ...base, ...p, seed: i, banned: BANNED });
+      for (let k = 0; k < 30; k++) {
+        const logits = randomLogits(100 * i + k);
+        expect(allowed).not.toContain(argmax(logits)); // so the greedy fast path must not return it
+        expect(allowed).toContain(s.next(logits, [1, 2, 5], m));
+      }
+    }
+  });
 });

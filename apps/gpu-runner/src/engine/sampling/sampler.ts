@@ -3,11 +3,12 @@
 // (mulberry32 is pure 32-bit integer math).
 import { mulberry32 } from "../../weights/prng.js";
 import { logSoftmax } from "./log-softmax.js";
-import { applyRepetitionPenalty, applyTemperature, maskTokens } from "./logits-processors.js";
+import { applyRepetitionPenalty, applyTemperature, keepAllowed, maskTokens } from "./logits-processors.js";
 import { nucleusLength, topPNucleus } from "./nucleus.js";
 import { applyLogitBias, applyPresenceFrequency, TokenCounts } from "./openai-processors.js";
 import { argmax, topKIds } from "./partial-select.js";
 import { type ChosenLogprobs, LogprobRow } from "./token-logprobs.js";
+import { allows } from "./token-mask.js";
 
 export interface SamplerParams {
   /** 0 = greedy. Otherwise logits are divided by it before top-k/top-p. */
@@ -44,9 +45,12 @@ export interface Sampler {
   readonly seed: number;
   /**
    * Chooses the next token from one sequence's logits. `history` is every id the model has seen
-   * in this sequence (prompt + generated), for the repetition penalty. `logits` is not modified.
+   * in this sequence (prompt + generated), for the repetition penalty. `allowed` (constrained
+   * decoding) is a bitmask of the ids that may come next: every other id is removed with the
+   * banned ones, so logprobs, temperature and top-k/top-p see allowed tokens only.
+   * `logits` is not modified.
    */
-  next(logits: Float32Array, history: readonly number[]): number;
+  next(logits: Float32Array, history: readonly number[], allowed?: Int32Array): number;
   /** Plain log-softmax of a logits row (no processors applied), for beam search and scoring. */
   logProbs(logits: Float32Array): Float32Array;
 }
@@ -76,11 +80,12 @@ export function createSampler(params: SamplerParams): Sampler {
   const logprobRow = new LogprobRow();
   const argmaxOnly = greedy && repetition_penalty === 1 && !counts && !bias && !reporting;
 
-  const choose = (logits: Float32Array, history: readonly number[]): number => {
-    // Plain greedy: the row's argmax unless it is banned (then the full path masks it).
+  const choose = (logits: Float32Array, history: readonly number[], allowed?: Int32Array): number => {
+    // Plain greedy: the row's argmax unless it is banned or not allowed (then the full path
+    // masks it), so a grammar costs greedy decoding one bit test when the model agrees with it.
     if (argmaxOnly) {
       const best = argmax(logits);
-      if (best >= 0 && !banned.includes(best)) return best;
+      if (best >= 0 && !banned.includes(best) && (!allowed || allows(allowed, best))) return best;
     }
     if (row.length !== logits.length) row = new Float32Array(logits.length);
     row.set(logits);
@@ -90,6 +95,7 @@ export function createSampler(params: SamplerParams): Sampler {
     if (counts) applyPresenceFrequency(row, counts, presence, frequency);
     if (bias) applyLogitBias(row, bias);
     maskTokens(row, banned);
+    if (allowed) keepAllowed(row, allowed);
     if (reporting) logprobRow.keep(row);
     return pick(row);
   };
@@ -109,8 +115,8 @@ export function createSampler(params: SamplerParams): Sampler {
     argmaxOnly,
     seed,
     logprobs: null as ChosenLogprobs | null,
-    next(logits: Float32Array, history: readonly number[]): number {
-      const token = choose(logits, history);
+    next(logits: Float32Array, history: readonly number[], allowed?: Int32Array): number {
+      const token = choose(logits, history, allowed);
       counts?.add(token);
       if (reporting) sampler.logprobs = logprobRow.chosen(token, top_logprobs ?? 0);
       return token;

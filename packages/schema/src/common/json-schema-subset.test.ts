@@ -1,0 +1,76 @@
+import { describe, expect, it } from "vitest";
+import { jsonSchemaIssues, MAX_SCHEMA_DEPTH } from "./json-schema-subset";
+
+const paths = (schema: unknown) => jsonSchemaIssues(schema).map((i) => i.path.join("."));
+
+describe("jsonSchemaIssues", () => {
+  it("accepts every supported keyword, nested", () => {
+    const schema = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      title: "Person",
+      type: "object",
+      properties: {
+        name: { type: "string", minLength: 1, maxLength: 40, description: "full name" },
+        tags: { type: "array", items: { enum: ["a", "b", 3, null] }, minItems: 0, maxItems: 4 },
+        nick: { type: ["string", "null"] },
+        kind: { const: "person" },
+        pet: { anyOf: [{ $ref: "#/$defs/pet" }, { type: "null" }] },
+        any: {},
+      },
+      required: ["name", "tags"],
+      additionalProperties: false,
+      $defs: { pet: { type: "object", properties: { legs: { type: "integer" } }, additionalProperties: false } },
+    };
+    expect(jsonSchemaIssues(schema)).toEqual([]);
+  });
+
+  it("names every unsupported keyword with its path, in one issue", () => {
+    const issues = jsonSchemaIssues({
+      type: "object",
+      properties: { email: { type: "string", format: "email" }, n: { type: "integer", minimum: 0 } },
+      patternProperties: {},
+    });
+    expect(issues).toHaveLength(1);
+    expect(issues[0].path).toEqual(["patternProperties"]);
+    expect(issues[0].message).toContain("`patternProperties` (at patternProperties)");
+    expect(issues[0].message).toContain("`format` (at properties.email.format)");
+    expect(issues[0].message).toContain("`minimum` (at properties.n.minimum)");
+  });
+
+  it.each([
+    [{ type: "text" }, "type"],
+    [{ type: [] }, "type"],
+    [{ type: ["string", "string"] }, "type"],
+    [{ minLength: -1 }, "minLength"],
+    [{ maxItems: 1.5 }, "maxItems"],
+    [{ minLength: 3, maxLength: 2 }, "minLength"],
+    [{ minItems: 3, maxItems: 2 }, "minItems"],
+    [{ enum: [] }, "enum"],
+    [{ anyOf: [] }, "anyOf"],
+    [{ anyOf: [1] }, "anyOf.0"],
+    [{ additionalProperties: true }, "additionalProperties"],
+    [{ additionalProperties: { type: "string" } }, "additionalProperties"],
+    [{ properties: { a: {} }, required: ["a", "b"] }, "required"],
+    [{ required: ["a", "a"], properties: { a: {} } }, "required"],
+    [{ $ref: "#/$defs/missing" }, "$ref"],
+    [{ $ref: "https://example.com/s.json" }, "$ref"],
+    [{ properties: { a: { $defs: {} } } }, "properties.a.$defs"],
+    [{ items: "string" }, "items"],
+    [{ properties: { 'a"b': {} } }, 'properties.a"b'],
+    [{ properties: { "a\\b": {} } }, "properties.a\\b"],
+    [{ properties: { "a\nb": {} } }, "properties.a\nb"],
+  ])("refuses %j at %s", (schema, path) => {
+    expect(paths(schema)).toEqual([path]);
+  });
+
+  it("resolves refs in definitions and $defs separately", () => {
+    expect(paths({ $ref: "#/definitions/a", definitions: { a: {} } })).toEqual([]);
+    expect(paths({ $ref: "#/definitions/a", $defs: { a: {} } })).toEqual(["$ref"]);
+  });
+
+  it("bounds the nesting depth", () => {
+    let deep: Record<string, unknown> = { type: "string" };
+    for (let i = 0; i <= MAX_SCHEMA_DEPTH; i++) deep = { type: "array", items: deep };
+    expect(jsonSchemaIssues(deep)[0].message).toMatch(/deeper than/);
+  });
+});

@@ -1,0 +1,182 @@
+// The JSON Schema subset that constrained decoding (`response_format` json_schema) enforces,
+// checked once here for both sides: the edge answers 400 before forwarding, and the runner
+// re-checks the internal protocol. A keyword outside the subset is named with its path, never
+// silently ignored (the output would then not validate against the schema the client sent).
+
+/** Keywords that shape the generated document. */
+export const SCHEMA_KEYWORDS = [
+  "type",
+  "properties",
+  "required",
+  "additionalProperties",
+  "items",
+  "minItems",
+  "maxItems",
+  "minLength",
+  "maxLength",
+  "enum",
+  "const",
+  "anyOf",
+  "$ref",
+  "$defs",
+  "definitions",
+] as const;
+
+/** Annotations: accepted anywhere, they do not change what is generated. */
+export const SCHEMA_ANNOTATIONS = ["title", "description", "$comment", "examples", "default", "$schema"] as const;
+
+export const SCHEMA_TYPES = ["object", "array", "string", "number", "integer", "boolean", "null"] as const;
+
+/** Nesting beyond this is refused (it bounds the checker's and the grammar compiler's recursion). */
+export const MAX_SCHEMA_DEPTH = 32;
+
+export interface SchemaIssue {
+  /** Path inside the schema, e.g. ["properties", "name", "pattern"]. */
+  path: (string | number)[];
+  message: string;
+}
+
+type Path = (string | number)[];
+type Json = Record<string, unknown>;
+
+const KNOWN = new Set<string>([...SCHEMA_KEYWORDS, ...SCHEMA_ANNOTATIONS]);
+const TYPES = new Set<string>(SCHEMA_TYPES);
+const BOUNDS = [
+  ["minLength", "maxLength"],
+  ["minItems", "maxItems"],
+] as const;
+
+// The grammar compiler (XGrammar 0.1.27) aborts on some of these characters in property names.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds.
+const UNSAFE_NAME = /["\\\u0000-\u001f]/;
+
+const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * Every problem that keeps `schema` from being enforced by constrained decoding: unsupported
+ * keywords (reported together in one issue that names each, at the first one's path), then
+ * malformed values of supported keywords. An empty list means the schema can be compiled.
+ */
+export function jsonSchemaIssues(schema: unknown): SchemaIssue[] {
+  const unsupported: Path[] = [];
+  const issues: SchemaIssue[] = [];
+  const root = isObject(schema) ? schema : {};
+  const visit = (node: unknown, path: Path, depth: number): void => {
+    if (depth > MAX_SCHEMA_DEPTH) {
+      issues.push({ path, message: `the schema nests deeper than ${MAX_SCHEMA_DEPTH} levels` });
+      return;
+    }
+    if (!isObject(node)) {
+      issues.push({ path, message: "a schema must be a JSON object" });
+      return;
+    }
+    for (const key of Object.keys(node)) if (!KNOWN.has(key)) unsupported.push([...path, key]);
+    const sub = (child: unknown, ...rest: Path) => visit(child, [...path, ...rest], depth + 1);
+    checkType(node.type, path, issues);
+    checkObject(node, path, issues, sub);
+    if ("items" in node) sub(node.items, "items");
+    for (const [min, max] of BOUNDS) checkBounds(node, min, max, path, issues);
+    if ("enum" in node && (!Array.isArray(node.enum) || node.enum.length === 0))
+      issues.push({ path: [...path, "enum"], message: "enum must be a non-empty array" });
+    if ("anyOf" in node) {
+      if (!Array.isArray(node.anyOf) || node.anyOf.length === 0)
+        issues.push({ path: [...path, "anyOf"], message: "anyOf must be a non-empty array of schemas" });
+      else
+        node.anyOf.forEach((s, i) => {
+          sub(s, "anyOf", i);
+        });
+    }
+    for (const key of ["$defs", "definitions"] as const) {
+      if (!(key in node)) continue;
+      if (!isObject(node[key])) issues.push({ path: [...path, key], message: `${key} must be an object of schemas` });
+      else if (path.length > 0) issues.push({ path: [...path, key], message: `${key} is supported at the root only` });
+      else for (const [name, s] of Object.entries(node[key])) sub(s, key, name);
+    }
+    if ("$ref" in node) checkRef(node.$ref, root, [...path, "$ref"], issues);
+  };
+  visit(schema, [], 0);
+  if (unsupported.length === 0) return issues;
+  const named = unsupported.map((p) => `\`${p.at(-1)}\` (at ${p.join(".")})`).join(", ");
+  const message = `unsupported JSON Schema keyword${unsupported.length > 1 ? "s" : ""} ${named}; constrained decoding supports ${SCHEMA_KEYWORDS.join(", ")} (and the annotations ${SCHEMA_ANNOTATIONS.join(", ")})`;
+  return [{ path: unsupported[0], message }, ...issues];
+}
+
+function asObject(v: unknown): Json {
+  return isObject(v) ? v : {};
+}
+
+function checkType(type: unknown, path: Path, issues: SchemaIssue[]): void {
+  if (type === undefined) return;
+  const list = Array.isArray(type) ? type : [type];
+  const valid = list.length > 0 && list.every((t) => typeof t === "string" && TYPES.has(t));
+  if (!valid || new Set(list).size !== list.length)
+    issues.push({
+      path: [...path, "type"],
+      message: `type must be one of ${SCHEMA_TYPES.join(", ")} or a non-empty array of distinct ones`,
+    });
+}
+
+function checkObject(
+  node: Json,
+  path: Path,
+  issues: SchemaIssue[],
+  sub: (child: unknown, ...rest: Path) => void,
+): void {
+  const props = node.properties;
+  if (props !== undefined) {
+    if (!isObject(props)) issues.push({ path: [...path, "properties"], message: "properties must be an object" });
+    else
+      for (const [name, s] of Object.entries(props)) {
+        if (UNSAFE_NAME.test(name))
+          issues.push({
+            path: [...path, "properties", name],
+            message: "property names with a double quote, a backslash or a control character are not supported",
+          });
+        sub(s, "properties", name);
+      }
+  }
+  if ("additionalProperties" in node && node.additionalProperties !== false)
+    issues.push({
+      path: [...path, "additionalProperties"],
+      message: "only `additionalProperties: false` is supported: properties outside `properties` are never generated",
+    });
+  const required = node.required;
+  if (required === undefined) return;
+  if (
+    !Array.isArray(required) ||
+    !required.every((r) => typeof r === "string") ||
+    new Set(required).size !== required.length
+  ) {
+    issues.push({ path: [...path, "required"], message: "required must be an array of distinct property names" });
+    return;
+  }
+  const missing = required.filter((r) => !isObject(props) || !Object.hasOwn(props, r));
+  if (missing.length)
+    issues.push({
+      path: [...path, "required"],
+      message: `required names ${missing.map((m) => `\`${m}\``).join(", ")}, which properties does not define (no other property can be generated)`,
+    });
+}
+
+function checkBounds(node: Json, min: string, max: string, path: Path, issues: SchemaIssue[]): void {
+  for (const key of [min, max]) {
+    const v = node[key];
+    if (v !== undefined && !(Number.isSafeInteger(v) && (v as number) >= 0))
+      issues.push({ path: [...path, key], message: `${key} must be a non-negative integer` });
+  }
+  const lo = node[min];
+  const hi = node[max];
+  if (typeof lo === "number" && typeof hi === "number" && lo > hi)
+    issues.push({ path: [...path, min], message: `${min} (${lo}) must not exceed ${max} (${hi})` });
+}
+
+function checkRef(ref: unknown, root: Json, path: Path, issues: SchemaIssue[]): void {
+  const m = typeof ref === "string" ? /^#\/(\$defs|definitions)\/([^/]+)$/.exec(ref) : null;
+  if (!m) {
+    issues.push({ path, message: "$ref must point into the root's $defs or definitions (#/$defs/<name>)" });
+    return;
+  }
+  const name = m[2].replaceAll("~1", "/").replaceAll("~0", "~");
+  const defs = asObject(root[m[1]]);
+  if (!Object.hasOwn(defs, name)) issues.push({ path, message: `$ref ${ref} does not resolve` });
+}
