@@ -198,3 +198,48 @@ describe("errors", () => {
     expect(body.error.request_id).toBe(unknown.headers.get("x-request-id"));
   });
 });
+
+describe("response_format", () => {
+  const schema = {
+    type: "object",
+    properties: { city: { type: "string", maxLength: 20 }, sunny: { type: "boolean" } },
+    required: ["city", "sunny"],
+    additionalProperties: false,
+  };
+
+  it("forward a json_schema format to the runner, and a json_object one", async () => {
+    const { chat, runner } = await setup();
+    const rf = { type: "json_schema", json_schema: { name: "weather", strict: true, schema } };
+    expect((await chat(chatBody("Weather?", { response_format: rf }))).status).toBe(200);
+    expect((await chat(chatBody("Weather?", { response_format: { type: "json_object" } }))).status).toBe(200);
+    expect((await chat(chatBody("Weather?", { response_format: { type: "text" } }))).status).toBe(200);
+    const [withSchema, withObject, text] = runner.generateCalls;
+    expect(withSchema.params.response_format).toEqual({ type: "json_schema", schema });
+    expect(withObject.params.response_format).toEqual({ type: "json_object" });
+    expect(text.params.response_format).toBeUndefined();
+  });
+
+  it("refuse unsupported keywords before any runner call, naming them and the param", async () => {
+    const { chat, runner } = await setup();
+    const bad = { ...schema, properties: { city: { type: "string", pattern: "^[A-Z]" }, sunny: { not: {} } } };
+    const res = await chat(
+      chatBody("Weather?", { response_format: { type: "json_schema", json_schema: { name: "w", schema: bad } } }),
+    );
+    expect(res.status).toBe(400);
+    const { error } = (await res.json()) as Loose;
+    expect(error).toMatchObject({
+      type: "invalid_request_error",
+      param: "response_format.json_schema.schema.properties.city.pattern",
+    });
+    expect(error.message).toContain("`pattern` (at properties.city.pattern)");
+    expect(error.message).toContain("`not` (at properties.sunny.not)");
+    expect(runner.generateCalls).toHaveLength(0);
+  });
+
+  it("refuse a JSON format with beam search", async () => {
+    const { chat } = await setup();
+    const res = await chat(chatBody("Hi", { num_beams: 3, response_format: { type: "json_object" } }));
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { param: "response_format" } });
+  });
+});

@@ -128,6 +128,14 @@ describe("constrained decoding in the engine", () => {
     expect(() => JSON.parse(done.text)).toThrow();
   });
 
+  it("refuses a schema no document satisfies before queueing it", async () => {
+    const engine = await engineFor(7);
+    const schema = { $ref: "#/$defs/a", $defs: { a: { $ref: "#/$defs/b" }, b: { $ref: "#/$defs/a" } } };
+    const start = engine.start(request("x", { response_format: schemaFormat(schema) }));
+    await expect(start).rejects.toMatchObject({ code: "invalid_request", message: /no JSON document/ });
+    expect(engine.busy).toBe(0);
+  });
+
   it("refuses beam search with a response_format", async () => {
     const engine = await engineFor(7);
     const req = request("x", { num_beams: 2, response_format: { type: "json_object" } });

@@ -49,6 +49,7 @@ export function randomSchema(rnd: () => number, maxDepth = 3): Schema {
         return { anyOf: Array.from({ length: int(2, 3) }, () => node(depth + 1)) };
       case "ref": {
         const name = `d${Object.keys(defs).length}`;
+        defs[name] = {}; // claimed before the recursion, which may add defs of its own
         defs[name] = node(depth + 1);
         return { $ref: `#/$defs/${name}` };
       }

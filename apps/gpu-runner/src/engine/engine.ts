@@ -115,6 +115,10 @@ export class Engine {
       throw new EngineError("invalid_request", `params.response_format: ${String((e as Error)?.message ?? e)}`);
     }
     try {
+      // A schema no document satisfies (e.g. a $ref cycle with no content) allows no first token.
+      await constraints[0].refresh();
+      if (!constraints[0].anyAllowed)
+        throw new EngineError("invalid_request", "params.response_format: no JSON document satisfies the schema");
       return this.submit(req, constraints);
     } catch (e) {
       for (const c of constraints) c.dispose();

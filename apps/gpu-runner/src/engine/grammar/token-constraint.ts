@@ -31,6 +31,11 @@ export class TokenConstraint {
     return this.next;
   }
 
+  /** Whether any token is allowed next (refresh() must have run since the last accept). */
+  get anyAllowed(): boolean {
+    return this.allowed.some((word) => word !== 0);
+  }
+
   /** Advances the grammar by a chosen token; a token outside the mask is a sampler bug. */
   accept(id: number): void {
     if (!this.matcher.acceptToken(id)) throw new Error(`token constraint: the grammar cannot accept token ${id}`);
