@@ -119,6 +119,42 @@ describe("constrained decoding in the engine", () => {
     expect(cache.hits).toBeGreaterThanOrEqual(1);
   });
 
+  it("n choices each follow the grammar on their own (a matcher per choice), with logprobs", async () => {
+    const engine = await engineFor(23);
+    const schema = {
+      type: "object",
+      properties: { word: { type: "string", maxLength: 6 }, n: { type: "integer" } },
+      required: ["word", "n"],
+      additionalProperties: false,
+    };
+    const params = {
+      max_tokens: 80,
+      temperature: 1.5,
+      seed: 3,
+      n: 3,
+      logprobs: 2,
+      response_format: schemaFormat(schema),
+    };
+    const done = await run(engine, { ...request("Pick.", params), stream: false });
+    const choices = done.choices ?? [];
+    expect(choices).toHaveLength(3);
+    expect(new Set(choices.map((c) => c.text)).size).toBeGreaterThan(1);
+    for (const c of choices) {
+      if (c.finish_reason === "length") continue;
+      expect(ajv.validate(schema, JSON.parse(c.text)), c.text).toBe(true);
+    }
+    expect(choices.some((c) => c.finish_reason === "stop")).toBe(true);
+    // Logprobs are read after the mask: each chosen token has a finite log-probability among the
+    // allowed ones, and so do its alternatives (a disallowed one would be −∞).
+    for (const c of choices) {
+      expect(c.logprobs?.length).toBeGreaterThan(0);
+      for (const entry of c.logprobs ?? []) {
+        expect(entry.logprob).toBeGreaterThan(-Infinity);
+        for (const alt of entry.top_logprobs) expect(alt.logprob).toBeGreaterThan(-Infinity);
+      }
+    }
+  });
+
   it("max_tokens cuts a document: finish_reason length", async () => {
     const engine = await engineFor(7);
     const schema = { type: "array", items: { type: "string", minLength: 5 }, minItems: 6 };
