@@ -262,7 +262,7 @@ export class Engine {
       return;
     }
     // The first token's masks are computed while the prompt is prefilled.
-    const masked = Promise.all([job, ...job.siblings].map((j) => j.constraint?.refresh()));
+    const masked = job.constraint ? Promise.all([job, ...job.siblings].map((j) => j.constraint?.refresh())) : null;
     const { row, reuse } = this.slots.acquire({
       ids: job.ids,
       images: job.imageHashes,
@@ -288,7 +288,7 @@ export class Engine {
       this.slots.release(row);
       return;
     }
-    await masked;
+    if (masked) await masked;
     this.slots.decode(row);
     this.active.push(job);
     this.opts.onLogits?.(job.id, logits);
@@ -318,8 +318,9 @@ export class Engine {
     // A batch of plain greedy rows takes the graph's own argmax instead of the logits (unless
     // someone observes the logits).
     const greedy = !this.opts.onLogits && jobs.every((j) => j.plainGreedy);
-    // Constrained rows' next-token masks are computed while the decoder runs.
-    const masked = Promise.all(jobs.map((j) => j.constraint?.refresh()));
+    // Constrained rows' next-token masks are computed while the decoder runs (no promise at all
+    // when no row is constrained: the unconstrained step pays nothing for the feature).
+    const masked = jobs.some((j) => j.constraint) ? Promise.all(jobs.map((j) => j.constraint?.refresh())) : null;
     const out = await this.run(
       0,
       jobs.map((j) => [j.last]),
@@ -328,7 +329,7 @@ export class Engine {
       // The logits are read before the next call.
       { reuseOutputs: true, greedy },
     );
-    await masked;
+    if (masked) await masked;
     const V = this.rt.config.language.vocabSize;
     jobs.forEach((j, r) => {
       if (out.greedyIds) {
