@@ -127,6 +127,7 @@ async function msPerToken(params: Partial<GenerationParams>): Promise<number> {
   const req: GenerateRequest = {
     request_id: `b${n++}`,
     model: MMGPT_MID.name,
+    tenant: "bench-tenant-0123456789",
     turns: [{ role: "user", text: "List as many tags as you can." }],
     params: {
       max_tokens: TOKENS,

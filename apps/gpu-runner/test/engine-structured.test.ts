@@ -12,7 +12,7 @@ import { servingBuild } from "../src/server/load-model.js";
 import { loadTokenizer } from "../src/tokenizer/index.js";
 import { mulberry32 } from "../src/weights/prng.js";
 import { randomSchema } from "./random-schema.js";
-import { greedyParams, tinyModel } from "./tiny-model.js";
+import { greedyParams, TEST_TENANT, tinyModel } from "./tiny-model.js";
 
 const ajv = new Ajv({ strict: false });
 const BUILD = servingBuild({ precision: "fp32", kvDtype: "fp16" });
@@ -32,7 +32,8 @@ async function engineFor(seed: number, maxBatch = 4): Promise<Engine> {
 let n = 0;
 function request(text: string, params: Partial<GenerationParams>): GenerateRequest {
   const turns = [{ role: "user" as const, text }];
-  return { request_id: `s${n++}`, model: "mmgpt-tiny", turns, params: { ...greedyParams(), ...params }, stream: true };
+  const all = { ...greedyParams(), ...params };
+  return { request_id: `s${n++}`, model: "mmgpt-tiny", tenant: TEST_TENANT, turns, params: all, stream: true };
 }
 
 async function run(engine: Engine, req: GenerateRequest) {
