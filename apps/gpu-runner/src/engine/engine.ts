@@ -24,6 +24,7 @@ import { type EngineEvent, Job } from "./job.js";
 import { KvPool } from "./kv-pool.js";
 import { SlotTable } from "./slot-table.js";
 import { EngineStats } from "./stats.js";
+import { nextAdmission } from "./tenant-share.js";
 
 export const PREFILL_CHUNK = 256;
 
@@ -34,6 +35,13 @@ export interface EngineOptions {
   slots: number;
   /** Requests waiting for a row before new ones get 503 overloaded. */
   maxQueue: number;
+  /**
+   * Rows one tenant may hold at once, sampling choices and beam rows alike (default maxBatch):
+   * the rest of the batch stays open to other tenants (tenant-share.ts).
+   */
+  tenantRows?: number;
+  /** Requests one tenant may have waiting (default maxQueue); beyond: 503 overloaded. */
+  tenantQueue?: number;
   /** Longest prompt + completion, in tokens (≤ the model's positions). */
   maxContext: number;
   imageFeatureBytes: number;
@@ -149,11 +157,13 @@ export class Engine {
         `prompt of ${rendered.ids.length} tokens + max_tokens ${req.params.max_tokens} exceeds the context of ${this.opts.maxContext} tokens`,
       );
     }
-    if (req.params.num_beams > this.opts.slots)
-      throw new EngineError("invalid_request", `num_beams must be ≤ ${this.opts.slots}`);
-    // The choices of a request decode side by side: they must fit in one batch.
-    if ((req.params.n ?? 1) > this.opts.maxBatch)
-      throw new EngineError("invalid_request", `n must be ≤ ${this.opts.maxBatch} (the runner's batch size)`);
+    // Beams and choices decode side by side in rows of the batch: they must fit in a tenant's share.
+    const rowsOf = req.params.num_beams > 1 ? "num_beams" : "n";
+    if ((req.params[rowsOf] ?? 1) > this.tenantRows)
+      throw new EngineError(
+        "invalid_request",
+        `${rowsOf} must be ≤ ${this.tenantRows} (the rows one account may hold on this runner)`,
+      );
     const vocab = this.rt.config.language.vocabSize;
     const outside = Object.keys(req.params.logit_bias ?? {}).find((id) => Number(id) >= vocab);
     if (outside !== undefined)
@@ -162,6 +172,9 @@ export class Engine {
         `logit_bias: token id ${outside} is outside the vocabulary (0..${vocab - 1})`,
       );
     if (this.queue.length >= this.opts.maxQueue) throw new EngineError("overloaded", "the generation queue is full");
+    const queued = this.queue.reduce((k, j) => k + (j.tenant === req.tenant ? 1 : 0), 0);
+    if (queued >= (this.opts.tenantQueue ?? this.opts.maxQueue))
+      throw new EngineError("overloaded", "this account's share of the generation queue is full");
     const job = new Job(
       {
         id: req.request_id,
@@ -224,9 +237,13 @@ export class Engine {
   private async loop(): Promise<void> {
     while (this.queue.length || this.active.length || this.beams.length) {
       this.dropCancelled();
-      // 5: admit while there is room in the batch (a request takes a row per choice).
-      while (this.queue.length && this.active.length + this.beamRows() + this.queue[0].rows <= this.opts.maxBatch) {
-        const job = this.queue.shift()!;
+      // 5: admit while there is room in the batch (a request takes a row per choice or beam),
+      // each tenant within its share, the one holding the fewest rows first.
+      for (;;) {
+        const free = this.opts.maxBatch - this.active.length - this.beamRows();
+        const next = nextAdmission(this.queue, this.rowsByTenant(), { freeRows: free, tenantRows: this.tenantRows });
+        if (next < 0) break;
+        const [job] = this.queue.splice(next, 1);
         if (job.cancelled) continue;
         this.admitting = job;
         await this.admit(job);
@@ -251,6 +268,18 @@ export class Engine {
 
   private beamRows(): number {
     return this.beams.reduce((n, b) => n + b.rows, 0);
+  }
+
+  private get tenantRows(): number {
+    return Math.min(this.opts.tenantRows ?? this.opts.maxBatch, this.opts.maxBatch);
+  }
+
+  /** Rows each tenant holds in the batch (a choice is a job of its own; a beam search, its rows). */
+  private rowsByTenant(): Map<string, number> {
+    const rows = new Map<string, number>();
+    for (const j of this.active) rows.set(j.tenant, (rows.get(j.tenant) ?? 0) + 1);
+    for (const b of this.beams) rows.set(b.job.tenant, (rows.get(b.job.tenant) ?? 0) + b.rows);
+    return rows;
   }
 
   /** Step 5: take a slot into the batch's next row and prefill what its cache lacks. */
@@ -379,7 +408,12 @@ export class Engine {
 
   private dropCancelled(): void {
     for (const j of this.active) if (j.cancelled) j.finish("stop");
-    for (const j of this.queue) if (j.cancelled) j.fail(new EngineError("internal", "cancelled"));
+    // Leave the queue, so they hold no place in their tenant's share of it.
+    for (let i = this.queue.length - 1; i >= 0; i--) {
+      if (!this.queue[i].cancelled) continue;
+      this.queue[i].fail(new EngineError("internal", "cancelled"));
+      this.queue.splice(i, 1);
+    }
   }
 
   /** Finished jobs leave the batch; the last active row moves into the gap. */

@@ -128,9 +128,9 @@ export class Job {
     return this.params.num_beams;
   }
 
-  /** Decode rows the request takes in the batch: one per choice. */
+  /** Decode rows the request takes: one per choice, or one per beam (its own rows, as many). */
   get rows(): number {
-    return this.choices.n;
+    return this.beams > 1 ? this.beams : this.choices.n;
   }
 
   /** Tokens are the logits' argmax (banned ids aside) with nothing else applied or reported. */

@@ -25,4 +25,16 @@ describe("runner configuration", () => {
     expect(bad).toThrow(/RUNNER_SECRET[\s\S]*MMGPT_PRECISION="int8"[\s\S]*MMGPT_PORT="99999"/);
     expect(bad).toThrow(/MMGPT_SLOTS=2 must be ≥ MMGPT_MAX_BATCH=4/);
   });
+
+  it("gives each tenant a part of the batch and the queue by default, and bounds set shares by the whole", () => {
+    const cfg = loadConfig({ RUNNER_SECRET: "0123456789abcdef" });
+    expect([cfg.tenantRows, cfg.tenantQueue]).toEqual([4, 16]);
+    const one = loadConfig({ RUNNER_SECRET: "0123456789abcdef", MMGPT_MAX_BATCH: "1", MMGPT_MAX_QUEUE: "2" });
+    expect([one.tenantRows, one.tenantQueue]).toEqual([1, 1]);
+    const set = loadConfig({ RUNNER_SECRET: "0123456789abcdef", MMGPT_TENANT_ROWS: "8", MMGPT_TENANT_QUEUE: "64" });
+    expect([set.tenantRows, set.tenantQueue]).toEqual([8, 64]);
+    expect(() => loadConfig({ RUNNER_SECRET: "0123456789abcdef", MMGPT_TENANT_ROWS: "9" })).toThrow(
+      /MMGPT_TENANT_ROWS="9": expected an integer from 1 to 8/,
+    );
+  });
 });

@@ -19,6 +19,10 @@ export interface RunnerConfig {
   maxBatch: number;
   slots: number;
   maxQueue: number;
+  /** Rows of the batch one tenant may hold (its share; the rest stays open to others). */
+  tenantRows: number;
+  /** Waiting requests one tenant may have. */
+  tenantQueue: number;
   maxContext: number | null;
   imageFeatureMB: number;
   imagePixelMB: number;
@@ -52,6 +56,14 @@ export const ENV_DOCS: Record<string, { default: string; doc: string }> = {
     doc: "Conversations whose KV caches are kept (running ones included) for prefix reuse",
   },
   MMGPT_MAX_QUEUE: { default: "64", doc: "Waiting requests before 503 overloaded" },
+  MMGPT_TENANT_ROWS: {
+    default: "(half of MMGPT_MAX_BATCH)",
+    doc: "Batch rows one account may hold at once (choices and beam rows alike); also the largest n or num_beams",
+  },
+  MMGPT_TENANT_QUEUE: {
+    default: "(a quarter of MMGPT_MAX_QUEUE)",
+    doc: "Waiting requests one account may have before its next gets 503 overloaded",
+  },
   MMGPT_MAX_CONTEXT: { default: "(model)", doc: "Prompt + completion limit in tokens" },
   MMGPT_IMAGE_FEATURE_CACHE_MB: { default: "256", doc: "Budget for cached image features (cross-attention K/V)" },
   MMGPT_IMAGE_PIXEL_CACHE_MB: { default: "128", doc: "Budget for stored preprocessed images" },
@@ -98,6 +110,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxBatch: int("MMGPT_MAX_BATCH", 1, 256),
     slots: int("MMGPT_SLOTS", 1, 1024),
     maxQueue: int("MMGPT_MAX_QUEUE", 0, 100000),
+    tenantRows: 0,
+    tenantQueue: 0,
     maxContext: env.MMGPT_MAX_CONTEXT ? int("MMGPT_MAX_CONTEXT", 16, 1 << 20) : null,
     imageFeatureMB: int("MMGPT_IMAGE_FEATURE_CACHE_MB", 0, 1 << 20),
     imagePixelMB: int("MMGPT_IMAGE_PIXEL_CACHE_MB", 0, 1 << 20),
@@ -114,6 +128,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         return { id, dir };
       }),
   };
+  // Shares default to a part of the whole, so one account never fills it alone.
+  cfg.tenantRows = env.MMGPT_TENANT_ROWS
+    ? int("MMGPT_TENANT_ROWS", 1, cfg.maxBatch)
+    : Math.max(1, Math.floor(cfg.maxBatch / 2));
+  cfg.tenantQueue = env.MMGPT_TENANT_QUEUE
+    ? int("MMGPT_TENANT_QUEUE", 0, cfg.maxQueue)
+    : Math.max(1, Math.floor(cfg.maxQueue / 4));
   if (cfg.slots < cfg.maxBatch) problems.push(`MMGPT_SLOTS=${cfg.slots} must be ≥ MMGPT_MAX_BATCH=${cfg.maxBatch}`);
   if (problems.length) throw new ConfigError(`invalid runner configuration:\n  ${problems.join("\n  ")}`);
   return cfg;

@@ -80,6 +80,8 @@ export async function loadEngine(
     maxBatch: cfg.maxBatch,
     slots: cfg.slots,
     maxQueue: cfg.maxQueue,
+    tenantRows: cfg.tenantRows,
+    tenantQueue: cfg.tenantQueue,
     maxContext,
     imageFeatureBytes: cfg.imageFeatureMB * 2 ** 20,
     imagePixelBytes: cfg.imagePixelMB * 2 ** 20,
