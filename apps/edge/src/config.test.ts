@@ -33,6 +33,7 @@ describe("edge configuration", () => {
       idempotencyLeaseMs: 30_000,
       runnerSecret: "0123456789abcdef",
       rateLimit: { perSecond: 10, burst: 60 },
+      tokenLimit: { perSecond: 5000, burst: 40_000 },
       models: [],
       batchConcurrency: 4,
       webhooksAllowLoopback: false,

@@ -18,6 +18,8 @@ export interface EdgeConfig {
   idempotencyLeaseMs: number;
   runnerSecret: string;
   rateLimit: BucketConfig;
+  /** Model tokens per account (generation-cost.ts). */
+  tokenLimit: BucketConfig;
   /** Served model ids; empty: ask the runners. */
   models: string[];
   batchConcurrency: number;
@@ -43,6 +45,11 @@ export const VAR_DOCS: Record<string, { default: string; doc: string }> = {
   RUNNER_SECRET: { default: "(required)", doc: "Secret: the runner's RUNNER_SECRET, at least 16 characters" },
   RATE_LIMIT_PER_MINUTE: { default: "600", doc: "Sustained requests per minute per API key" },
   RATE_LIMIT_BURST: { default: "60", doc: "Token bucket size per API key" },
+  TOKEN_LIMIT_PER_MINUTE: {
+    default: "300000",
+    doc: "Sustained model tokens per minute per account: a generation costs its prompt (estimated) + max_tokens × choices or beams",
+  },
+  TOKEN_LIMIT_BURST: { default: "40000", doc: "Model tokens an account may spend at once (its token bucket's size)" },
   MODELS: { default: "", doc: "Served model ids, comma-separated (empty: ask the runners)" },
   BATCH_CONCURRENCY: { default: "4", doc: "Batch requests in flight per queue consumer invocation" },
   WEBHOOKS_ALLOW_LOOPBACK: { default: "false", doc: "Accept http://127.0.0.1… webhook URLs (local development)" },
@@ -136,6 +143,10 @@ export function loadEdgeConfig(env: Vars): EdgeConfig {
     perSecond: number("RATE_LIMIT_PER_MINUTE", 600, 1, 1_000_000_000) / 60,
     burst: number("RATE_LIMIT_BURST", 60, 1, 1_000_000_000),
   };
+  const tokenLimit = {
+    perSecond: number("TOKEN_LIMIT_PER_MINUTE", 300_000, 1, 1_000_000_000_000) / 60,
+    burst: number("TOKEN_LIMIT_BURST", 40_000, 1, 1_000_000_000_000),
+  };
   const models = list("MODELS");
   for (const id of models) if (!MODEL_ID.test(id)) bad("MODELS", id, "model ids of letters, digits and _.:-");
   const batchConcurrency = number("BATCH_CONCURRENCY", 4, 1, 64);
@@ -172,6 +183,7 @@ export function loadEdgeConfig(env: Vars): EdgeConfig {
     idempotencyLeaseMs,
     runnerSecret: runnerSecret ?? "",
     rateLimit,
+    tokenLimit,
     models,
     batchConcurrency,
     webhooksAllowLoopback: loopback === "true",

@@ -23,6 +23,8 @@ export interface Bindings {
   IDEMPOTENCY_LEASE_MS?: string;
   RATE_LIMIT_PER_MINUTE?: string;
   RATE_LIMIT_BURST?: string;
+  TOKEN_LIMIT_PER_MINUTE?: string;
+  TOKEN_LIMIT_BURST?: string;
   MODELS?: string;
   BATCH_CONCURRENCY?: string;
   WEBHOOKS_ALLOW_LOOPBACK?: string;

@@ -1,7 +1,7 @@
 // Runs one batch request through the same chat path as POST /v1/chat/completions and turns
 // the outcome into its output line (OpenAI's batch output format). Failures with status >= 500
-// (runner unavailable, timeout, bad gateway, internal) are transient: the consumer retries
-// them; 4xx (invalid_image, context_length_exceeded…) are final and go to the error file.
+// (runner unavailable, timeout, bad gateway, internal) and 429 (the account's token limit) are
+// transient: the consumer retries them; 4xx (invalid_image, context_length_exceeded…) are final and go to the error file.
 import { type BatchOutputLine, BatchRequestLine, errorEnvelope, ID_PREFIXES } from "@mmgpt/schema";
 import { completeChat } from "../chat/complete";
 import type { Bindings, Deps } from "../env";
@@ -23,7 +23,8 @@ type RunClaim = Extract<Claim, { kind: "run" }>;
 function failure(claim: RunClaim, requestId: string, error: ApiError): LineOutcome {
   return {
     ok: false,
-    transient: error.status >= 500,
+    // Over the account's token limit: the line waits for its bucket like a busy runner.
+    transient: error.status >= 500 || error.status === 429,
     output: {
       id: newId(ID_PREFIXES.batchRequest),
       custom_id: claim.customId,

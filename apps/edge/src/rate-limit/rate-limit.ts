@@ -12,6 +12,23 @@ export function takeToken(env: Bindings, keyId: string): Promise<TakeResult> {
   return env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(keyId)).take(edgeConfig(env).rateLimit);
 }
 
+/**
+ * Charges a generation's cost (generation-cost.ts) to its account's token bucket, or throws
+ * 429 rate_limit_exceeded: an account's share of the runners goes by the tokens it asks for,
+ * not its request count, and is the same across its keys.
+ */
+export async function chargeTokens(env: Bindings, accountId: string, cost: number): Promise<void> {
+  const bucket = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(`tokens:${accountId}`));
+  const result = await bucket.take(edgeConfig(env).tokenLimit, cost);
+  if (!result.allowed) {
+    throw new ApiError(
+      "rate_limit_exceeded",
+      `Token rate limit exceeded: this request may use ${cost} tokens and ${result.remaining} remain; retry in ${result.retryAfterSeconds} s.`,
+      { retryAfter: result.retryAfterSeconds },
+    );
+  }
+}
+
 /** Seconds as OpenAI writes a reset time: `0s`, `6s`, `1m30s`, `2h0m5s`. */
 export function resetDuration(seconds: number): string {
   const s = Math.max(0, Math.ceil(seconds));

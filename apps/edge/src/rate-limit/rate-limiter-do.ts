@@ -1,4 +1,5 @@
-// One Durable Object per API key holding its token bucket. A DO serializes the requests of one
+// One Durable Object per bucket: an API key's requests (named by key id) or an account's model
+// tokens (named `tokens:<account>`). A DO serializes the requests of one
 // key, so the read-modify-write of the bucket needs no further locking.
 //
 // The bucket lives in memory and is written to SQLite behind the requests, at most once per
@@ -39,9 +40,9 @@ export class RateLimiterDO extends DurableObject<Bindings> {
     if (row) this.state = { tokens: row.tokens, updatedMs: row.updated_ms };
   }
 
-  /** Takes one token; the config travels with each call so a changed var applies at once. */
-  take(config: BucketConfig): TakeResult {
-    const [state, result] = take(this.state, config, Date.now());
+  /** Takes `cost` tokens (a request: 1); the config travels with each call so a changed var applies at once. */
+  take(config: BucketConfig, cost = 1): TakeResult {
+    const [state, result] = take(this.state, config, Date.now(), cost);
     this.state = state;
     this.cancelFlush ??= this.schedule(() => {
       try {

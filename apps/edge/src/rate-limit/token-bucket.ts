@@ -1,5 +1,6 @@
 // A token bucket as a pure function: `burst` tokens at most, refilled at `perSecond`. One
-// request takes one token. Times are milliseconds; answers are whole seconds for headers.
+// request takes one token from a key's request bucket; a generation takes its cost in model
+// tokens from its account's token bucket (generation-cost.ts). Times are milliseconds; answers are whole seconds for headers.
 export interface BucketState {
   tokens: number;
   updatedMs: number;
@@ -20,17 +21,24 @@ export interface TakeResult {
   retryAfterSeconds: number;
 }
 
-export function take(state: BucketState | null, config: BucketConfig, nowMs: number): [BucketState, TakeResult] {
+/** Takes `cost` tokens (one request: 1); a cost above the bucket's size needs a full bucket. */
+export function take(
+  state: BucketState | null,
+  config: BucketConfig,
+  nowMs: number,
+  cost = 1,
+): [BucketState, TakeResult] {
+  const need = Math.min(cost, config.burst);
   const elapsed = state ? Math.max(0, nowMs - state.updatedMs) / 1000 : 0;
   const refilled = state ? Math.min(config.burst, state.tokens + elapsed * config.perSecond) : config.burst;
-  const allowed = refilled >= 1;
-  const tokens = allowed ? refilled - 1 : refilled;
+  const allowed = refilled >= need;
+  const tokens = allowed ? refilled - need : refilled;
   const result: TakeResult = {
     allowed,
     limit: config.burst,
     remaining: Math.floor(tokens),
     resetSeconds: Math.ceil((config.burst - tokens) / config.perSecond),
-    retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil((1 - tokens) / config.perSecond)),
+    retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil((need - tokens) / config.perSecond)),
   };
   return [{ tokens, updatedMs: nowMs }, result];
 }

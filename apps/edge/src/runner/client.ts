@@ -24,6 +24,8 @@ export interface RunnerContext {
 /** The context of a generation: runners keep its caches under the tenant key. */
 export interface GenerationContext extends RunnerContext {
   tenant: string;
+  /** Charges the generation's cost to its account (429 when over its token limit). */
+  charge: (cost: number) => Promise<void>;
 }
 
 export interface RunnerRequest {

@@ -5,6 +5,7 @@
 import type { Context } from "hono";
 import { edgeConfig } from "../config";
 import type { AppEnv, Bindings, Deps } from "../env";
+import { chargeTokens } from "../rate-limit/rate-limit";
 import type { GenerationContext, RunnerContext } from "./client";
 import { healthyFirst } from "./health";
 import { leastLoadedOrder } from "./load";
@@ -37,7 +38,8 @@ export async function generationContextFor(
   signal?: AbortSignal,
 ): Promise<GenerationContext> {
   const tenant = await tenantKey(edgeConfig(env).tenantKeySecret, accountId);
-  return { ...runnerContextFor(env, deps, requestId, signal), tenant };
+  const charge = (cost: number) => chargeTokens(env, accountId, cost);
+  return { ...runnerContextFor(env, deps, requestId, signal), tenant, charge };
 }
 
 export function generationContext(c: Context<AppEnv>, deps: Deps): Promise<GenerationContext> {

@@ -9,6 +9,7 @@ import {
   imagePath,
   OCTET_STREAM_CONTENT_TYPE,
 } from "@mmgpt/schema/internal";
+import { generationCost } from "../rate-limit/generation-cost";
 import { callRunners, type GenerationContext, type RunnerAnswer, type RunnerContext } from "./client";
 import { badGateway, mapRunnerError } from "./errors";
 
@@ -49,6 +50,8 @@ export async function startGeneration(
   request: GenerateRequest,
   images: ImageSource,
 ): Promise<RunnerAnswer> {
+  // Every generation, whatever route started it, is charged before a runner sees it.
+  await ctx.charge(generationCost(request));
   const body = JSON.stringify(request);
   let answer = await post(ctx, order, body);
   if (answer.response.status === 409) {
