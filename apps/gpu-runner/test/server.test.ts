@@ -107,6 +107,30 @@ describe("runner service", () => {
     expect(e.message).toMatch(/exceeds the context of 256 tokens/);
   });
 
+  it('truncation "auto": a conversation past the context drops its oldest exchanges and clamps max_tokens', async () => {
+    const { app } = await makeApp();
+    const long = "the red circle sits left of the blue square ".repeat(4);
+    const turns = [1, 2, 3, 4, 5].flatMap((i) => [
+      { role: "user" as const, text: `${i}: ${long}` },
+      { role: "assistant" as const, text: `${i}: ${long}` },
+    ]);
+    turns.push({ role: "user", text: "Where is the circle?" });
+    const disabled = await post(app, body({ turns }, { max_tokens: 16 }));
+    expect((await disabled.json()).error.code).toBe("context_length_exceeded");
+    const auto = await post(app, body({ turns, truncation: "auto" }, { max_tokens: 16 }));
+    expect(auto.status).toBe(200);
+    const done = await auto.json();
+    expect(done.dropped_exchanges).toBeGreaterThan(0);
+    expect(done.max_tokens).toBe(16);
+    expect(done.usage.prompt_tokens + 16).toBeLessThanOrEqual(256);
+    expect(done.prompt).not.toContain("1: the red");
+    expect(done.prompt).toContain("Where is the circle?");
+    // Only the last turn left and still no room for 250 tokens: clamped to what remains.
+    const clamped = await (await post(app, body({ truncation: "auto" }, { max_tokens: 250 }))).json();
+    expect(clamped.max_tokens).toBe(256 - clamped.usage.prompt_tokens);
+    expect(clamped.dropped_exchanges).toBe(0);
+  });
+
   it("images: PUT checks the hash, HEAD reports presence, missing images are a 409 listing each", async () => {
     const { app } = await makeApp();
     const [px, px2] = [7, 9].map((v) => new Uint8Array(224 * 224 * 3).fill(v));

@@ -20,6 +20,8 @@ export class ChoiceSet {
     /** The rendered prompt and its length in tokens (the same for every choice). */
     readonly prompt: string,
     readonly promptTokens: number,
+    /** How the prompt was fitted to the context (fit-context.ts), as the done event reports it. */
+    private readonly fit: { dropped_exchanges: number; max_tokens: number },
   ) {}
 
   delta(index: number, event: Omit<Extract<EngineEvent, { type: "delta" }>, "type" | "index">): void {
@@ -45,6 +47,7 @@ export class ChoiceSet {
         cached_tokens: this.cachedTokens,
       },
       prompt: this.prompt,
+      ...this.fit,
       ...(first.logprobs ? { logprobs: first.logprobs } : {}),
       ...(this.n > 1 ? { choices: this.results } : {}),
     });

@@ -2,7 +2,7 @@
 // the model between requests.
 //
 //   generate(): 1 render the prompt per turn   2 resolve images (409 when missing)
-//               3 check the context length      4 queue (503 when full)
+//               3 fit the context (fit-context.ts: truncation)   4 queue (503 when full)
 //   loop:       5 admit: a slot from the slot table (slot-table.ts) with the longest reusable
 //                 prefix, prefill the rest
 //               6 decode: one batched step for every sampling request (continuous batching:
@@ -17,6 +17,7 @@ import { BeamRunner } from "./beam-runner.js";
 import { type CallOptions, runDecoder } from "./decoder-call.js";
 import { type CachedTokenizer, withEncodeCache } from "./encode-cache.js";
 import { EngineError } from "./errors.js";
+import { fitToContext } from "./fit-context.js";
 import { GrammarCache } from "./grammar/grammar-cache.js";
 import type { TokenConstraint } from "./grammar/token-constraint.js";
 import { ImageStore } from "./image-store.js";
@@ -145,18 +146,16 @@ export class Engine {
       throw new EngineError("invalid_request", "constrained decoding (response_format) cannot use beam search");
     if (this.draining) throw new EngineError("not_ready", "the runner is shutting down");
     const tokenizer = this.promptTokenizer.forTenant(req.tenant);
-    const rendered = renderPrompt(tokenizer, { system: req.system, turns: req.turns });
+    // 3 (before 2, so an image of a dropped exchange is not asked for): fit the context.
+    const { rendered, droppedExchanges, maxTokens } = fitToContext(
+      req.turns,
+      (turns) => renderPrompt(tokenizer, { system: req.system, turns: [...turns] }),
+      { maxTokens: req.params.max_tokens, maxContext: this.opts.maxContext, truncation: req.truncation ?? "disabled" },
+    );
     const hashes = rendered.images.map((p) => p.image as string);
     const missing = [...new Set(hashes)].filter((h) => !this.images.has(req.tenant, h));
     if (missing.length)
       throw new EngineError("image_missing", `${missing.length} image(s) not on this runner`, { missing });
-    const total = rendered.ids.length + req.params.max_tokens;
-    if (total > this.opts.maxContext) {
-      throw new EngineError(
-        "context_length_exceeded",
-        `prompt of ${rendered.ids.length} tokens + max_tokens ${req.params.max_tokens} exceeds the context of ${this.opts.maxContext} tokens`,
-      );
-    }
     // Beams and choices decode side by side in rows of the batch: they must fit in a tenant's share.
     const rowsOf = req.params.num_beams > 1 ? "num_beams" : "n";
     if ((req.params[rowsOf] ?? 1) > this.tenantRows)
@@ -181,11 +180,12 @@ export class Engine {
         ids: rendered.ids,
         imageHashes: hashes,
         prompt: rendered.text,
-        params: req.params,
+        params: { ...req.params, max_tokens: maxTokens },
         tenant: req.tenant,
         conversationId: req.conversation_id,
         stream: req.stream,
         constraints,
+        droppedExchanges,
       },
       this.tokenizer,
     );

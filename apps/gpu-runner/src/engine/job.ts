@@ -35,6 +35,8 @@ export interface JobSpec {
   stream?: boolean;
   /** Constrained decoding (response_format): one grammar state per choice. */
   constraints?: readonly TokenConstraint[];
+  /** Oldest exchanges truncation left out of `ids` (fit-context.ts), reported on the done event. */
+  droppedExchanges?: number;
 }
 
 export class Job {
@@ -72,7 +74,10 @@ export class Job {
     private readonly tokenizer: Tokenizer,
     /** The choice this job generates (0 ≤ index < n). */
     readonly index = 0,
-    readonly choices = new ChoiceSet(spec.params.n ?? 1, spec.prompt, spec.ids.length),
+    readonly choices = new ChoiceSet(spec.params.n ?? 1, spec.prompt, spec.ids.length, {
+      dropped_exchanges: spec.droppedExchanges ?? 0,
+      max_tokens: spec.params.max_tokens,
+    }),
   ) {
     ({ id: this.id, ids: this.ids, imageHashes: this.imageHashes, prompt: this.prompt, params: this.params } = spec);
     this.tenant = spec.tenant;

@@ -82,6 +82,13 @@ export const GenerateRequest = z
     turns: z.array(Turn).min(1),
     params: GenerationParams,
     stream: z.boolean(),
+    /**
+     * What to do when prompt + max_tokens exceeds the context. "disabled" (the default): fail
+     * with context_length_exceeded. "auto": the runner drops the oldest whole exchanges (a user
+     * turn and its answer; never the system text nor the last user turn) until it fits, then
+     * clamps max_tokens to the room left; it fails only when the last turn alone leaves none.
+     */
+    truncation: z.enum(["auto", "disabled"]).optional(),
   })
   .superRefine((req, ctx) => {
     req.turns.forEach((turn, i) => {
@@ -197,6 +204,10 @@ export const DoneEvent = z.object({
   logprobs: z.array(TokenLogprob).optional(),
   /** n > 1: every choice (0 included), in index order. */
   choices: z.array(ChoiceResult).optional(),
+  /** Truncation "auto": how many of the oldest exchanges were left out of the prompt. */
+  dropped_exchanges: z.number().int().nonnegative().optional(),
+  /** The max_tokens the reply was generated with (below the request's when clamped). */
+  max_tokens: z.number().int().min(1).optional(),
 });
 export const ErrorEvent = z.object({
   type: z.literal("error"),
