@@ -19,6 +19,7 @@ import { idempotency } from "./http/idempotency";
 import { requestId } from "./http/request-id";
 import { modelRoutes, publicMetaRoutes } from "./meta/routes";
 import { rateLimit } from "./rate-limit/rate-limit";
+import { responseRoutes } from "./responses/routes";
 import { webhookRoutes } from "./webhooks/routes";
 
 export const defaultDeps: Deps = {
@@ -40,13 +41,20 @@ export function createApp(deps: Deps = defaultDeps) {
 
   // Hono's "/x/*" also matches "/x": one pattern per resource, so no request is counted twice.
   // Order: who (key), how often (bucket), body guards, then idempotency (which reads the body).
-  for (const path of ["/v1/models/*", "/v1/chat/*", "/v1/conversations/*", "/v1/webhook_endpoints/*"]) {
+  for (const path of [
+    "/v1/models/*",
+    "/v1/chat/*",
+    "/v1/responses/*",
+    "/v1/conversations/*",
+    "/v1/webhook_endpoints/*",
+  ]) {
     app.use(path, requireApiKey(), rateLimit(), idempotency());
   }
   app.use("/v1/files/*", requireApiKey(), rateLimit(), uploadGuard(), idempotency());
   app.use("/v1/batches/*", requireApiKey(), rateLimit(), batchBodyGuard(), idempotency());
   app.route("/", modelRoutes(deps));
   app.route("/", chatRoutes(deps));
+  app.route("/", responseRoutes(deps));
   app.route("/", conversationRoutes(deps));
   app.route("/", fileRoutes);
   app.route("/", batchRoutes);

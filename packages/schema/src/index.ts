@@ -10,5 +10,6 @@ export * from "./files";
 export * from "./health";
 export * from "./models";
 export * from "./openapi";
+export * from "./responses";
 export * from "./routes";
 export * from "./webhooks";

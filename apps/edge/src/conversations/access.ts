@@ -9,8 +9,12 @@ export function conversationStub(c: Context<AppEnv>, id: string) {
   return c.env.CONVERSATIONS.get(c.env.CONVERSATIONS.idFromName(id));
 }
 
-export async function ownConversation(c: Context<AppEnv>, id: string): Promise<ConversationRow> {
+export async function ownConversation(
+  c: Context<AppEnv>,
+  id: string,
+  param = "conversation_id",
+): Promise<ConversationRow> {
   const row = await findConversation(c.env.DB, c.get("principal").accountId, id);
-  if (!row) throw notFound("conversation", "conversation_id");
+  if (!row) throw notFound("conversation", param);
   return row;
 }

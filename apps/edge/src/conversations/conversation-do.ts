@@ -1,9 +1,17 @@
-// One Durable Object per conversation: metadata, committed turns, and the generation lock,
-// all in ctx.storage.sql. A turn pair is written only by `commit`, so a failed or cancelled
-// generation leaves the transcript untouched and only records `last_error`.
+// One Durable Object per conversation: metadata, its items (messages), and the generation
+// lock, all in ctx.storage.sql. A generated turn is written only by `commit`, so a failed or
+// cancelled generation leaves the items untouched and only records `last_error`; items added
+// or deleted directly (OpenAI's items API) wait for no generation to be running.
 import { DurableObject } from "cloudflare:workers";
+import type { Metadata } from "@mmgpt/schema";
 import type { Bindings } from "../env";
 import { type ConversationMeta, type LastError, type MessageRow, type NewMessage, SCHEMA } from "./conversation-sql";
+
+/** What the D1 index mirrors after a change of items. */
+export interface Counters {
+  message_count: number;
+  last_message_at: number | null;
+}
 
 /**
  * The generation lock is a lease: `begin` takes it for `leaseMs` (config GENERATION_LEASE_MS)
@@ -53,8 +61,17 @@ export class ConversationDO extends DurableObject<Bindings> {
     };
   }
 
-  init(meta: ConversationMeta): void {
+  /** Creates the conversation with its initial items (idempotent: a second init changes nothing). */
+  init(meta: ConversationMeta, items: NewMessage[] = []): void {
     if (this.deleted) throw new Error("conversation deleted");
+    if (this.meta()) return;
+    this.ctx.storage.transactionSync(() => {
+      this.insertConversation(meta);
+      this.insertMessages(items);
+    });
+  }
+
+  private insertConversation(meta: ConversationMeta): void {
     this.sql.exec(
       "INSERT OR IGNORE INTO conversation (id, account_id, model, system, metadata, created_at) VALUES (?, ?, ?, ?, ?, ?)",
       meta.id,
@@ -104,28 +121,65 @@ export class ConversationDO extends DurableObject<Bindings> {
     return true;
   }
 
+  private insertMessages(messages: readonly NewMessage[]): void {
+    for (const m of messages) {
+      this.sql.exec(
+        `INSERT INTO messages (id, role, text, content, model, finish_reason, usage, status, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'completed', ?)`,
+        m.id,
+        m.role,
+        m.text,
+        JSON.stringify(m.content),
+        m.model,
+        m.finish_reason,
+        m.usage ? JSON.stringify(m.usage) : null,
+        m.created_at,
+      );
+    }
+  }
+
+  private counters(): Counters {
+    const stats = this.summary()!;
+    return { message_count: stats.message_count, last_message_at: stats.last_message_at };
+  }
+
   /** Appends the user turn and its reply, atomically, if `generationId` still holds the lock. */
-  commit(generationId: string, messages: NewMessage[]): { message_count: number; last_message_at: number } | null {
+  commit(generationId: string, messages: NewMessage[]): Counters | null {
     if (this.meta()?.pending_id !== generationId) return null;
     this.ctx.storage.transactionSync(() => {
-      for (const m of messages) {
-        this.sql.exec(
-          `INSERT INTO messages (id, role, text, content, model, finish_reason, usage, status, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, 'completed', ?)`,
-          m.id,
-          m.role,
-          m.text,
-          JSON.stringify(m.content),
-          m.model,
-          m.finish_reason,
-          m.usage ? JSON.stringify(m.usage) : null,
-          m.created_at,
-        );
-      }
+      this.insertMessages(messages);
       this.sql.exec("UPDATE conversation SET pending_id = NULL, pending_until = NULL, last_error = NULL");
     });
-    const stats = this.summary()!;
-    return { message_count: stats.message_count, last_message_at: stats.last_message_at ?? 0 };
+    return this.counters();
+  }
+
+  /** Appends items without a reply (OpenAI's items.create); not while a reply is generated. */
+  addItems(messages: NewMessage[]): Counters | "missing" | "busy" {
+    const summary = this.summary();
+    if (!summary) return "missing";
+    if (summary.generating) return "busy";
+    this.ctx.storage.transactionSync(() => this.insertMessages(messages));
+    return this.counters();
+  }
+
+  getItem(id: string): MessageRow | null {
+    if (this.deleted) return null;
+    return this.sql.exec<MessageRow>("SELECT * FROM messages WHERE id = ?", id).toArray()[0] ?? null;
+  }
+
+  /** Deletes one item; not while a reply is generated (its turns were read with the item). */
+  deleteItem(id: string): Counters | "missing" | "busy" {
+    const summary = this.summary();
+    if (!summary || !this.getItem(id)) return "missing";
+    if (summary.generating) return "busy";
+    this.sql.exec("DELETE FROM messages WHERE id = ?", id);
+    return this.counters();
+  }
+
+  updateMetadata(metadata: Metadata): ConversationSummary | null {
+    if (!this.meta()) return null;
+    this.sql.exec("UPDATE conversation SET metadata = ?", JSON.stringify(metadata));
+    return this.summary();
   }
 
   /** Releases the lock; with an error, records it as `last_error` (not part of the context). */

@@ -1,7 +1,7 @@
 // The SQLite schema of a ConversationDO and the row shapes it hands back over RPC. A message's
 // images are the `image` parts of its content, in order (older objects also have an unused
 // `image_sha256` column from when a turn had at most one).
-import type { FinishReason, MessageContentPart, Metadata } from "@mmgpt/schema";
+import type { FinishReason, ItemRole, MessageContentPart, Metadata } from "@mmgpt/schema";
 import type { GenerateUsage } from "@mmgpt/schema/internal";
 
 export const SCHEMA = [
@@ -32,9 +32,10 @@ export interface LastError {
   at: number;
 }
 
+/** A stored item: a message of any of OpenAI's four roles (system and developer join the system text). */
 export interface NewMessage {
   id: string;
-  role: "user" | "assistant";
+  role: ItemRole;
   text: string;
   content: MessageContentPart[];
   model: string | null;
@@ -43,12 +44,14 @@ export interface NewMessage {
   created_at: number;
   /** The rendered prompt (assistant messages, returned to the sender only; never stored). */
   prompt?: string;
+  /** Exchanges truncation left out of the prompt (assistant messages, to the sender only). */
+  dropped_exchanges?: number;
 }
 
 export type MessageRow = {
   seq: number;
   id: string;
-  role: "user" | "assistant";
+  role: ItemRole;
   text: string;
   content: string; // JSON MessageContentPart[]
   model: string | null;

@@ -1,5 +1,5 @@
 // The per-account conversation index in D1: ownership checks and listing without waking a
-// Durable Object. Counters are refreshed after each commit (the DO stays authoritative).
+// Durable Object. Counters and metadata are refreshed after each change (the DO stays authoritative).
 import type { Conversation, Metadata } from "@mmgpt/schema";
 import { type PageQuery, selectPage } from "../http/pagination";
 
@@ -30,9 +30,19 @@ export function toConversation(row: Omit<ConversationRow, "metadata"> & { metada
 export async function insertConversation(db: D1Database, row: ConversationRow): Promise<void> {
   await db
     .prepare(
-      "INSERT INTO conversations (id, account_id, model, system, metadata, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+      `INSERT INTO conversations (id, account_id, model, system, metadata, message_count, last_message_at, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     )
-    .bind(row.id, row.account_id, row.model, row.system, row.metadata, row.created_at)
+    .bind(
+      row.id,
+      row.account_id,
+      row.model,
+      row.system,
+      row.metadata,
+      row.message_count,
+      row.last_message_at,
+      row.created_at,
+    )
     .run();
 }
 
@@ -55,12 +65,16 @@ export async function listConversations(
 export async function updateCounters(
   db: D1Database,
   id: string,
-  counters: { message_count: number; last_message_at: number },
+  counters: { message_count: number; last_message_at: number | null },
 ): Promise<void> {
   await db
     .prepare("UPDATE conversations SET message_count = ?, last_message_at = ? WHERE id = ?")
     .bind(counters.message_count, counters.last_message_at, id)
     .run();
+}
+
+export async function updateMetadata(db: D1Database, id: string, metadata: Metadata): Promise<void> {
+  await db.prepare("UPDATE conversations SET metadata = ? WHERE id = ?").bind(JSON.stringify(metadata), id).run();
 }
 
 export async function deleteConversationRow(db: D1Database, id: string): Promise<void> {

@@ -1,8 +1,11 @@
-// Conversation messages: the rows a ConversationDO stores and returns, and the API shape.
-import type { ConversationMessage, MessageContentPart } from "@mmgpt/schema";
+// Conversation messages: the rows a ConversationDO stores and returns, their API shape
+// (`conversation.message`, the /messages extension), and how stored messages become turns.
+import type { ConversationMessage, ItemRole, MessageContentPart } from "@mmgpt/schema";
 import { ID_PREFIXES } from "@mmgpt/schema";
 import type { DoneEvent, Turn } from "@mmgpt/schema/internal";
 import { toUsage } from "../chat/chunks";
+import { mergeTurns } from "../chat/turns";
+import { ApiError } from "../errors/api-error";
 import { newId, unixSeconds } from "../http/ids";
 import type { ResolvedImage } from "../vision/request-images";
 import type { MessageRow, NewMessage } from "./conversation-sql";
@@ -34,11 +37,12 @@ export function committedMessage(conversationId: string, m: NewMessage): Convers
     finish_reason: m.finish_reason,
     usage: m.usage ? toUsage(m.usage) : null,
     ...(m.prompt !== undefined ? { prompt: m.prompt } : {}),
+    ...(m.dropped_exchanges !== undefined ? { dropped_exchanges: m.dropped_exchanges } : {}),
   };
 }
 
-/** A user turn as stored: its images (hash and file id) in message order, then its text. */
-export function userMessage(text: string, images: readonly ResolvedImage[]): NewMessage {
+/** A message as stored: its images (hash and file id) in message order, then its text. */
+export function storedMessage(role: ItemRole, text: string, images: readonly ResolvedImage[]): NewMessage {
   const content: MessageContentPart[] = images.map((i) => ({
     type: "image",
     image: { sha256: i.sha256, file_id: i.fileId },
@@ -46,7 +50,7 @@ export function userMessage(text: string, images: readonly ResolvedImage[]): New
   if (text) content.push({ type: "text", text });
   return {
     id: newId(ID_PREFIXES.message),
-    role: "user",
+    role,
     text,
     content,
     model: null,
@@ -66,15 +70,45 @@ export function assistantMessage(id: string, model: string, done: DoneEvent): Ne
     finish_reason: done.finish_reason,
     usage: done.usage,
     created_at: unixSeconds(),
-    // Shown once, on the committed message the sender receives; the DO does not store it.
+    // Shown once, on the committed message the sender receives; the DO does not store them.
     prompt: done.prompt,
+    dropped_exchanges: done.dropped_exchanges ?? 0,
   };
 }
 
-/** A message as the runner's turn: its text, and its images' hashes in the order stored. */
-export function messageTurn(m: Pick<NewMessage, "role" | "text" | "content">): Turn {
-  const images = m.content.flatMap((p) => (p.type === "image" ? [p.image.sha256] : []));
-  return { role: m.role, text: m.text, ...(images.length ? { images } : {}) };
-}
+type Stored = Pick<NewMessage, "role" | "text" | "content">;
 
-export const rowTurn = (row: MessageRow): Turn => messageTurn({ ...row, content: JSON.parse(row.content) });
+export const parseRow = (row: MessageRow): Stored => ({ ...row, content: JSON.parse(row.content) });
+
+/**
+ * Stored messages (and a request's new ones) as the runner's system text and turns. `system`
+ * comes first (the conversation's own, instructions); system and developer items follow it.
+ */
+export function storedTurns(
+  messages: readonly Stored[],
+  system: ReadonlyArray<string | null | undefined>,
+  paramOf: (index: number) => string,
+): { system: string | undefined; turns: Turn[] } {
+  const merged = mergeTurns(
+    messages.map((m, index) => ({
+      role: m.role,
+      text: m.text,
+      images: m.content.flatMap((p) => (p.type === "image" ? [p.image.sha256] : [])),
+      param: paramOf(index),
+    })),
+  );
+  const last = merged.turns.at(-1);
+  if (last?.role !== "user") {
+    throw new ApiError("invalid_request_error", "The input must end with a user message.", {
+      param: paramOf(messages.length - 1),
+    });
+  }
+  const texts = [
+    ...system.filter((t): t is string => typeof t === "string"),
+    ...(merged.system ? [merged.system] : []),
+  ];
+  return {
+    system: texts.length ? texts.join("\n") : undefined,
+    turns: merged.turns.map((t) => ({ role: t.role, text: t.text, ...(t.images.length ? { images: t.images } : {}) })),
+  };
+}

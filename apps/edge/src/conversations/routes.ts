@@ -1,5 +1,6 @@
-// /v1/conversations: create, list (from the D1 index), get (from the DO, with last_error),
-// delete (DO storage and index row), list messages. Sending a message: send-message.ts.
+// /v1/conversations: create (with initial items), list (an extension, from the D1 index), get
+// (from the DO, with last_error), update metadata, delete (DO storage and index row), list
+// messages (extension). Items: items-routes.ts; sending a message: send-message.ts.
 import {
   createConversationRoute,
   deleteConversationRoute,
@@ -7,6 +8,7 @@ import {
   ID_PREFIXES,
   listConversationsRoute,
   listMessagesRoute,
+  updateConversationRoute,
 } from "@mmgpt/schema";
 import type { Deps } from "../env";
 import { ApiError, notFound } from "../errors/api-error";
@@ -15,6 +17,7 @@ import { toPage } from "../http/pagination";
 import { newRouter } from "../http/router";
 import { modelIds } from "../meta/models";
 import { unavailable } from "../runner/errors";
+import { RequestImages } from "../vision/request-images";
 import { conversationStub, ownConversation } from "./access";
 import {
   type ConversationRow,
@@ -22,7 +25,10 @@ import {
   insertConversation,
   listConversations,
   toConversation,
+  updateMetadata,
 } from "./index-store";
+import { resolveItems } from "./items";
+import { itemRoutes } from "./items-routes";
 import { toMessage } from "./messages";
 import { sendMessageRoute } from "./send-message";
 
@@ -33,18 +39,20 @@ export function conversationRoutes(deps: Deps) {
       const body = c.req.valid("json") ?? {};
       const model = body.model ?? (await modelIds(c, deps))[0];
       if (!model) throw unavailable("No model is served right now; retry later.");
+      const accountId = c.get("principal").accountId;
+      const items = await resolveItems(body.items ?? [], new RequestImages(c.env, deps, accountId), "items");
       const row: ConversationRow = {
         id: newId(ID_PREFIXES.conversation),
-        account_id: c.get("principal").accountId,
+        account_id: accountId,
         model,
         system: body.system ?? null,
         metadata: JSON.stringify(body.metadata ?? {}),
-        message_count: 0,
-        last_message_at: null,
+        message_count: items.length,
+        last_message_at: items.at(-1)?.created_at ?? null,
         created_at: unixSeconds(),
       };
       // DO first: an index row never points at a conversation that does not exist.
-      await conversationStub(c, row.id).init({ ...row, metadata: body.metadata ?? {} });
+      await conversationStub(c, row.id).init({ ...row, metadata: body.metadata ?? {} }, items);
       await insertConversation(c.env.DB, row);
       return c.json(toConversation(row), 200);
     })
@@ -62,6 +70,14 @@ export function conversationRoutes(deps: Deps) {
         { ...toConversation(summary), last_error: summary.last_error, generating: summary.generating },
         200,
       );
+    })
+    .openapi(updateConversationRoute, async (c) => {
+      const row = await ownConversation(c, c.req.valid("param").conversation_id);
+      const { metadata } = c.req.valid("json");
+      const summary = await conversationStub(c, row.id).updateMetadata(metadata);
+      if (!summary) throw notFound("conversation", "conversation_id");
+      await updateMetadata(c.env.DB, row.id, metadata);
+      return c.json(toConversation(summary), 200);
     })
     .openapi(deleteConversationRoute, async (c) => {
       const row = await ownConversation(c, c.req.valid("param").conversation_id);
@@ -82,5 +98,5 @@ export function conversationRoutes(deps: Deps) {
         200,
       );
     });
-  return router.route("/", sendMessageRoute(deps));
+  return router.route("/", sendMessageRoute(deps)).route("/", itemRoutes(deps));
 }

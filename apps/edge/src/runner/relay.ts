@@ -16,8 +16,11 @@ export interface RelayHooks {
   onEvent(event: StartEvent | DeltaEvent): unknown[];
   /** Runs before the stream ends (e.g. commits a turn); returns the last payloads before [DONE]. */
   onDone(done: DoneEvent): Promise<unknown[]>;
-  /** The generation failed or the client left; `clientGone` tells which. Must not throw. */
-  onFailure(error: ApiError, clientGone: boolean): Promise<void>;
+  /**
+   * The generation failed or the client left; `clientGone` tells which. Must not throw. May
+   * return payloads to send before the error envelope (when the client is still there).
+   */
+  onFailure(error: ApiError, clientGone: boolean): Promise<unknown[]> | Promise<void>;
 }
 
 export interface RelayOptions {
@@ -29,6 +32,11 @@ export interface RelayOptions {
   /** A `: keep-alive` comment is sent after this long without a write; unset: none. */
   keepAliveMs?: number;
   clientSignal?: AbortSignal;
+  /**
+   * The Responses stream's framing: each payload's `type` as the SSE `event:` name, and no
+   * `data: [DONE]` at the end. Default: data-only events ending with [DONE] (chat, conversations).
+   */
+  namedEvents?: boolean;
 }
 
 /** The relay options of a runner call context (the configured limits). */
@@ -102,7 +110,9 @@ export function relayEvents(answer: RunnerAnswer, hooks: RelayHooks, options: Re
     armKeepAlive();
     return bounded(writer.write(bytes));
   };
-  const write = (payload: unknown) => send(encoder.encode(sseEvent(payload)));
+  const eventName = (payload: unknown) =>
+    options.namedEvents ? ((payload as { type?: string }).type ?? "error") : undefined;
+  const write = (payload: unknown) => send(encoder.encode(sseEvent(payload, eventName(payload))));
 
   // The runner's silence: up to idleTimeoutMs for the first event, then the stall limit.
   let started = false;
@@ -136,7 +146,7 @@ export function relayEvents(answer: RunnerAnswer, hooks: RelayHooks, options: Re
           clearTimeout(timer);
           markHealthy(answer.runner);
           for (const payload of await hooks.onDone(event)) await write(payload);
-          await send(encoder.encode(SSE_DONE_EVENT));
+          if (!options.namedEvents) await send(encoder.encode(SSE_DONE_EVENT));
           return;
         }
         for (const payload of hooks.onEvent(event)) {
@@ -158,8 +168,9 @@ export function relayEvents(answer: RunnerAnswer, hooks: RelayHooks, options: Re
         : error instanceof ApiError
           ? error
           : badGateway("The model runner's stream broke off.");
-      await hooks.onFailure(apiError, gone);
+      const last = await hooks.onFailure(apiError, gone);
       if (!gone) {
+        for (const payload of last ?? []) await write(payload).catch(() => {});
         await write(errorEnvelope(apiError.code, apiError.message, options.requestId, apiError.param)).catch(() => {});
       }
     } finally {

@@ -8,15 +8,31 @@ import { contentImages } from "./content";
 import type { ChatMessage } from "./request";
 
 export function checkChatImages(req: { messages: readonly ChatMessage[] }, ctx: z.RefinementCtx): void {
+  const messages = req.messages.map((message, index) => ({
+    role: message.role,
+    images:
+      message.role === "user"
+        ? contentImages(message.content).map(({ url, part }) => ({
+            url,
+            path: ["messages", index, "content", part, "image_url", "url"],
+          }))
+        : [],
+  }));
+  checkTurnImages(messages, ctx);
+}
+
+/** The same rules over any message list (chat messages, Responses input items). */
+export function checkTurnImages(
+  messages: ReadonlyArray<{ role: string; images: ReadonlyArray<{ url: string; path: PropertyKey[] }> }>,
+  ctx: z.RefinementCtx,
+): void {
   let inTurn = 0;
   const distinct = new Set<string>();
-  for (const [index, message] of req.messages.entries()) {
+  for (const message of messages) {
     if (message.role === "assistant") inTurn = 0;
     if (message.role !== "user") continue;
-    const images = contentImages(message.content);
-    if (images.length > LIMITS.maxImagesPerMessage) return; // UserContent reports this message
-    for (const { url, part } of images) {
-      const path = ["messages", index, "content", part, "image_url", "url"];
+    if (message.images.length > LIMITS.maxImagesPerMessage) return; // the message's own check reports it
+    for (const { url, path } of message.images) {
       distinct.add(url);
       if (++inTurn > LIMITS.maxImagesPerMessage) {
         ctx.addIssue({

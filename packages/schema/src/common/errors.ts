@@ -155,11 +155,32 @@ export function issueParam(path: ReadonlyArray<PropertyKey>): string | null {
   return path.length === 0 ? null : path.map(String).join(".");
 }
 
-type Issue = { path: ReadonlyArray<PropertyKey>; message: string; code?: string; keys?: string[] };
+type Issue = {
+  path: ReadonlyArray<PropertyKey>;
+  message: string;
+  code?: string;
+  keys?: string[];
+  errors?: Issue[][];
+};
+
+/**
+ * The issue to report: the first one, except that a union every branch of which failed (e.g.
+ * content given as a string or as parts) reports the branch that got furthest — the one whose
+ * first issue lies deepest — so a bad part names its own field rather than the whole union.
+ */
+export function firstIssue(issues: ReadonlyArray<Issue>): Issue | undefined {
+  const issue = issues[0];
+  if (issue?.code !== "invalid_union" || !issue.errors?.length) return issue;
+  const deepest = issue.errors
+    .map((branch) => firstIssue(branch))
+    .filter((i): i is Issue => i !== undefined && i.path.length > 0)
+    .sort((a, b) => b.path.length - a.path.length)[0];
+  return deepest ? { ...deepest, path: [...issue.path, ...deepest.path] } : issue;
+}
 
 /** The first issue of a failed validation as the envelope shows it: its message and `param`. */
 export function describeIssues(issues: ReadonlyArray<Issue>): { message: string; param: string | null } {
-  const issue = issues[0];
+  const issue = firstIssue(issues);
   if (!issue) return { message: "Invalid request.", param: null };
   // An unknown field is reported by its own name, as OpenAI does (`param: "tools"`).
   const unknown = issue.code === "unrecognized_keys" ? issue.keys?.[0] : undefined;

@@ -13,6 +13,7 @@ export const ID_PREFIXES = {
   event: "evt_",
   apiKey: "key_",
   request: "req_",
+  response: "resp_",
 } as const;
 
 /** Secrets shown once: the API key itself and a webhook endpoint's signing secret. */
@@ -33,6 +34,7 @@ export const MessageId = idSchema(ID_PREFIXES.message, "msg_3b7e91d4aa");
 export const FileId = idSchema(ID_PREFIXES.file, "file-8a41c2f07d");
 export const BatchId = idSchema(ID_PREFIXES.batch, "batch_51e0c9ab12");
 export const WebhookEndpointId = idSchema(ID_PREFIXES.webhookEndpoint, "we_0d93f8c1e2");
+export const ResponseId = idSchema(ID_PREFIXES.response, "resp_0a1b2c3d4e");
 export const ApiKeyId = idSchema(ID_PREFIXES.apiKey, "key_7c2a4e9f10");
 
 /** Unix time in seconds, as OpenAI's objects carry it. */

@@ -8,23 +8,30 @@ import {
   GENERATION_ERRORS,
   IdempotencyHeaders,
   jsonResponse,
+  MessageId,
   paginationQuery,
   pathParam,
 } from "../common";
+import { userItemExample } from "../responses/examples";
+import { MessageItem } from "../responses/items";
 import { assistantMessageExample, conversationExample, userMessageExample } from "./examples";
 import {
   Conversation,
   ConversationDeleted,
+  ConversationItemList,
   ConversationList,
   ConversationMessage,
   ConversationMessageList,
   ConversationStreamEvent,
+  CreateConversationItemsRequest,
   CreateConversationRequest,
   CreateMessageRequest,
+  UpdateConversationRequest,
 } from "./schemas";
 
 const tags = ["Conversations"];
 export const ConversationParams = pathParam("conversation_id", ConversationId);
+export const ConversationItemParams = ConversationParams.extend(pathParam("item_id", MessageId).shape);
 
 export const createConversationRoute = createRoute({
   method: "post",
@@ -32,7 +39,8 @@ export const createConversationRoute = createRoute({
   operationId: "createConversation",
   tags,
   summary: "Create a conversation",
-  description: "Server-side chat state: send only the new user message each turn; the runner reuses its KV cache.",
+  description:
+    "OpenAI's Conversations API, with initial `items` and `metadata`; extensions `model` and `system`. Send each turn with `POST /v1/responses` (`conversation`) or `POST …/messages`; the runner reuses its KV cache.",
   request: {
     headers: IdempotencyHeaders,
     body: {
@@ -61,6 +69,7 @@ export const listConversationsRoute = createRoute({
   operationId: "listConversations",
   tags,
   summary: "List conversations",
+  description: "Extension (OpenAI has no list of conversations).",
   request: { query: paginationQuery("desc") },
   responses: {
     200: jsonResponse(ConversationList, "A page of conversations, newest first by default.", {
@@ -169,5 +178,100 @@ export const listMessagesRoute = createRoute({
       last_id: assistantMessageExample.id,
     }),
     ...errorResponses(...BASE_ERRORS, 404),
+  },
+});
+
+export const updateConversationRoute = createRoute({
+  method: "post",
+  path: "/v1/conversations/{conversation_id}",
+  operationId: "updateConversation",
+  tags,
+  summary: "Update a conversation's metadata",
+  request: {
+    params: ConversationParams,
+    headers: IdempotencyHeaders,
+    body: {
+      required: true,
+      content: { "application/json": { schema: UpdateConversationRequest, example: { metadata: { topic: "cats" } } } },
+    },
+  },
+  responses: {
+    200: jsonResponse(Conversation, "The updated conversation.", conversationExample),
+    ...errorResponses(...BASE_ERRORS, 404),
+  },
+});
+
+const itemListExample = {
+  object: "list" as const,
+  data: [userItemExample],
+  has_more: false,
+  first_id: userItemExample.id,
+  last_id: userItemExample.id,
+};
+
+export const listConversationItemsRoute = createRoute({
+  method: "get",
+  path: "/v1/conversations/{conversation_id}/items",
+  operationId: "listConversationItems",
+  tags,
+  summary: "List a conversation's items",
+  request: { params: ConversationParams, query: paginationQuery("desc") },
+  responses: {
+    200: jsonResponse(ConversationItemList, "A page of items, newest first by default.", itemListExample),
+    ...errorResponses(...BASE_ERRORS, 404),
+  },
+});
+
+export const createConversationItemsRoute = createRoute({
+  method: "post",
+  path: "/v1/conversations/{conversation_id}/items",
+  operationId: "createConversationItems",
+  tags,
+  summary: "Add items to a conversation",
+  description:
+    "Appends the items in order (no reply is generated). Fails with `conversation_busy` while a reply is generated.",
+  request: {
+    params: ConversationParams,
+    headers: IdempotencyHeaders,
+    body: {
+      required: true,
+      content: {
+        "application/json": {
+          schema: CreateConversationItemsRequest,
+          example: { items: [{ type: "message", role: "user", content: "Hello!" }] },
+        },
+      },
+    },
+  },
+  responses: {
+    200: jsonResponse(ConversationItemList, "The items added, in order.", itemListExample),
+    ...errorResponses(...BASE_ERRORS, 404, 409),
+  },
+});
+
+export const getConversationItemRoute = createRoute({
+  method: "get",
+  path: "/v1/conversations/{conversation_id}/items/{item_id}",
+  operationId: "getConversationItem",
+  tags,
+  summary: "Retrieve a conversation item",
+  request: { params: ConversationItemParams },
+  responses: {
+    200: jsonResponse(MessageItem, "The item.", userItemExample),
+    ...errorResponses(...BASE_ERRORS, 404),
+  },
+});
+
+export const deleteConversationItemRoute = createRoute({
+  method: "delete",
+  path: "/v1/conversations/{conversation_id}/items/{item_id}",
+  operationId: "deleteConversationItem",
+  tags,
+  summary: "Delete a conversation item",
+  description: "Returns the conversation, as OpenAI does. Fails with `conversation_busy` while a reply is generated.",
+  request: { params: ConversationItemParams },
+  responses: {
+    200: jsonResponse(Conversation, "The conversation.", conversationExample),
+    ...errorResponses(...BASE_ERRORS, 404, 409),
   },
 });

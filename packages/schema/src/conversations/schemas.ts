@@ -5,33 +5,66 @@ import { TextPart, UserContent } from "../chat/content";
 import { FinishReason, Usage } from "../chat/response";
 import { beamsNotStreamed, checkBeamless, samplingShape } from "../chat/sampling";
 import { LIMITS, listOf, Metadata, Sha256Hex, UnixTime } from "../common";
+import { InputMessageItem, ITEM_ROLES, MessageItem } from "../responses/items";
+import { Truncation } from "../responses/schemas";
+
+/** Items one create call may add, as OpenAI. */
+export const MAX_ITEMS_PER_CREATE = 20;
 
 export const Conversation = z
   .object({
     id: z.string().openapi({ example: "conv_6f1d0c2a9b" }),
     object: z.literal("conversation"),
     created_at: UnixTime,
-    model: z.string().openapi({ example: "mmgpt-tiny" }),
-    system: z.string().nullable().openapi({ description: "The system prompt, if any." }),
     metadata: Metadata,
-    message_count: z.number().int().nonnegative(),
-    last_message_at: UnixTime.nullable(),
+    model: z.string().openapi({
+      example: "mmgpt-tiny",
+      description: "Extension: the model of `POST …/messages` replies (a response names its own).",
+    }),
+    system: z.string().nullable().openapi({ description: "Extension: the system prompt, if any." }),
+    message_count: z.number().int().nonnegative().openapi({ description: "Extension: items in the conversation." }),
+    last_message_at: UnixTime.nullable().openapi({ description: "Extension: when the last item was added." }),
   })
-  .openapi("Conversation");
+  .openapi("Conversation", {
+    description:
+      "OpenAI's Conversation (`id`, `object`, `created_at`, `metadata`) with the extensions below; `GET` also adds `generating` and `last_error`.",
+  });
 export type Conversation = z.infer<typeof Conversation>;
 
 export const CreateConversationRequest = z
   .strictObject({
+    items: z
+      .array(InputMessageItem)
+      .max(MAX_ITEMS_PER_CREATE)
+      .nullish()
+      .openapi({ description: `Up to ${MAX_ITEMS_PER_CREATE} initial items.` }),
+    metadata: Metadata.nullish(),
     model: z
       .string()
       .min(1)
       .optional()
-      .openapi({ description: "Model for every reply; defaults to the first of `GET /v1/models`." }),
-    system: z.string().max(LIMITS.maxTextLength).optional().openapi({ example: "You are a helpful assistant." }),
-    metadata: Metadata.optional(),
+      .openapi({ description: "Extension: model of `…/messages` replies; defaults to the first of `GET /v1/models`." }),
+    system: z
+      .string()
+      .max(LIMITS.maxTextLength)
+      .optional()
+      .openapi({ description: "Extension: system text before every turn.", example: "You are a helpful assistant." }),
   })
   .openapi("CreateConversationRequest");
 export type CreateConversationRequest = z.infer<typeof CreateConversationRequest>;
+
+export const UpdateConversationRequest = z
+  .strictObject({ metadata: Metadata })
+  .openapi("UpdateConversationRequest", { description: "Replaces the metadata." });
+export type UpdateConversationRequest = z.infer<typeof UpdateConversationRequest>;
+
+export const CreateConversationItemsRequest = z
+  .strictObject({ items: z.array(InputMessageItem).min(1).max(MAX_ITEMS_PER_CREATE) })
+  .openapi("CreateConversationItemsRequest");
+export type CreateConversationItemsRequest = z.infer<typeof CreateConversationItemsRequest>;
+
+export const ConversationItemList = listOf(MessageItem, "ConversationItemList");
+export type ConversationItemList = z.infer<typeof ConversationItemList>;
 
 export const ConversationDeleted = z
   .object({ id: z.string(), object: z.literal("conversation.deleted"), deleted: z.literal(true) })
@@ -60,7 +93,7 @@ export const ConversationMessage = z
     object: z.literal("conversation.message"),
     conversation_id: z.string(),
     created_at: UnixTime,
-    role: z.enum(["user", "assistant"]),
+    role: z.enum(ITEM_ROLES),
     content: z.array(MessageContentPart),
     model: z.string().nullable().openapi({ description: "Assistant messages: the model that wrote it." }),
     finish_reason: FinishReason.nullable().openapi({ description: "Assistant messages only." }),
@@ -74,6 +107,10 @@ export const ConversationMessage = z
           "The exact prompt text the model received for this turn (MultiModal-GPT template; `<image>` marks each image). " +
           "Only on the assistant message returned by the send call (response or final stream event); not stored.",
       }),
+    dropped_exchanges: z.number().int().nonnegative().optional().openapi({
+      description:
+        "Oldest exchanges `truncation: auto` left out of this turn's prompt (they stay in the conversation). Only on the assistant message returned by the send call.",
+    }),
   })
   .openapi("ConversationMessage");
 export type ConversationMessage = z.infer<typeof ConversationMessage>;
@@ -82,6 +119,7 @@ export const CreateMessageRequest = z
   .strictObject({
     content: UserContent,
     stream: z.boolean().nullish().openapi({ description: "Stream the reply as server-sent events.", default: false }),
+    truncation: Truncation.nullish().openapi({ description: "As in responses; `auto` by default here." }),
     ...samplingShape,
     n: z
       .literal(1, {

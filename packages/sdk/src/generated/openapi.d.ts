@@ -195,12 +195,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List conversations */
+        /**
+         * List conversations
+         * @description Extension (OpenAI has no list of conversations).
+         */
         get: operations["listConversations"];
         put?: never;
         /**
          * Create a conversation
-         * @description Server-side chat state: send only the new user message each turn; the runner reuses its KV cache.
+         * @description OpenAI's Conversations API, with initial `items` and `metadata`; extensions `model` and `system`. Send each turn with `POST /v1/responses` (`conversation`) or `POST …/messages`; the runner reuses its KV cache.
          */
         post: operations["createConversation"];
         delete?: never;
@@ -219,12 +222,55 @@ export interface paths {
         /** Get a conversation */
         get: operations["getConversation"];
         put?: never;
-        post?: never;
+        /** Update a conversation's metadata */
+        post: operations["updateConversation"];
         /**
          * Delete a conversation
          * @description Deletes the conversation and its messages. Fails with `conversation_busy` while a reply is generated.
          */
         delete: operations["deleteConversation"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/conversations/{conversation_id}/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a conversation's items */
+        get: operations["listConversationItems"];
+        put?: never;
+        /**
+         * Add items to a conversation
+         * @description Appends the items in order (no reply is generated). Fails with `conversation_busy` while a reply is generated.
+         */
+        post: operations["createConversationItems"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/conversations/{conversation_id}/items/{item_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Retrieve a conversation item */
+        get: operations["getConversationItem"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a conversation item
+         * @description Returns the conversation, as OpenAI does. Fails with `conversation_busy` while a reply is generated.
+         */
+        delete: operations["deleteConversationItem"];
         options?: never;
         head?: never;
         patch?: never;
@@ -345,6 +391,64 @@ export interface paths {
          * @description One served model; 404 `model_not_found` for any other id.
          */
         get: operations["getModel"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/responses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a response
+         * @description OpenAI's Responses API on the same generation path as chat completions. With `conversation`, one generation per conversation at a time (`conversation_busy` otherwise) and the turn is appended only when the reply completes.
+         */
+        post: operations["createResponse"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/responses/{response_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Retrieve a stored response */
+        get: operations["getResponse"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a stored response
+         * @description A response that continues it through `previous_response_id` then starts where its chain is cut.
+         */
+        delete: operations["deleteResponse"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/responses/{response_id}/input_items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a stored response's input items */
+        get: operations["listResponseInputItems"];
         put?: never;
         post?: never;
         delete?: never;
@@ -799,6 +903,7 @@ export interface components {
             content: components["schemas"]["TokenLogprob"][] | null;
             refusal: null;
         } | null;
+        /** @description OpenAI's Conversation (`id`, `object`, `created_at`, `metadata`) with the extensions below; `GET` also adds `generating` and `last_error`. */
         Conversation: {
             /** @example conv_6f1d0c2a9b */
             id: string;
@@ -806,13 +911,20 @@ export interface components {
             object: "conversation";
             /** @example 1795772400 */
             created_at: number;
-            /** @example mmgpt-tiny */
-            model: string;
-            /** @description The system prompt, if any. */
-            system: string | null;
             metadata: components["schemas"]["Metadata"];
+            /**
+             * @description Extension: the model of `POST …/messages` replies (a response names its own).
+             * @example mmgpt-tiny
+             */
+            model: string;
+            /** @description Extension: the system prompt, if any. */
+            system: string | null;
+            /** @description Extension: items in the conversation. */
             message_count: number;
-            /** @example 1795772400 */
+            /**
+             * @description Extension: when the last item was added.
+             * @example 1795772400
+             */
             last_message_at: number | null;
         };
         ConversationDeleted: {
@@ -821,6 +933,14 @@ export interface components {
             object: "conversation.deleted";
             /** @enum {boolean} */
             deleted: true;
+        };
+        ConversationItemList: {
+            /** @enum {string} */
+            object: "list";
+            data: components["schemas"]["MessageItem"][];
+            has_more: boolean;
+            first_id: string | null;
+            last_id: string | null;
         };
         ConversationList: {
             /** @enum {string} */
@@ -842,7 +962,7 @@ export interface components {
             /** @example 1795772400 */
             created_at: number;
             /** @enum {string} */
-            role: "user" | "assistant";
+            role: "user" | "assistant" | "system" | "developer";
             content: components["schemas"]["MessageContentPart"][];
             /** @description Assistant messages: the model that wrote it. */
             model: string | null;
@@ -850,6 +970,8 @@ export interface components {
             usage: components["schemas"]["Usage"] & (Record<string, never> | null);
             /** @description The exact prompt text the model received for this turn (MultiModal-GPT template; `<image>` marks each image). Only on the assistant message returned by the send call (response or final stream event); not stored. */
             prompt?: string | null;
+            /** @description Oldest exchanges `truncation: auto` left out of this turn's prompt (they stay in the conversation). Only on the assistant message returned by the send call. */
+            dropped_exchanges?: number;
         };
         ConversationMessageDelta: {
             /**
@@ -898,12 +1020,20 @@ export interface components {
             completion_window: "24h";
             metadata?: components["schemas"]["Metadata"];
         };
+        CreateConversationItemsRequest: {
+            items: components["schemas"]["InputMessageItem"][];
+        };
         CreateConversationRequest: {
-            /** @description Model for every reply; defaults to the first of `GET /v1/models`. */
-            model?: string;
-            /** @example You are a helpful assistant. */
-            system?: string;
+            /** @description Up to 20 initial items. */
+            items?: components["schemas"]["InputMessageItem"][] | null;
             metadata?: components["schemas"]["Metadata"];
+            /** @description Extension: model of `…/messages` replies; defaults to the first of `GET /v1/models`. */
+            model?: string;
+            /**
+             * @description Extension: system text before every turn.
+             * @example You are a helpful assistant.
+             */
+            system?: string;
         };
         /** @description A user turn: text and/or up to 4 images, stored in order before the text. The reply is generated with the conversation's model. */
         CreateMessageRequest: {
@@ -913,6 +1043,11 @@ export interface components {
              * @default false
              */
             stream?: boolean | null;
+            /**
+             * @description As in responses; `auto` by default here.
+             * @enum {string|null}
+             */
+            truncation?: "auto" | "disabled" | null;
             /**
              * @description Maximum tokens to generate (legacy name of `max_completion_tokens`).
              * @default 512
@@ -977,6 +1112,132 @@ export interface components {
              * @enum {number|null}
              */
             n?: 1 | null;
+        };
+        /** @description OpenAI-compatible. Sampling as in chat completions (including `presence_penalty`, `frequency_penalty`, `logit_bias`), and its extensions `top_k`, `num_beams`, `repetition_penalty`, `seed`, `stop`. Other unknown fields are rejected. */
+        CreateResponseRequest: {
+            /** @description A model id from `GET /v1/models`; defaults to the first served. */
+            model?: string;
+            /** @description A user message as text, or message items. */
+            input: string | components["schemas"]["InputMessageItem"][];
+            /** @description System text for this response only (not carried to the next through `previous_response_id`). */
+            instructions?: string | null;
+            /** @example 256 */
+            max_output_tokens?: number | null;
+            /**
+             * @description 0 = greedy decoding.
+             * @default 1
+             * @example 0.7
+             */
+            temperature?: number | null;
+            /** @default 1 */
+            top_p?: number | null;
+            /**
+             * @description Extension: sample from the k most likely tokens (0 = off).
+             * @default 0
+             */
+            top_k?: number | null;
+            /**
+             * @description Extension: beam search width (the original MultiModal-GPT demo used 3). Values above 1 cannot be streamed.
+             * @default 1
+             */
+            num_beams?: number | null;
+            /**
+             * @description Extension: HF-style repetition penalty (1 = off).
+             * @default 1
+             */
+            repetition_penalty?: number | null;
+            /** @description Makes sampling reproducible on the same runner build. */
+            seed?: number | null;
+            /**
+             * @description Up to 4 sequences where generation stops; not included in the reply. `[]` means none.
+             * @example [
+             *       "\n\n###"
+             *     ]
+             */
+            stop?: string | string[] | null;
+            /**
+             * @description Subtracted once from the logit of every token already generated in this reply (the prompt does not count); positive values favour new tokens.
+             * @default 0
+             */
+            presence_penalty?: number | null;
+            /**
+             * @description Subtracted from the logit of every token as many times as it was already generated in this reply; positive values curb repetition.
+             * @default 0
+             */
+            frequency_penalty?: number | null;
+            /**
+             * @description Token id → bias in [-100, 100] added to its logit before sampling (and before logprobs are read): -100 in effect bans a token, 100 forces it. Ids are the model's tokenizer ids; one outside its vocabulary is refused.
+             * @example {
+             *       "450": -100
+             *     }
+             */
+            logit_bias?: {
+                [key: string]: number;
+            } | null;
+            /**
+             * @description Stream the Responses event sequence.
+             * @default false
+             */
+            stream?: boolean | null;
+            /** @description Accepted and ignored. */
+            stream_options?: {
+                include_obfuscation?: boolean;
+            } | null;
+            /**
+             * @description Continue from a stored response: its input and output come before this input.
+             * @example resp_0a1b2c3d4e
+             */
+            previous_response_id?: string | null;
+            /** @description Continue a conversation: its items come before this input, and this input and the reply are appended to it when the reply completes. */
+            conversation?: string | {
+                /** @example conv_6f1d0c2a9b */
+                id: string;
+            } | null;
+            /**
+             * @description Keep the response for `GET /v1/responses/{id}` and `previous_response_id`.
+             * @default true
+             */
+            store?: boolean | null;
+            truncation?: components["schemas"]["Truncation"] & (string | null);
+            metadata?: components["schemas"]["Metadata"];
+            /** @description Only `{"format":{"type":"text"}}`; `verbosity` is ignored. */
+            text?: {
+                format?: {
+                    /** @enum {string} */
+                    type: "text";
+                };
+                /** @enum {string|null} */
+                verbosity?: "low" | "medium" | "high" | null;
+            } | null;
+            /** @description Only an empty list. */
+            tools?: unknown[] | null;
+            /**
+             * @description Accepted and ignored (no tools).
+             * @enum {string|null}
+             */
+            tool_choice?: "none" | "auto" | null;
+            /** @description Accepted and ignored. */
+            parallel_tool_calls?: boolean | null;
+            /** @description Accepted and ignored. */
+            reasoning?: {
+                effort?: string | null;
+                summary?: string | null;
+            } | null;
+            /** @description Accepted and ignored. */
+            include?: string[] | null;
+            /**
+             * @description Only `false`.
+             * @enum {boolean|null}
+             */
+            background?: false | null;
+            /** @description Accepted and ignored. */
+            user?: string | null;
+            /** @description Accepted and ignored. */
+            service_tier?: string | null;
+            /** @description Accepted and ignored. */
+            prompt_cache_key?: string | null;
+            /** @description Accepted and ignored. */
+            safety_identifier?: string | null;
         };
         CreateWebhookEndpointRequest: {
             /** @example https://example.com/hooks/mmgpt */
@@ -1092,7 +1353,64 @@ export interface components {
                 detail?: "auto" | "low" | "high";
             };
         };
+        /** @description An image: `image_url` (a data URL or an https URL) or `file_id` (a file uploaded with purpose `vision`). As stored in a conversation, `image_url` is null (only the preprocessed pixels are kept, by hash) and `file_id` is kept. */
+        InputImagePart: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "input_image";
+            /**
+             * @description A `data:image/{png,jpeg,webp,gif};base64,…` URL, an `https://` URL the edge fetches, or the id of a file uploaded with purpose `vision` (`file-…`). At most 20 MB.
+             * @example https://upload.wikimedia.org/wikipedia/commons/3/3a/Cat03.jpg
+             */
+            image_url?: string | null;
+            file_id?: string | null;
+            /**
+             * @description Accepted and ignored: every image is resized to 224x224 for the vision encoder.
+             * @enum {string|null}
+             */
+            detail?: "auto" | "low" | "high" | null;
+        };
+        /** @description A message. `system` and `developer` messages join the system text; consecutive user messages merge into one turn (texts joined by a newline, images appended). */
+        InputMessageItem: {
+            /** @enum {string} */
+            type?: "message";
+            /** @description Accepted and ignored: stored items get new ids. */
+            id?: string;
+            /** @description Accepted and ignored. */
+            status?: string;
+            /** @enum {string} */
+            role: "user" | "assistant" | "system" | "developer";
+            content: string | components["schemas"]["ItemContentPart"][];
+        };
+        /**
+         * @example {
+         *       "type": "input_text",
+         *       "text": "What is in this image?"
+         *     }
+         */
+        InputTextPart: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "input_text";
+            text: string;
+        };
+        ItemContentPart: components["schemas"]["InputTextPart"] | components["schemas"]["InputImagePart"] | components["schemas"]["OutputTextPart"];
         MessageContentPart: components["schemas"]["TextContentPart"] | components["schemas"]["StoredImagePart"];
+        MessageItem: {
+            /** @enum {string} */
+            type: "message";
+            /** @example msg_3b7e91d4aa */
+            id: string;
+            /** @enum {string} */
+            status: "completed" | "incomplete" | "in_progress";
+            /** @enum {string} */
+            role: "user" | "assistant" | "system" | "developer";
+            content: components["schemas"]["ItemContentPart"][];
+        };
         /**
          * @description Up to 16 string key/value pairs for your own use (keys ≤ 64 characters, values ≤ 512).
          * @example {
@@ -1116,6 +1434,90 @@ export interface components {
             /** @enum {string} */
             object: "list";
             data: components["schemas"]["Model"][];
+        };
+        OutputMessage: {
+            /** @enum {string} */
+            type: "message";
+            /** @example msg_3b7e91d4aa */
+            id: string;
+            /** @enum {string} */
+            status: "completed" | "incomplete" | "in_progress";
+            /** @enum {string} */
+            role: "assistant";
+            content: components["schemas"]["OutputTextPart"][];
+        };
+        OutputTextPart: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "output_text";
+            text: string;
+            /** @description Always empty in output. */
+            annotations?: unknown[];
+            /** @description Always empty in output. */
+            logprobs?: unknown[];
+        };
+        Response: {
+            /** @example resp_0a1b2c3d4e */
+            id: string;
+            /** @enum {string} */
+            object: "response";
+            /** @example 1795772400 */
+            created_at: number;
+            /** @example 1795772400 */
+            completed_at: number | null;
+            /** @enum {string} */
+            status: "completed" | "incomplete" | "failed" | "in_progress";
+            error: {
+                code: string;
+                message: string;
+            } | null;
+            incomplete_details: {
+                /** @enum {string} */
+                reason: "max_output_tokens";
+            } | null;
+            instructions: string | null;
+            max_output_tokens: number | null;
+            model: string;
+            output: components["schemas"]["OutputMessage"][];
+            parallel_tool_calls: boolean;
+            previous_response_id: string | null;
+            conversation: {
+                id: string;
+            } | null;
+            temperature: number | null;
+            top_p: number | null;
+            /** @enum {string} */
+            tool_choice: "none" | "auto";
+            /** @description Always empty. */
+            tools: unknown[];
+            truncation: components["schemas"]["Truncation"];
+            store: boolean;
+            metadata: components["schemas"]["Metadata"];
+            text: {
+                format: {
+                    /** @enum {string} */
+                    type: "text";
+                };
+            };
+            reasoning: {
+                effort: null;
+                summary: null;
+            };
+            background: boolean;
+            usage: components["schemas"]["ResponseUsage"];
+            /** @description Extension: oldest exchanges left out of the prompt by `truncation: auto` (0 when none). */
+            dropped_exchanges: number;
+            /** @description Extension: the exact prompt the model received (MultiModal-GPT template; `<image>` marks each image). Only in the answer to the create call (JSON, or the final stream event); not stored. */
+            prompt?: string;
+        };
+        ResponseDeleted: {
+            id: string;
+            /** @enum {string} */
+            object: "response.deleted";
+            /** @enum {boolean} */
+            deleted: true;
         };
         /** @description `text` (default), `json_object` or `json_schema`. JSON formats are enforced token by token and the reply ends only when the document is complete, so it always parses (and matches the schema) — unless `max_tokens` cuts it first (finish_reason `length`) or a `stop` sequence occurs inside it (the reply is cut there, as ever). Not combinable with `num_beams` > 1. */
         ResponseFormat: components["schemas"]["ResponseFormatText"] | components["schemas"]["ResponseFormatJsonObject"] | components["schemas"]["ResponseFormatJsonSchema"] | null;
@@ -1166,6 +1568,116 @@ export interface components {
             /** @enum {string} */
             type: "text";
         };
+        ResponseInputItemList: {
+            /** @enum {string} */
+            object: "list";
+            data: components["schemas"]["MessageItem"][];
+            has_more: boolean;
+            first_id: string | null;
+            last_id: string | null;
+        };
+        /** @description `response.created`, `response.in_progress`, `response.output_item.added`, `response.content_part.added`, `response.output_text.delta`…, `response.output_text.done`, `response.content_part.done`, `response.output_item.done`, then `response.completed` (or `response.incomplete` when `max_output_tokens` ended the reply). A failure is `response.failed` followed by one ErrorEnvelope event; a conversation then keeps nothing of the turn. */
+        ResponseStreamEvent: {
+            /** @enum {string} */
+            type: "response.created";
+            response: components["schemas"]["Response"];
+            sequence_number: number;
+        } | {
+            /** @enum {string} */
+            type: "response.in_progress";
+            response: components["schemas"]["Response"];
+            sequence_number: number;
+        } | {
+            /** @enum {string} */
+            type: "response.output_item.added";
+            output_index: number;
+            item: components["schemas"]["OutputMessage"];
+            sequence_number: number;
+        } | {
+            /** @enum {string} */
+            type: "response.content_part.added";
+            item_id: string;
+            output_index: number;
+            content_index: number;
+            part: {
+                /** @enum {string} */
+                type: "output_text";
+                text: string;
+                /** @description Always empty. */
+                annotations: unknown[];
+                /** @description Always empty. */
+                logprobs: unknown[];
+            };
+            sequence_number: number;
+        } | {
+            /** @enum {string} */
+            type: "response.output_text.delta";
+            item_id: string;
+            output_index: number;
+            content_index: number;
+            delta: string;
+            /** @description Always empty. */
+            logprobs: unknown[];
+            sequence_number: number;
+        } | {
+            /** @enum {string} */
+            type: "response.output_text.done";
+            item_id: string;
+            output_index: number;
+            content_index: number;
+            text: string;
+            /** @description Always empty. */
+            logprobs: unknown[];
+            sequence_number: number;
+        } | {
+            /** @enum {string} */
+            type: "response.content_part.done";
+            item_id: string;
+            output_index: number;
+            content_index: number;
+            part: {
+                /** @enum {string} */
+                type: "output_text";
+                text: string;
+                /** @description Always empty. */
+                annotations: unknown[];
+                /** @description Always empty. */
+                logprobs: unknown[];
+            };
+            sequence_number: number;
+        } | {
+            /** @enum {string} */
+            type: "response.output_item.done";
+            output_index: number;
+            item: components["schemas"]["OutputMessage"];
+            sequence_number: number;
+        } | {
+            /** @enum {string} */
+            type: "response.completed";
+            response: components["schemas"]["Response"];
+            sequence_number: number;
+        } | {
+            /** @enum {string} */
+            type: "response.incomplete";
+            response: components["schemas"]["Response"];
+            sequence_number: number;
+        } | {
+            /** @enum {string} */
+            type: "response.failed";
+            response: components["schemas"]["Response"];
+            sequence_number: number;
+        };
+        ResponseUsage: {
+            input_tokens: number;
+            input_tokens_details: {
+                cached_tokens: number;
+            };
+            output_tokens: number;
+            output_tokens_details: {
+                reasoning_tokens: number;
+            };
+            total_tokens: number;
+        } | null;
         StoredImagePart: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -1220,6 +1732,15 @@ export interface components {
                 /** @description The token's UTF-8 bytes. */
                 bytes: number[];
             }[];
+        };
+        /**
+         * @description When the prompt and `max_output_tokens` exceed the model's context. `auto`: the oldest whole exchanges (a user turn and its reply) are left out of the prompt — never the system text or instructions, never the last user turn — and then `max_output_tokens` is lowered to the room left (the reply then ends `incomplete`); `dropped_exchanges` says how many went. `disabled`: a 400 `context_length_exceeded`. Default: `auto` when the response continues stored state (`conversation` or `previous_response_id`), else `disabled` (as OpenAI).
+         * @enum {string}
+         */
+        Truncation: "auto" | "disabled";
+        /** @description Replaces the metadata. */
+        UpdateConversationRequest: {
+            metadata: components["schemas"]["Metadata"];
         };
         /** @description `vision`: one image (image/png, image/jpeg, image/webp, image/gif, recognized by its bytes whatever the part's Content-Type; ≤ 20 MB), decoded on upload. `batch`: a JSONL file of batch requests (≤ 50 MB). */
         UploadFileRequest: {
@@ -4054,6 +4575,204 @@ export interface operations {
             };
         };
     };
+    updateConversation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried POST safe: within 24 h, a request with the same key and body gets the first response again; the same key with a different body is rejected with `idempotency_conflict`. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "metadata": {
+                 *         "topic": "cats"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdateConversationRequest"];
+            };
+        };
+        responses: {
+            /** @description The updated conversation. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "conv_6f1d0c2a9b",
+                     *       "object": "conversation",
+                     *       "created_at": 1795772400,
+                     *       "model": "mmgpt-tiny",
+                     *       "system": "You are a helpful assistant.",
+                     *       "metadata": {
+                     *         "project": "demo"
+                     *       },
+                     *       "message_count": 2,
+                     *       "last_message_at": 1795772460
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            /** @description Invalid request. `error.code` is one of: `invalid_request_error`, `invalid_image`, `image_fetch_failed`, `context_length_exceeded`. */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "invalid_request_error",
+                     *         "code": "invalid_request_error",
+                     *         "message": "The request is malformed.",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing or invalid credentials. `error.code` is one of: `invalid_api_key`. */
+            401: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "invalid_request_error",
+                     *         "code": "invalid_api_key",
+                     *         "message": "Missing or invalid API key (or admin token).",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found. `error.code` is one of: `not_found`, `model_not_found`. */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "invalid_request_error",
+                     *         "code": "not_found",
+                     *         "message": "No such resource (or route).",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Rate limited. `error.code` is one of: `rate_limit_exceeded`. */
+            429: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "requests",
+                     *         "code": "rate_limit_exceeded",
+                     *         "message": "Too many requests; see Retry-After.",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal error. `error.code` is one of: `internal_error`. */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "server_error",
+                     *         "code": "internal_error",
+                     *         "message": "Unexpected failure; safe to retry.",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     deleteConversation: {
         parameters: {
             query?: never;
@@ -4086,6 +4805,859 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["ConversationDeleted"];
+                };
+            };
+            /** @description Invalid request. `error.code` is one of: `invalid_request_error`, `invalid_image`, `image_fetch_failed`, `context_length_exceeded`. */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "invalid_request_error",
+                     *         "code": "invalid_request_error",
+                     *         "message": "The request is malformed.",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing or invalid credentials. `error.code` is one of: `invalid_api_key`. */
+            401: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "invalid_request_error",
+                     *         "code": "invalid_api_key",
+                     *         "message": "Missing or invalid API key (or admin token).",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found. `error.code` is one of: `not_found`, `model_not_found`. */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "invalid_request_error",
+                     *         "code": "not_found",
+                     *         "message": "No such resource (or route).",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict. `error.code` is one of: `conversation_busy`, `idempotency_conflict`, `invalid_state`. */
+            409: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "invalid_request_error",
+                     *         "code": "conversation_busy",
+                     *         "message": "The conversation is generating a reply already.",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Rate limited. `error.code` is one of: `rate_limit_exceeded`. */
+            429: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "requests",
+                     *         "code": "rate_limit_exceeded",
+                     *         "message": "Too many requests; see Retry-After.",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal error. `error.code` is one of: `internal_error`. */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "server_error",
+                     *         "code": "internal_error",
+                     *         "message": "Unexpected failure; safe to retry.",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    listConversationItems: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1–100. */
+                limit?: number;
+                /** @description Cursor: the `last_id` of the previous page. */
+                after?: string;
+                /** @description Sort by creation time. */
+                order?: "asc" | "desc";
+            };
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of items, newest first by default. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "object": "list",
+                     *       "data": [
+                     *         {
+                     *           "type": "message",
+                     *           "id": "msg_1a2b3c4d5e",
+                     *           "status": "completed",
+                     *           "role": "user",
+                     *           "content": [
+                     *             {
+                     *               "type": "input_image",
+                     *               "image_url": null,
+                     *               "file_id": "file-8a41c2f07d",
+                     *               "detail": "auto"
+                     *             },
+                     *             {
+                     *               "type": "input_text",
+                     *               "text": "What is in this image?"
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "has_more": false,
+                     *       "first_id": "msg_1a2b3c4d5e",
+                     *       "last_id": "msg_1a2b3c4d5e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ConversationItemList"];
+                };
+            };
+            /** @description Invalid request. `error.code` is one of: `invalid_request_error`, `invalid_image`, `image_fetch_failed`, `context_length_exceeded`. */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "invalid_request_error",
+                     *         "code": "invalid_request_error",
+                     *         "message": "The request is malformed.",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing or invalid credentials. `error.code` is one of: `invalid_api_key`. */
+            401: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "invalid_request_error",
+                     *         "code": "invalid_api_key",
+                     *         "message": "Missing or invalid API key (or admin token).",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found. `error.code` is one of: `not_found`, `model_not_found`. */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "invalid_request_error",
+                     *         "code": "not_found",
+                     *         "message": "No such resource (or route).",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Rate limited. `error.code` is one of: `rate_limit_exceeded`. */
+            429: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "requests",
+                     *         "code": "rate_limit_exceeded",
+                     *         "message": "Too many requests; see Retry-After.",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal error. `error.code` is one of: `internal_error`. */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "server_error",
+                     *         "code": "internal_error",
+                     *         "message": "Unexpected failure; safe to retry.",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    createConversationItems: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried POST safe: within 24 h, a request with the same key and body gets the first response again; the same key with a different body is rejected with `idempotency_conflict`. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "items": [
+                 *         {
+                 *           "type": "message",
+                 *           "role": "user",
+                 *           "content": "Hello!"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateConversationItemsRequest"];
+            };
+        };
+        responses: {
+            /** @description The items added, in order. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "object": "list",
+                     *       "data": [
+                     *         {
+                     *           "type": "message",
+                     *           "id": "msg_1a2b3c4d5e",
+                     *           "status": "completed",
+                     *           "role": "user",
+                     *           "content": [
+                     *             {
+                     *               "type": "input_image",
+                     *               "image_url": null,
+                     *               "file_id": "file-8a41c2f07d",
+                     *               "detail": "auto"
+                     *             },
+                     *             {
+                     *               "type": "input_text",
+                     *               "text": "What is in this image?"
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "has_more": false,
+                     *       "first_id": "msg_1a2b3c4d5e",
+                     *       "last_id": "msg_1a2b3c4d5e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ConversationItemList"];
+                };
+            };
+            /** @description Invalid request. `error.code` is one of: `invalid_request_error`, `invalid_image`, `image_fetch_failed`, `context_length_exceeded`. */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "invalid_request_error",
+                     *         "code": "invalid_request_error",
+                     *         "message": "The request is malformed.",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing or invalid credentials. `error.code` is one of: `invalid_api_key`. */
+            401: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "invalid_request_error",
+                     *         "code": "invalid_api_key",
+                     *         "message": "Missing or invalid API key (or admin token).",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found. `error.code` is one of: `not_found`, `model_not_found`. */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "invalid_request_error",
+                     *         "code": "not_found",
+                     *         "message": "No such resource (or route).",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict. `error.code` is one of: `conversation_busy`, `idempotency_conflict`, `invalid_state`. */
+            409: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "invalid_request_error",
+                     *         "code": "conversation_busy",
+                     *         "message": "The conversation is generating a reply already.",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Rate limited. `error.code` is one of: `rate_limit_exceeded`. */
+            429: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "requests",
+                     *         "code": "rate_limit_exceeded",
+                     *         "message": "Too many requests; see Retry-After.",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal error. `error.code` is one of: `internal_error`. */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "server_error",
+                     *         "code": "internal_error",
+                     *         "message": "Unexpected failure; safe to retry.",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getConversationItem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+                item_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The item. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "message",
+                     *       "id": "msg_1a2b3c4d5e",
+                     *       "status": "completed",
+                     *       "role": "user",
+                     *       "content": [
+                     *         {
+                     *           "type": "input_image",
+                     *           "image_url": null,
+                     *           "file_id": "file-8a41c2f07d",
+                     *           "detail": "auto"
+                     *         },
+                     *         {
+                     *           "type": "input_text",
+                     *           "text": "What is in this image?"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MessageItem"];
+                };
+            };
+            /** @description Invalid request. `error.code` is one of: `invalid_request_error`, `invalid_image`, `image_fetch_failed`, `context_length_exceeded`. */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "invalid_request_error",
+                     *         "code": "invalid_request_error",
+                     *         "message": "The request is malformed.",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing or invalid credentials. `error.code` is one of: `invalid_api_key`. */
+            401: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "invalid_request_error",
+                     *         "code": "invalid_api_key",
+                     *         "message": "Missing or invalid API key (or admin token).",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found. `error.code` is one of: `not_found`, `model_not_found`. */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "invalid_request_error",
+                     *         "code": "not_found",
+                     *         "message": "No such resource (or route).",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Rate limited. `error.code` is one of: `rate_limit_exceeded`. */
+            429: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "requests",
+                     *         "code": "rate_limit_exceeded",
+                     *         "message": "Too many requests; see Retry-After.",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal error. `error.code` is one of: `internal_error`. */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "server_error",
+                     *         "code": "internal_error",
+                     *         "message": "Unexpected failure; safe to retry.",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    deleteConversationItem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+                item_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The conversation. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "conv_6f1d0c2a9b",
+                     *       "object": "conversation",
+                     *       "created_at": 1795772400,
+                     *       "model": "mmgpt-tiny",
+                     *       "system": "You are a helpful assistant.",
+                     *       "metadata": {
+                     *         "project": "demo"
+                     *       },
+                     *       "message_count": 2,
+                     *       "last_message_at": 1795772460
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Conversation"];
                 };
             };
             /** @description Invalid request. `error.code` is one of: `invalid_request_error`, `invalid_image`, `image_fetch_failed`, `context_length_exceeded`. */
@@ -5951,6 +7523,989 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["Model"];
+                };
+            };
+            /** @description Invalid request. `error.code` is one of: `invalid_request_error`, `invalid_image`, `image_fetch_failed`, `context_length_exceeded`. */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "invalid_request_error",
+                     *         "code": "invalid_request_error",
+                     *         "message": "The request is malformed.",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing or invalid credentials. `error.code` is one of: `invalid_api_key`. */
+            401: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "invalid_request_error",
+                     *         "code": "invalid_api_key",
+                     *         "message": "Missing or invalid API key (or admin token).",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found. `error.code` is one of: `not_found`, `model_not_found`. */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "invalid_request_error",
+                     *         "code": "not_found",
+                     *         "message": "No such resource (or route).",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Rate limited. `error.code` is one of: `rate_limit_exceeded`. */
+            429: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "requests",
+                     *         "code": "rate_limit_exceeded",
+                     *         "message": "Too many requests; see Retry-After.",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal error. `error.code` is one of: `internal_error`. */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "server_error",
+                     *         "code": "internal_error",
+                     *         "message": "Unexpected failure; safe to retry.",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    createResponse: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried POST safe: within 24 h, a request with the same key and body gets the first response again; the same key with a different body is rejected with `idempotency_conflict`. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "model": "mmgpt-tiny",
+                 *       "input": "Describe a cat in one sentence.",
+                 *       "max_output_tokens": 128
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateResponseRequest"];
+            };
+        };
+        responses: {
+            /** @description The response (JSON), or the Responses event stream when `stream` is true. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "resp_0a1b2c3d4e",
+                     *       "object": "response",
+                     *       "created_at": 1795772455,
+                     *       "completed_at": 1795772460,
+                     *       "status": "completed",
+                     *       "error": null,
+                     *       "incomplete_details": null,
+                     *       "instructions": null,
+                     *       "max_output_tokens": 128,
+                     *       "model": "mmgpt-tiny",
+                     *       "output": [
+                     *         {
+                     *           "type": "message",
+                     *           "id": "msg_3b7e91d4aa",
+                     *           "status": "completed",
+                     *           "role": "assistant",
+                     *           "content": [
+                     *             {
+                     *               "type": "output_text",
+                     *               "text": "A ginger cat sitting on a wooden floor.",
+                     *               "annotations": [],
+                     *               "logprobs": []
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "parallel_tool_calls": true,
+                     *       "previous_response_id": null,
+                     *       "conversation": null,
+                     *       "temperature": 1,
+                     *       "top_p": 1,
+                     *       "tool_choice": "auto",
+                     *       "tools": [],
+                     *       "truncation": "disabled",
+                     *       "store": true,
+                     *       "metadata": {},
+                     *       "text": {
+                     *         "format": {
+                     *           "type": "text"
+                     *         }
+                     *       },
+                     *       "reasoning": {
+                     *         "effort": null,
+                     *         "summary": null
+                     *       },
+                     *       "background": false,
+                     *       "usage": {
+                     *         "input_tokens": 93,
+                     *         "input_tokens_details": {
+                     *           "cached_tokens": 0
+                     *         },
+                     *         "output_tokens": 12,
+                     *         "output_tokens_details": {
+                     *           "reasoning_tokens": 0
+                     *         },
+                     *         "total_tokens": 105
+                     *       },
+                     *       "dropped_exchanges": 0
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Response"];
+                    /**
+                     * @example {
+                     *       "type": "response.output_text.delta",
+                     *       "item_id": "msg_3b7e91d4aa",
+                     *       "output_index": 0,
+                     *       "content_index": 0,
+                     *       "delta": "A ginger",
+                     *       "logprobs": [],
+                     *       "sequence_number": 4
+                     *     }
+                     */
+                    "text/event-stream": components["schemas"]["ResponseStreamEvent"];
+                };
+            };
+            /** @description Invalid request. `error.code` is one of: `invalid_request_error`, `invalid_image`, `image_fetch_failed`, `context_length_exceeded`. */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "invalid_request_error",
+                     *         "code": "invalid_request_error",
+                     *         "message": "The request is malformed.",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing or invalid credentials. `error.code` is one of: `invalid_api_key`. */
+            401: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "invalid_request_error",
+                     *         "code": "invalid_api_key",
+                     *         "message": "Missing or invalid API key (or admin token).",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found. `error.code` is one of: `not_found`, `model_not_found`. */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "invalid_request_error",
+                     *         "code": "not_found",
+                     *         "message": "No such resource (or route).",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict. `error.code` is one of: `conversation_busy`, `idempotency_conflict`, `invalid_state`. */
+            409: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "invalid_request_error",
+                     *         "code": "conversation_busy",
+                     *         "message": "The conversation is generating a reply already.",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Payload too large. `error.code` is one of: `payload_too_large`. */
+            413: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "invalid_request_error",
+                     *         "code": "payload_too_large",
+                     *         "message": "The body or file is too large.",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Rate limited. `error.code` is one of: `rate_limit_exceeded`. */
+            429: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "requests",
+                     *         "code": "rate_limit_exceeded",
+                     *         "message": "Too many requests; see Retry-After.",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal error. `error.code` is one of: `internal_error`. */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "server_error",
+                     *         "code": "internal_error",
+                     *         "message": "Unexpected failure; safe to retry.",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unavailable. `error.code` is one of: `runner_unavailable`. */
+            503: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "server_error",
+                     *         "code": "runner_unavailable",
+                     *         "message": "No model runner is available; see Retry-After.",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Upstream timeout. `error.code` is one of: `runner_timeout`. */
+            504: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "server_error",
+                     *         "code": "runner_timeout",
+                     *         "message": "The model runner did not answer within the edge's timeout; the same request would time out again.",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getResponse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                response_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The response. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "resp_0a1b2c3d4e",
+                     *       "object": "response",
+                     *       "created_at": 1795772455,
+                     *       "completed_at": 1795772460,
+                     *       "status": "completed",
+                     *       "error": null,
+                     *       "incomplete_details": null,
+                     *       "instructions": null,
+                     *       "max_output_tokens": 128,
+                     *       "model": "mmgpt-tiny",
+                     *       "output": [
+                     *         {
+                     *           "type": "message",
+                     *           "id": "msg_3b7e91d4aa",
+                     *           "status": "completed",
+                     *           "role": "assistant",
+                     *           "content": [
+                     *             {
+                     *               "type": "output_text",
+                     *               "text": "A ginger cat sitting on a wooden floor.",
+                     *               "annotations": [],
+                     *               "logprobs": []
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "parallel_tool_calls": true,
+                     *       "previous_response_id": null,
+                     *       "conversation": null,
+                     *       "temperature": 1,
+                     *       "top_p": 1,
+                     *       "tool_choice": "auto",
+                     *       "tools": [],
+                     *       "truncation": "disabled",
+                     *       "store": true,
+                     *       "metadata": {},
+                     *       "text": {
+                     *         "format": {
+                     *           "type": "text"
+                     *         }
+                     *       },
+                     *       "reasoning": {
+                     *         "effort": null,
+                     *         "summary": null
+                     *       },
+                     *       "background": false,
+                     *       "usage": {
+                     *         "input_tokens": 93,
+                     *         "input_tokens_details": {
+                     *           "cached_tokens": 0
+                     *         },
+                     *         "output_tokens": 12,
+                     *         "output_tokens_details": {
+                     *           "reasoning_tokens": 0
+                     *         },
+                     *         "total_tokens": 105
+                     *       },
+                     *       "dropped_exchanges": 0
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Response"];
+                };
+            };
+            /** @description Invalid request. `error.code` is one of: `invalid_request_error`, `invalid_image`, `image_fetch_failed`, `context_length_exceeded`. */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "invalid_request_error",
+                     *         "code": "invalid_request_error",
+                     *         "message": "The request is malformed.",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing or invalid credentials. `error.code` is one of: `invalid_api_key`. */
+            401: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "invalid_request_error",
+                     *         "code": "invalid_api_key",
+                     *         "message": "Missing or invalid API key (or admin token).",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found. `error.code` is one of: `not_found`, `model_not_found`. */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "invalid_request_error",
+                     *         "code": "not_found",
+                     *         "message": "No such resource (or route).",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Rate limited. `error.code` is one of: `rate_limit_exceeded`. */
+            429: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "requests",
+                     *         "code": "rate_limit_exceeded",
+                     *         "message": "Too many requests; see Retry-After.",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal error. `error.code` is one of: `internal_error`. */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "server_error",
+                     *         "code": "internal_error",
+                     *         "message": "Unexpected failure; safe to retry.",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    deleteResponse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                response_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "resp_0a1b2c3d4e",
+                     *       "object": "response.deleted",
+                     *       "deleted": true
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ResponseDeleted"];
+                };
+            };
+            /** @description Invalid request. `error.code` is one of: `invalid_request_error`, `invalid_image`, `image_fetch_failed`, `context_length_exceeded`. */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "invalid_request_error",
+                     *         "code": "invalid_request_error",
+                     *         "message": "The request is malformed.",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing or invalid credentials. `error.code` is one of: `invalid_api_key`. */
+            401: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "invalid_request_error",
+                     *         "code": "invalid_api_key",
+                     *         "message": "Missing or invalid API key (or admin token).",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found. `error.code` is one of: `not_found`, `model_not_found`. */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "invalid_request_error",
+                     *         "code": "not_found",
+                     *         "message": "No such resource (or route).",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Rate limited. `error.code` is one of: `rate_limit_exceeded`. */
+            429: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "requests",
+                     *         "code": "rate_limit_exceeded",
+                     *         "message": "Too many requests; see Retry-After.",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal error. `error.code` is one of: `internal_error`. */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    "x-should-retry": components["headers"]["ShouldRetry"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "server_error",
+                     *         "code": "internal_error",
+                     *         "message": "Unexpected failure; safe to retry.",
+                     *         "param": null,
+                     *         "request_id": "req_01hx3c9v7k"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    listResponseInputItems: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1–100. */
+                limit?: number;
+                /** @description Cursor: the `last_id` of the previous page. */
+                after?: string;
+                /** @description Sort by creation time. */
+                order?: "asc" | "desc";
+            };
+            header?: never;
+            path: {
+                response_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the input items, newest first by default. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-ratelimit-limit": components["headers"]["RateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["RateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["RateLimitReset"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "object": "list",
+                     *       "data": [
+                     *         {
+                     *           "type": "message",
+                     *           "id": "msg_1a2b3c4d5e",
+                     *           "status": "completed",
+                     *           "role": "user",
+                     *           "content": [
+                     *             {
+                     *               "type": "input_image",
+                     *               "image_url": null,
+                     *               "file_id": "file-8a41c2f07d",
+                     *               "detail": "auto"
+                     *             },
+                     *             {
+                     *               "type": "input_text",
+                     *               "text": "What is in this image?"
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "has_more": false,
+                     *       "first_id": "msg_1a2b3c4d5e",
+                     *       "last_id": "msg_1a2b3c4d5e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ResponseInputItemList"];
                 };
             };
             /** @description Invalid request. `error.code` is one of: `invalid_request_error`, `invalid_image`, `image_fetch_failed`, `context_length_exceeded`. */
