@@ -1,4 +1,4 @@
-// Stored responses in D1 (migrations/0004_responses.sql): insert on completion, find and delete
+// Stored responses in D1 (migrations/0006_responses.sql): insert on completion, find and delete
 // per account, and the previous_response_id chain read in one recursive query.
 import type { ResponseObject } from "@mmgpt/schema";
 import type { NewMessage } from "../conversations/conversation-sql";
