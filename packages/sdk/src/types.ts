@@ -34,6 +34,11 @@ export type ConversationList = Schemas["ConversationList"];
 export type ConversationDeleted = Schemas["ConversationDeleted"];
 export type ConversationCreateParams = JsonBody<"createConversation">;
 export type ConversationListParams = Query<"listConversations">;
+export type ConversationUpdateParams = JsonBody<"updateConversation">;
+export type ConversationItem = Schemas["MessageItem"];
+export type ConversationItemList = Schemas["ConversationItemList"];
+export type ConversationItemCreateParams = JsonBody<"createConversationItems">;
+export type ConversationItemListParams = Query<"listConversationItems">;
 
 export type ConversationMessage = Schemas["ConversationMessage"];
 export type ConversationMessageDelta = Schemas["ConversationMessageDelta"];

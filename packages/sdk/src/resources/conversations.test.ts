@@ -27,6 +27,39 @@ describe("conversations", () => {
     expect(requests[2]!.headers.has("idempotency-key")).toBe(false);
   });
 
+  it("update and the items API hit their method and path; items list pages with after = last_id", async () => {
+    const item = (id: string) => ({ type: "message", id, status: "completed", role: "user", content: [] });
+    const items = (ids: string[], has_more: boolean) => ({
+      ...page([], has_more),
+      data: ids.map(item),
+      last_id: ids.at(-1),
+    });
+    const { client, requests } = fakeClient([
+      json(conv("conv_1")),
+      json(items(["msg_1"], false)),
+      json(items(["msg_3", "msg_2"], true)),
+      json(items(["msg_1"], false)),
+      json(item("msg_1")),
+      json(conv("conv_1")),
+    ]);
+    await client.conversations.update("conv_1", { metadata: { a: "b" } });
+    await client.conversations.items.create("conv_1", { items: [{ role: "user", content: "hi" }] });
+    const ids: string[] = [];
+    for await (const i of client.conversations.items.list("conv_1", { limit: 2 })) ids.push(i.id);
+    expect(ids).toEqual(["msg_3", "msg_2", "msg_1"]);
+    expect((await client.conversations.items.retrieve("conv_1", "msg_1")).id).toBe("msg_1");
+    expect((await client.conversations.items.delete("conv_1", "msg_1")).object).toBe("conversation");
+    expect(requests.map((r) => `${r.method} ${new URL(r.url).pathname}${new URL(r.url).search}`)).toEqual([
+      "POST /v1/conversations/conv_1",
+      "POST /v1/conversations/conv_1/items",
+      "GET /v1/conversations/conv_1/items?limit=2",
+      "GET /v1/conversations/conv_1/items?limit=2&after=msg_2",
+      "GET /v1/conversations/conv_1/items/msg_1",
+      "DELETE /v1/conversations/conv_1/items/msg_1",
+    ]);
+    expect(await requests[0]!.json()).toEqual({ metadata: { a: "b" } });
+  });
+
   it("create sends an empty object when given nothing", async () => {
     const { client, requests } = fakeClient([json(conv("conv_1"))]);
     await client.conversations.create();
