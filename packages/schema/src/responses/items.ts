@@ -105,15 +105,10 @@ export const MessageItem = z
 export type MessageItem = z.infer<typeof MessageItem>;
 
 /** The assistant's reply in a Response's `output`. */
-export const OutputMessage = z
-  .object({
-    type: z.literal("message"),
-    id: z.string().openapi({ example: "msg_3b7e91d4aa" }),
-    status: z.enum(["completed", "incomplete", "in_progress"]),
-    role: z.literal("assistant"),
-    content: z.array(OutputTextPart),
-  })
-  .openapi("OutputMessage");
+export const OutputMessage = MessageItem.extend({
+  role: z.literal("assistant"),
+  content: z.array(OutputTextPart),
+}).openapi("OutputMessage");
 export type OutputMessage = z.infer<typeof OutputMessage>;
 
 /** The images of an item's content, in order: each URL (or file id) and its part index. */

@@ -1435,16 +1435,10 @@ export interface components {
             object: "list";
             data: components["schemas"]["Model"][];
         };
-        OutputMessage: {
+        OutputMessage: components["schemas"]["MessageItem"] & {
             /** @enum {string} */
-            type: "message";
-            /** @example msg_3b7e91d4aa */
-            id: string;
-            /** @enum {string} */
-            status: "completed" | "incomplete" | "in_progress";
-            /** @enum {string} */
-            role: "assistant";
-            content: components["schemas"]["OutputTextPart"][];
+            role?: "assistant";
+            content?: components["schemas"]["OutputTextPart"][];
         };
         OutputTextPart: {
             /**
