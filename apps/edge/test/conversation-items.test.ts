@@ -120,7 +120,7 @@ describe("conversation items", () => {
   it.each([
     ["POST", "/v1/conversations", { items: [{ role: "tool", content: "x" }] }, "items.0.role"],
     ["POST", "/v1/conversations", { items: Array(21).fill({ role: "user", content: "x" }) }, "items"],
-    ["POST", "/v1/conversations/conv_x", { metadata: { a: "b" }, extra: 1 }, null],
+    ["POST", "/v1/conversations/conv_x", { metadata: { a: "b" }, extra: 1 }, "extra"],
     ["GET", "/v1/conversations/conv_nothere/items", undefined, "conversation_id"],
     ["GET", "/v1/conversations/conv_nothere/items/msg_x", undefined, "conversation_id"],
     ["GET", "/v1/conversations/conv_nothere/items/not-an-id", undefined, "item_id"],
