@@ -44,6 +44,15 @@ describe("parseDataUrl", () => {
     expect(error.reason).toBe("bad_data_url");
   });
 
+  it("decodes a photo-sized payload (a regex over it overflowed V8's stack: issue #15)", () => {
+    const bytes = new Uint8Array(6 * 1024 * 1024).map((_, i) => (i * 2654435761) >>> 24);
+    let binary = "";
+    for (let at = 0; at < bytes.length; at += 30_000) binary += String.fromCharCode(...bytes.subarray(at, at + 30_000));
+    const decoded = parseDataUrl(`data:image/jpeg;base64,${btoa(binary)}`).bytes;
+    expect(decoded.length).toBe(bytes.length);
+    expect(decoded.findIndex((b, i) => b !== bytes[i])).toBe(-1); // toEqual is slow at this size
+  });
+
   it("refuses an oversized payload before decoding it", () => {
     const error = failure(`data:image/png;base64,${"A".repeat(4000)}`, 1000);
     expect(error.reason).toBe("too_large");
