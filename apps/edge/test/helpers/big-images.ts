@@ -61,7 +61,9 @@ async function noisyWebp(width: number, height: number): Promise<Uint8Array> {
   webpEncoder ??= (initWebpEncoder as unknown as EmscriptenInit)(webpEncWasm, {});
   await webpEncoder;
   const rgba = noisyRgba(width, height, 256, width * 37 + height);
-  return new Uint8Array(await encodeWebp(rgba as unknown as Parameters<typeof encodeWebp>[0], { lossless: 1, method: 0, quality: 0 }));
+  return new Uint8Array(
+    await encodeWebp(rgba as unknown as Parameters<typeof encodeWebp>[0], { lossless: 1, method: 0, quality: 0 }),
+  );
 }
 
 /** Stored (uncompressed) deflate blocks: a random payload would not shrink anyway, and this is instant. */
