@@ -36,6 +36,7 @@ describe("edge configuration", () => {
       tokenLimit: { perSecond: 5000, burst: 40_000 },
       models: [],
       batchConcurrency: 4,
+      batchAccountLines: 16,
       webhooksAllowLoopback: false,
       adminToken: "admin-token-0123456789",
       webhookSecretKeys: { current: "webhook-key-0123456789", previous: [] },

@@ -23,6 +23,8 @@ export interface EdgeConfig {
   /** Served model ids; empty: ask the runners. */
   models: string[];
   batchConcurrency: number;
+  /** Lines of one account's batches on the batch queue at once (batches/dispatch-do.ts). */
+  batchAccountLines: number;
   webhooksAllowLoopback: boolean;
   /** Bearer token of /v1/admin/*; null: the admin API is closed. */
   adminToken: string | null;
@@ -52,6 +54,10 @@ export const VAR_DOCS: Record<string, { default: string; doc: string }> = {
   TOKEN_LIMIT_BURST: { default: "40000", doc: "Model tokens an account may spend at once (its token bucket's size)" },
   MODELS: { default: "", doc: "Served model ids, comma-separated (empty: ask the runners)" },
   BATCH_CONCURRENCY: { default: "4", doc: "Batch requests in flight per queue consumer invocation" },
+  BATCH_ACCOUNT_LINES: {
+    default: "16",
+    doc: "Batch lines of one account on the queue or running at once; its other lines wait their turn (round-robin between its batches), so another account's batch is never queued behind more than this many of each account's lines",
+  },
   WEBHOOKS_ALLOW_LOOPBACK: { default: "false", doc: "Accept http://127.0.0.1… webhook URLs (local development)" },
   CORS_ORIGINS: {
     default: "(empty: no browser origin)",
@@ -150,6 +156,7 @@ export function loadEdgeConfig(env: Vars): EdgeConfig {
   const models = list("MODELS");
   for (const id of models) if (!MODEL_ID.test(id)) bad("MODELS", id, "model ids of letters, digits and _.:-");
   const batchConcurrency = number("BATCH_CONCURRENCY", 4, 1, 64);
+  const batchAccountLines = number("BATCH_ACCOUNT_LINES", 16, 1, 10_000);
   const loopback = raw("WEBHOOKS_ALLOW_LOOPBACK") ?? "false";
   if (loopback !== "true" && loopback !== "false") bad("WEBHOOKS_ALLOW_LOOPBACK", loopback, "true or false");
   const cors = list("CORS_ORIGINS");
@@ -186,6 +193,7 @@ export function loadEdgeConfig(env: Vars): EdgeConfig {
     tokenLimit,
     models,
     batchConcurrency,
+    batchAccountLines,
     webhooksAllowLoopback: loopback === "true",
     adminToken,
     webhookSecretKeys: { current: webhookSecretKey ?? "", previous: previousKeys },

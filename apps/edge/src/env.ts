@@ -1,6 +1,7 @@
 // The worker's bindings (root wrangler.toml) and the Hono environment every route shares:
 // bindings, per-request variables set by middleware, and the injectable outbound fetches.
 import type { BatchDO } from "./batches/batch-do";
+import type { BatchDispatchDO } from "./batches/dispatch-do";
 import type { BatchMessage } from "./batches/messages";
 import type { ConversationDO } from "./conversations/conversation-do";
 import type { RateLimiterDO } from "./rate-limit/rate-limiter-do";
@@ -13,6 +14,7 @@ export interface Bindings {
   CONVERSATIONS: DurableObjectNamespace<ConversationDO>;
   RATE_LIMITER: DurableObjectNamespace<RateLimiterDO>;
   BATCHES: DurableObjectNamespace<BatchDO>;
+  BATCH_DISPATCH: DurableObjectNamespace<BatchDispatchDO>;
   BATCH_QUEUE: Queue<BatchMessage>;
   WEBHOOK_QUEUE: Queue<WebhookMessage>;
   RUNNER_URLS: string;
@@ -27,6 +29,7 @@ export interface Bindings {
   TOKEN_LIMIT_BURST?: string;
   MODELS?: string;
   BATCH_CONCURRENCY?: string;
+  BATCH_ACCOUNT_LINES?: string;
   WEBHOOKS_ALLOW_LOOPBACK?: string;
   CORS_ORIGINS?: string;
   RUNNER_SECRET: string;

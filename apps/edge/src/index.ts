@@ -4,6 +4,7 @@ import { defaultDeps } from "./app";
 import { createWorker } from "./worker";
 
 export { BatchDO } from "./batches/batch-do";
+export { BatchDispatchDO } from "./batches/dispatch-do";
 export { ConversationDO } from "./conversations/conversation-do";
 export { RateLimiterDO } from "./rate-limit/rate-limiter-do";
 

@@ -18,7 +18,8 @@ export const FINALIZE_GRACE_MS = 15_000;
 
 export type Claim =
   | { kind: "run"; accountId: string; inputKey: string; customId: string; offset: number; length: number }
-  | { kind: "skip" }
+  /** Nothing to run: the line has its result, or the batch `stopped` (final, cancelling or unknown). */
+  | { kind: "skip"; stopped: boolean }
   | { kind: "busy"; retryAfterSeconds: number };
 
 export interface Finalized {
@@ -115,16 +116,18 @@ export class BatchDO extends DurableObject<Bindings> {
   claim(line: number, leaseMs: number): Claim {
     const row = this.row();
     if (!row || row.final_status || row.status === "cancelling" || FINAL_STATUSES.includes(row.status)) {
-      return { kind: "skip" };
+      return { kind: "skip", stopped: true };
     }
-    if (this.sql.exec("SELECT 1 FROM results WHERE line = ?", line).toArray().length) return { kind: "skip" };
+    if (this.sql.exec("SELECT 1 FROM results WHERE line = ?", line).toArray().length) {
+      return { kind: "skip", stopped: false };
+    }
     const req = this.sql
       .exec<{ custom_id: string; byte_offset: number; byte_length: number; lease_until: number | null }>(
         "SELECT custom_id, byte_offset, byte_length, lease_until FROM requests WHERE line = ?",
         line,
       )
       .toArray()[0];
-    if (!req) return { kind: "skip" };
+    if (!req) return { kind: "skip", stopped: false };
     const now = Date.now();
     if (req.lease_until !== null && req.lease_until > now) {
       return { kind: "busy", retryAfterSeconds: Math.ceil((req.lease_until - now) / 1000) };

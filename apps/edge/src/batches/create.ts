@@ -1,6 +1,7 @@
 // Creating a batch: input validated and located (input.ts) → D1 index → BatchDO (validating)
-// → one queue message per request → in_progress. If queueing fails the batch fails as a whole
-// (its `errors` say why) and its batch.failed event is emitted.
+// → the account's dispatcher, which queues the first lines its share allows (dispatch.ts) →
+// in_progress. If queueing fails the batch fails as a whole (its `errors` say why) and its
+// batch.failed event is emitted.
 import { type Batch, type BatchRequestLine, ID_PREFIXES, type Metadata } from "@mmgpt/schema";
 import type { Bindings } from "../env";
 import { ApiError, notFound } from "../errors/api-error";
@@ -8,13 +9,13 @@ import { fileKey, findFile, insertFile } from "../files/file-store";
 import { newId, unixSeconds } from "../http/ids";
 import { sha256Hex } from "../images";
 import type { RequestRef } from "./batch-sql";
+import { dispatchBatch, dropBatch } from "./dispatch";
 import { finalizeBatch } from "./finalize";
 import { batchStub, insertBatchIndex } from "./index-store";
 import { encodeInline, scanJsonl } from "./input";
 
 /** The completion window, "24h". */
 export const COMPLETION_WINDOW_SECONDS = 24 * 3600;
-const SEND_BATCH_MAX = 100;
 
 export interface BatchInput {
   fileId: string;
@@ -87,14 +88,17 @@ export async function createBatch(
     requests: input.refs,
   });
   try {
-    for (let i = 0; i < input.refs.length; i += SEND_BATCH_MAX) {
-      const chunk = input.refs.slice(i, i + SEND_BATCH_MAX);
-      await env.BATCH_QUEUE.sendBatch(chunk.map((r) => ({ body: { batch_id: id, line: r.line } })));
-    }
+    await dispatchBatch(
+      env,
+      accountId,
+      id,
+      input.refs.map((r) => r.line),
+    );
   } catch (error) {
     console.error(`batch ${id}: queueing its requests failed`, error);
     await stub.fail("queue_failed", "The requests could not be queued; create the batch again.");
     await finalizeBatch(env, stub);
+    await dropBatch(env, accountId, id).catch((e) => console.error(`batch ${id}: freeing its share failed`, e));
     return (await stub.get())!;
   }
   return (await stub.start())!;

@@ -20,6 +20,7 @@ import { fileKey } from "../files/file-store";
 import { toPage } from "../http/pagination";
 import { newRouter } from "../http/router";
 import { createBatch, readInputFile, storeInlineInput } from "./create";
+import { dropBatch } from "./dispatch";
 import { finalizeBatch } from "./finalize";
 import { batchStub, listBatchIds, ownsBatch } from "./index-store";
 
@@ -93,6 +94,8 @@ batchRoutes
     const result = await stub.cancel();
     if (result === null) throw notFound("batch", "batch_id");
     if (result === "invalid_state") throw new ApiError("invalid_state", "The batch is finishing or final already.");
+    // Its lines still waiting for the account's share never run: the share goes to its other batches.
+    await dropBatch(c.env, c.get("principal").accountId, c.req.valid("param").batch_id);
     if (!result.finalize) return c.json(result.batch, 200);
     await finalizeBatch(c.env, stub);
     return c.json((await stub.get())!, 200);

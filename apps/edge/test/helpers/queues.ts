@@ -24,9 +24,9 @@ export class RecordingQueue<T> implements Queue<T> {
     return { metadata: { metrics: { backlogCount: this.pending.length, backlogBytes: 0 } } };
   }
 
-  /** The bodies sent since the last take. */
-  take(): T[] {
-    return this.pending.splice(0);
+  /** The bodies sent since the last take, oldest first; at most `max` of them. */
+  take(max = Number.POSITIVE_INFINITY): T[] {
+    return this.pending.splice(0, max);
   }
 }
 
