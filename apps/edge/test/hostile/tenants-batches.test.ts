@@ -5,8 +5,7 @@
 // itself is not stuck behind A's big ones, and a cancelled batch gives its share back.
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { BatchDispatchDO } from "../../src/batches/dispatch-do";
-import { SLOT_LEASE_MS } from "../../src/batches/dispatch-do";
+import { type BatchDispatchDO, SLOT_LEASE_MS } from "../../src/batches/dispatch-do";
 import { createInline, firstText, getBatch, line } from "../helpers/batches";
 import { Edge } from "../helpers/edge";
 import { delivery } from "../helpers/queues";
@@ -111,11 +110,10 @@ describe("hostile input: one account's batches against another's", () => {
     const stub = dispatcher(edge, a.accountId);
     expect(await stub.counts()).toEqual({ queued: 1, waiting: 0 });
     expect(await stub.reclaim()).toEqual([]);
-    const again = await runInDurableObject(stub, (instance: BatchDispatchDO, state) => {
+    await runInDurableObject(stub, (_instance, state) => {
       state.storage.sql.exec("UPDATE queued SET until_ms = until_ms - ?", SLOT_LEASE_MS);
-      expect(state.storage.sql.exec("SELECT 1 FROM queued").toArray()).toHaveLength(1);
-      return instance.reclaim();
     });
+    const again = await stub.reclaim();
     expect(again).toEqual([lost]);
     await edge.runBatchQueue(again.map((m) => delivery(m)));
     expect(await getBatch(edge, a.key, batch.id)).toMatchObject({ status: "completed" });
