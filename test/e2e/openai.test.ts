@@ -179,5 +179,15 @@ describe("openai npm package against mmgpt", () => {
     expect(Number(h.get("x-ratelimit-limit-requests"))).toBeGreaterThan(0);
     expect(h.get("x-ratelimit-remaining-requests")).toBe(h.get("x-ratelimit-remaining"));
     expect(h.get("x-ratelimit-reset-requests")).toMatch(/^(\d+h)?(\d+m)?\d+s$/);
+    // A generation adds the account's token figures: its charge (1 for the prompt + 8) is taken
+    // from the bucket (which refills fast, so two answers in a row may both show a full bucket).
+    const { response: generated } = await client.chat.completions
+      .create({ model: "mmgpt-tiny", messages: [{ role: "user", content: "Hi" }], max_tokens: 8 })
+      .withResponse();
+    const g = generated.headers;
+    const limit = Number(g.get("x-ratelimit-limit-tokens"));
+    expect(limit).toBeGreaterThan(0);
+    expect(Number(g.get("x-ratelimit-remaining-tokens"))).toBeLessThanOrEqual(limit - 9);
+    expect(g.get("x-ratelimit-reset-tokens")).toMatch(/^(\d+h)?(\d+m)?\d+(\.\d+)?s$|^\d+ms$/);
   });
 });

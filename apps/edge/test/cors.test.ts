@@ -80,6 +80,11 @@ describe("CORS", () => {
     for (const name of ["x-request-id", "x-ratelimit-remaining-requests", "retry-after", "x-should-retry"]) {
       expect(exposed).toContain(name);
     }
+    // A generation's token headers are readable too, and present on the stream.
+    for (const kind of ["limit", "remaining", "reset"]) {
+      expect(exposed).toContain(`x-ratelimit-${kind}-tokens`);
+      expect(stream.headers.get(`x-ratelimit-${kind}-tokens`)).not.toBeNull();
+    }
     expect(sseData(await stream.text()).at(-1)).toBe("[DONE]");
     await edge.settle();
   });

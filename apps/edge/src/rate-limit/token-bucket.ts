@@ -17,6 +17,8 @@ export interface TakeResult {
   remaining: number;
   /** Seconds until the bucket is full again. */
   resetSeconds: number;
+  /** The same in milliseconds, for OpenAI's reset durations (`1.5s`, `120ms`). */
+  resetMs: number;
   /** Seconds until one token is available (0 when allowed). */
   retryAfterSeconds: number;
 }
@@ -38,6 +40,7 @@ export function take(
     limit: config.burst,
     remaining: Math.floor(tokens),
     resetSeconds: Math.ceil((config.burst - tokens) / config.perSecond),
+    resetMs: Math.ceil(((config.burst - tokens) / config.perSecond) * 1000),
     retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil((need - tokens) / config.perSecond)),
   };
   return [{ tokens, updatedMs: nowMs }, result];

@@ -5,7 +5,8 @@
 import type { Context } from "hono";
 import { edgeConfig } from "../config";
 import type { AppEnv, Bindings, Deps } from "../env";
-import { chargeTokens } from "../rate-limit/rate-limit";
+import { chargeTokens, tokenHeaders } from "../rate-limit/rate-limit";
+import type { TakeResult } from "../rate-limit/token-bucket";
 import type { GenerationContext, RunnerContext } from "./client";
 import { healthyFirst } from "./health";
 import { leastLoadedOrder } from "./load";
@@ -29,21 +30,29 @@ export function runnerContext(c: Context<AppEnv>, deps: Deps): RunnerContext {
   return runnerContextFor(c.env, deps, c.get("requestId"), c.req.raw.signal);
 }
 
-/** A generation's context for `accountId`: every call carries the account's tenant key. */
+/**
+ * A generation's context for `accountId`: every call carries the account's tenant key, and is
+ * charged to its token bucket (`report` sees the bucket after each charge).
+ */
 export async function generationContextFor(
   env: Bindings,
   deps: Deps,
   requestId: string,
   accountId: string,
   signal?: AbortSignal,
+  report?: (result: TakeResult) => void,
 ): Promise<GenerationContext> {
   const tenant = await tenantKey(edgeConfig(env).tenantKeySecret, accountId);
-  const charge = (cost: number) => chargeTokens(env, accountId, cost);
+  const charge = (cost: number) => chargeTokens(env, accountId, cost, report);
   return { ...runnerContextFor(env, deps, requestId, signal), tenant, charge };
 }
 
+/** A route's generation context: the charge sets OpenAI's token headers, on a 429 as well. */
 export function generationContext(c: Context<AppEnv>, deps: Deps): Promise<GenerationContext> {
-  return generationContextFor(c.env, deps, c.get("requestId"), c.get("principal").accountId, c.req.raw.signal);
+  const report = (result: TakeResult) => {
+    for (const [name, value] of Object.entries(tokenHeaders(result))) c.header(name, value);
+  };
+  return generationContextFor(c.env, deps, c.get("requestId"), c.get("principal").accountId, c.req.raw.signal, report);
 }
 
 /**
