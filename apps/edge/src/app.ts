@@ -6,7 +6,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { adminRoutes } from "./auth/admin-routes";
 import { requireAdmin } from "./auth/require-admin";
 import { requireApiKey } from "./auth/require-api-key";
-import { batchBodyGuard, batchRoutes } from "./batches/routes";
+import { batchRoutes } from "./batches/routes";
 import { chatRoutes } from "./chat/routes";
 import { edgeConfig } from "./config";
 import { conversationRoutes } from "./conversations/routes";
@@ -14,6 +14,7 @@ import type { AppEnv, Deps } from "./env";
 import { ApiError } from "./errors/api-error";
 import { renderError } from "./errors/render";
 import { fileRoutes, uploadGuard } from "./files/routes";
+import { bodyLimit } from "./http/body-limit";
 import { cors } from "./http/cors";
 import { idempotency } from "./http/idempotency";
 import { requestId } from "./http/request-id";
@@ -30,10 +31,16 @@ export const defaultDeps: Deps = {
 
 export function createApp(deps: Deps = defaultDeps) {
   const app = new OpenAPIHono<AppEnv>();
-  app.use("*", requestId(), cors(), async function configMiddleware(c, next) {
-    edgeConfig(c.env); // throws EdgeConfigError, rendered as a 500 naming the variables
-    await next();
-  });
+  app.use(
+    "*",
+    requestId(),
+    cors(),
+    async function configMiddleware(c, next) {
+      edgeConfig(c.env); // throws EdgeConfigError, rendered as a 500 naming the variables
+      await next();
+    },
+    bodyLimit(), // every route: 413 past its limit, whoever reads the body
+  );
   app.route("/", publicMetaRoutes);
 
   app.use("/v1/admin/*", requireAdmin(), idempotency());
@@ -51,7 +58,7 @@ export function createApp(deps: Deps = defaultDeps) {
     app.use(path, requireApiKey(), rateLimit(), idempotency());
   }
   app.use("/v1/files/*", requireApiKey(), rateLimit(), uploadGuard(), idempotency());
-  app.use("/v1/batches/*", requireApiKey(), rateLimit(), batchBodyGuard(), idempotency());
+  app.use("/v1/batches/*", requireApiKey(), rateLimit(), idempotency());
   app.route("/", modelRoutes(deps));
   app.route("/", chatRoutes(deps));
   app.route("/", responseRoutes(deps));

@@ -9,11 +9,9 @@ import {
   getBatchOutputRoute,
   getBatchRoute,
   JSONL_CONTENT_TYPE,
-  LIMITS,
   listBatchesRoute,
 } from "@mmgpt/schema";
-import type { Context, MiddlewareHandler } from "hono";
-import { bodyLimit } from "hono/body-limit";
+import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import { ApiError, notFound } from "../errors/api-error";
 import { fileKey } from "../files/file-store";
@@ -23,26 +21,6 @@ import { createBatch, readInputFile, storeInlineInput } from "./create";
 import { dropBatch } from "./dispatch";
 import { finalizeBatch } from "./finalize";
 import { batchStub, listBatchIds, ownsBatch } from "./index-store";
-
-/**
- * POST /v1/batches bodies are capped at the file limit (inline requests become a file of at most
- * that size); mounted before idempotency, which reads the body.
- */
-export function batchBodyGuard(): MiddlewareHandler<AppEnv> {
-  const limit = bodyLimit({
-    maxSize: LIMITS.maxFileBytes,
-    onError: () => {
-      throw new ApiError(
-        "payload_too_large",
-        `A batch body is limited to ${LIMITS.maxFileBytes} bytes; upload larger inputs as a file.`,
-      );
-    },
-  });
-  return async function batchBodyGuardMiddleware(c, next) {
-    if (c.req.method !== "POST" || c.req.path !== "/v1/batches") return next();
-    return limit(c, next);
-  };
-}
 
 async function ownedStub(c: Context<AppEnv>, id: string) {
   if (!(await ownsBatch(c.env.DB, c.get("principal").accountId, id))) throw notFound("batch", "batch_id");

@@ -1,15 +1,7 @@
 // /v1/files: upload (multipart), list, metadata, content, delete. Every lookup is scoped to
 // the caller's account; another account's file id is a plain 404.
-import {
-  deleteFileRoute,
-  getFileContentRoute,
-  getFileRoute,
-  LIMITS,
-  listFilesRoute,
-  uploadFileRoute,
-} from "@mmgpt/schema";
+import { deleteFileRoute, getFileContentRoute, getFileRoute, listFilesRoute, uploadFileRoute } from "@mmgpt/schema";
 import type { MiddlewareHandler } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../env";
 import { ApiError, notFound } from "../errors/api-error";
 import { toPage } from "../http/pagination";
@@ -17,26 +9,17 @@ import { newRouter } from "../http/router";
 import { deleteFileRow, fileKey, findFile, listFiles, toFileObject } from "./file-store";
 import { storeUpload } from "./upload";
 
-/** Multipart framing on top of the largest file. */
-const MAX_UPLOAD_BODY = LIMITS.maxFileBytes + 64 * 1024;
-
 /**
- * Guards of POST /v1/files, mounted by the app before anything reads the body (idempotency
- * hashes it): a size cap while streaming, and multipart only.
+ * Guard of POST /v1/files, mounted by the app before anything reads the body (idempotency
+ * hashes it): multipart only. The size cap is the app's body limit (http/body-limit.ts).
  */
 export function uploadGuard(): MiddlewareHandler<AppEnv> {
-  const limit = bodyLimit({
-    maxSize: MAX_UPLOAD_BODY,
-    onError: () => {
-      throw new ApiError("payload_too_large", `Uploads are limited to ${LIMITS.maxFileBytes} bytes.`);
-    },
-  });
   return async function uploadGuardMiddleware(c, next) {
     if (c.req.method !== "POST" || c.req.path !== "/v1/files") return next();
     if (!(c.req.header("content-type") ?? "").toLowerCase().startsWith("multipart/form-data")) {
       throw new ApiError("unsupported_media_type", "Upload files as multipart/form-data (fields `file`, `purpose`).");
     }
-    return limit(c, next);
+    return next();
   };
 }
 

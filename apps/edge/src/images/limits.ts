@@ -2,15 +2,17 @@
 // a decompression bomb (tiny file, huge canvas) is refused without allocating its canvas, and
 // an image whose decode would not fit in the Workers isolate (128 MB) is refused cleanly
 // instead of the isolate being killed.
+// The public limits are the contract's (packages/schema LIMITS); the decode budget is ours.
+import { LIMITS } from "@mmgpt/schema";
 import type { DecodeVariant } from "./dimensions";
 import { ImageError } from "./errors";
 
 /** Largest encoded image accepted, in bytes (inline or fetched). */
-export const MAX_ENCODED_BYTES = 20 * 1024 * 1024;
+export const MAX_ENCODED_BYTES = LIMITS.maxImageBytes;
 /** Largest canvas, in pixels (width × height), whatever the format. */
-export const MAX_PIXELS = 40_000_000;
+export const MAX_PIXELS = LIMITS.maxImagePixels;
 /** Longest side, in pixels. */
-export const MAX_SIDE = 12_000;
+export const MAX_SIDE = LIMITS.maxImageSide;
 /** Shortest side, in pixels. */
 export const MIN_SIDE = 1;
 /** Memory the decode may use: the isolate's 128 MB minus headroom for the rest of the worker. */

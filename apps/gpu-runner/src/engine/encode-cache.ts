@@ -38,6 +38,7 @@ export function withEncodeCache(tokenizer: Tokenizer, budgetBytes = ENCODE_CACHE
         }
         return entry.ids.slice(); // callers own their array
       },
+      minTokens: (text) => tokenizer.minTokens(text),
       decode: (ids) => tokenizer.decode(ids),
       idToPiece: (id) => tokenizer.idToPiece(id),
       isSpecial: (id) => tokenizer.isSpecial(id),

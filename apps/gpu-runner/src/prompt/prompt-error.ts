@@ -10,7 +10,8 @@ export type PromptErrorCode =
   | "last_turn_not_assistant"
   | "image_on_assistant_turn"
   | "options_on_assistant_turn"
-  | "too_many_images";
+  | "too_many_images"
+  | "prompt_too_long"; // past renderPrompt's `maxIds`: tokenizing stopped there
 
 export class PromptError extends Error {
   override readonly name = "PromptError";

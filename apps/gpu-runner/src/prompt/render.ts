@@ -2,6 +2,7 @@
 // each exchange tokenized on its own as BOS + turn text (+ answer + EOS), exchanges
 // concatenated, so adding a turn never changes the ids of earlier ones (their KV cache stays valid).
 import type { Tokenizer } from "../tokenizer/types.js";
+import { PromptError } from "./prompt-error.js";
 import { exchangeText, joinExchange, TEMPLATE, turnImages } from "./template.js";
 import type { Conversation, ImagePosition, RenderedPrompt, RenderedTurn } from "./types.js";
 import { validateConversation } from "./validate.js";
@@ -32,11 +33,20 @@ import { validateConversation } from "./validate.js";
 const stripEnd = (s: string): string => s.replace(/\s+$/u, "");
 const stripStart = (s: string): string => s.replace(/^\s+/u, "");
 
-/** `complete`: every turn answered (a training example); otherwise the last user turn awaits its reply. */
+export interface RenderOptions {
+  /** Every turn answered (a training example); otherwise the last user turn awaits its reply. */
+  complete?: boolean;
+  /**
+   * Stop with PromptError "prompt_too_long" as soon as the ids pass this many: the rest of a
+   * prompt that cannot fit is never tokenized.
+   */
+  maxIds?: number;
+}
+
 export function renderPrompt(
   tokenizer: Tokenizer,
   conversation: Conversation,
-  { complete = false } = {},
+  { complete = false, maxIds = Number.POSITIVE_INFINITY }: RenderOptions = {},
 ): RenderedPrompt {
   validateConversation(conversation, { complete });
   const { bos, eos, image: imageId } = tokenizer.special;
@@ -44,6 +54,11 @@ export function renderPrompt(
   const rendered: RenderedTurn[] = [];
   const images: ImagePosition[] = [];
   const ids: number[] = [];
+  const checkLength = (pending: number) => {
+    if (ids.length + pending > maxIds) {
+      throw new PromptError("prompt_too_long", `the prompt has more than ${maxIds} tokens`, "turns");
+    }
+  };
 
   for (let i = 0; i < turns.length; i += 2) {
     const user = turns[i];
@@ -55,6 +70,7 @@ export function renderPrompt(
       // A chunk loses the whitespace that touches an <image> on either side (see above).
       const before = k > 0 ? stripStart(chunk) : chunk;
       turnIds.push(...tokenizer.encode(k < pictures.length ? stripEnd(before) : before));
+      checkLength(turnIds.length);
       if (k < pictures.length) {
         images.push({ index: ids.length + turnIds.length, image: pictures[k], turn: rendered.length });
         turnIds.push(imageId);
@@ -64,6 +80,7 @@ export function renderPrompt(
     let text = joinExchange(exchange);
     if (answer) {
       turnIds.push(...tokenizer.encode(answer.text, { addDummyPrefix: false }), eos);
+      checkLength(turnIds.length);
       text += answer.text;
     }
     rendered.push({ text, ids: turnIds, promptLength, answered: answer !== undefined });

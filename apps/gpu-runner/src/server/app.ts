@@ -7,6 +7,7 @@ import {
   ImageParams,
   INTERNAL_PATHS,
   NDJSON_CONTENT_TYPE,
+  PREPROCESSED_IMAGE_BYTES,
   PROMETHEUS_CONTENT_TYPE,
   PROTOCOL_HEADER,
   PROTOCOL_VERSION,
@@ -22,6 +23,7 @@ import { EngineError } from "../engine/errors.js";
 import type { EngineEvent } from "../engine/job.js";
 import type { EngineHost } from "../engine-host/engine-host.js";
 import { bearerSecret } from "./auth.js";
+import { MAX_GENERATE_BODY_BYTES, readBoundedBody } from "./bounded-body.js";
 import type { Logger } from "./logger.js";
 
 export interface AppState {
@@ -105,7 +107,11 @@ export function createApp(state: AppState, opts: AppOptions): Hono {
   app.put(image, async (c) => {
     const tenant = tenantOf(c);
     const hash = sha(c);
-    const body = new Uint8Array(await c.req.arrayBuffer());
+    const body = await readBoundedBody(
+      c.req.raw,
+      PREPROCESSED_IMAGE_BYTES,
+      () => new EngineError("image_invalid", `an image body is ${PREPROCESSED_IMAGE_BYTES} bytes`),
+    );
     const actual = createHash("sha256").update(body).digest("hex");
     if (actual !== hash) throw new EngineError("image_invalid", `body hashes to ${actual}, not ${hash}`);
     // Every served model may need the pixels (their media K/V differ: to_kv carries LoRA).
@@ -115,9 +121,19 @@ export function createApp(state: AppState, opts: AppOptions): Hono {
 
   app.post(INTERNAL_PATHS.generate, async (c) => {
     const host = hostOf();
+    // Bounded before parsing: a body this large is text that cannot fit any context.
+    const bytes = await readBoundedBody(
+      c.req.raw,
+      MAX_GENERATE_BODY_BYTES,
+      () =>
+        new EngineError(
+          "context_length_exceeded",
+          `the request is over ${MAX_GENERATE_BODY_BYTES} bytes: its prompt cannot fit the context`,
+        ),
+    );
     let json: unknown;
     try {
-      json = await c.req.json();
+      json = JSON.parse(new TextDecoder().decode(bytes));
     } catch {
       throw new EngineError("invalid_request", "the body is not valid JSON");
     }

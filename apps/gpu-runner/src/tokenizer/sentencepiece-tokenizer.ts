@@ -15,6 +15,8 @@ export class SentencePieceTokenizer implements Tokenizer, PieceKinds {
   readonly special: SpecialIds;
   private readonly bpe: SentencePieceBpe;
   private readonly kinds: PieceKind[];
+  /** The most UTF-16 units one token stands for (minTokens). */
+  private readonly longestPiece: number;
 
   constructor(readonly model: SentencePieceModel) {
     this.bpe = new SentencePieceBpe(model);
@@ -34,6 +36,22 @@ export class SentencePieceTokenizer implements Tokenizer, PieceKinds {
       return { kind: "text", piece };
     });
     for (let i = 0; i < ADDED_TOKENS.length; i++) this.kinds.push({ kind: "special" });
+    // A text piece covers its own length; a byte piece one byte; an unknown code point up to 2
+    // units (a surrogate pair). Special pieces never come from text.
+    this.longestPiece = model.pieces.reduce(
+      (longest, p) =>
+        p.type === PieceType.CONTROL || p.type === PieceType.BYTE ? longest : Math.max(longest, p.piece.length),
+      2,
+    );
+  }
+
+  minTokens(text: string): number {
+    // Every character reaches a token, except spaces a model that collapses them may drop.
+    let characters = text.length;
+    if (this.model.removeExtraWhitespaces) {
+      for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 32) characters--;
+    }
+    return Math.floor(characters / this.longestPiece); // floor: bounds of texts sharing a chunk add up
   }
 
   encode(text: string, options?: EncodeOptions): number[] {

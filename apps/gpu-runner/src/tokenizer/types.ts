@@ -57,6 +57,11 @@ export interface Tokenizer {
    * such as "<image>" or "</s>" is tokenized as ordinary characters.
    */
   encode(text: string, options?: EncodeOptions): number[];
+  /**
+   * A lower bound on `encode(text).length`, in one pass over the characters without tokenizing:
+   * lets a caller refuse text far past a token budget before paying for BPE.
+   */
+  minTokens(text: string): number;
   /** Ids → text, SentencePiece rules: special ids are invisible, the first piece's "▁" dropped. */
   decode(ids: readonly number[]): string;
   /** The vocab string of an id ("▁Hello", "<0x0A>", "<image>"); throws on an unknown id. */

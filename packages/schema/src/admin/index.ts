@@ -15,7 +15,7 @@ import {
 } from "../common";
 
 const tags = ["Admin"];
-const ADMIN_ERRORS = [400, 401, 500] as const;
+const ADMIN_ERRORS = [400, 401, 413, 500] as const;
 
 export const AccountId = z
   .string()

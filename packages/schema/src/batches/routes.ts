@@ -42,7 +42,7 @@ export const createBatchRoute = createRoute({
       completed_at: null,
       request_counts: { total: 1, completed: 0, failed: 0 },
     }),
-    ...errorResponses(...BASE_ERRORS, 404, 413),
+    ...errorResponses(...BASE_ERRORS, 404),
   },
 });
 

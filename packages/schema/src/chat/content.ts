@@ -99,6 +99,7 @@ export const UserContent = z
         .array(UserContentPart)
         .min(1)
         .superRefine((parts, ctx) => {
+          checkTextLength(parts, ctx);
           const over = contentImages(parts)[LIMITS.maxImagesPerMessage];
           if (over) {
             ctx.addIssue({
@@ -116,10 +117,30 @@ export const UserContent = z
   });
 export type UserContent = z.infer<typeof UserContent>;
 
+/**
+ * A message's text parts together are one turn's text, so they share LIMITS.maxTextLength (per
+ * part alone, any number of parts made a request of unbounded text).
+ */
+function checkTextLength(parts: ReadonlyArray<{ type: string; text?: string }>, ctx: z.RefinementCtx): void {
+  let length = 0;
+  for (const [part, p] of parts.entries()) {
+    length += p.text?.length ?? 0;
+    if (length > LIMITS.maxTextLength) {
+      ctx.addIssue({
+        code: "custom",
+        path: [part, "text"],
+        message: `the text parts of a message are at most ${LIMITS.maxTextLength} characters together`,
+      });
+      return;
+    }
+  }
+}
+
 /** System and assistant content: text only. */
-export const TextContent = z.union([z.string().max(LIMITS.maxTextLength), z.array(TextPart).min(1)], {
-  error: "content must be a string or a non-empty array of text parts",
-});
+export const TextContent = z.union(
+  [z.string().max(LIMITS.maxTextLength), z.array(TextPart).min(1).superRefine(checkTextLength)],
+  { error: "content must be a string or a non-empty array of text parts" },
+);
 export type TextContent = z.infer<typeof TextContent>;
 
 /** Joins text parts the way the edge renders them into one turn: separated by a newline. */

@@ -4,12 +4,25 @@
 export const LIMITS = {
   /** Requests in one batch, inline or from a JSONL file. */
   maxBatchRequests: 1_000,
-  /** Size of any uploaded file (a batch JSONL file in practice). */
+  /**
+   * Request body of any route not named below (JSON bodies of a few KB in practice); larger is a
+   * 413 `payload_too_large`, refused before it is read when Content-Length declares it.
+   */
+  maxBodyBytes: 1024 * 1024,
+  /**
+   * Request body of a chat completion or a conversation message: room for one inline image at
+   * maxImageBytes as a base64 data URL (27.96 MB) and the text. Send more images as file ids or
+   * https URLs.
+   */
+  maxGenerationBodyBytes: 32 * 1024 * 1024,
+  /** Size of any uploaded file (a batch JSONL file in practice); also the body of POST /v1/batches. */
   maxFileBytes: 50 * 1024 * 1024,
   /** Size of one image, uploaded or inline as a data URL (decoded bytes). */
   maxImageBytes: 20 * 1024 * 1024,
   /** Width or height of a decoded image, in pixels. */
-  maxImageSide: 8_192,
+  maxImageSide: 12_000,
+  /** Width × height of a decoded image. */
+  maxImagePixels: 40_000_000,
   /**
    * Images per user message, and per turn after consecutive user messages merge: each renders as
    * its own `### Image:` block before the turn's instruction (MODEL.md, "Several images in
@@ -26,7 +39,7 @@ export const LIMITS = {
   maxMetadataKeys: 16,
   maxMetadataKeyLength: 64,
   maxMetadataValueLength: 512,
-  /** Characters of a system prompt or of one message's text. */
+  /** Characters of a system prompt or of one message's text (all its text parts together). */
   maxTextLength: 32_768,
   /** Page size of list endpoints. */
   defaultPageSize: 20,

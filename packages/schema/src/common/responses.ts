@@ -66,7 +66,7 @@ export function errorResponses<const S extends readonly ErrorStatus[]>(
   return out;
 }
 
-/** Errors any authenticated operation may answer with. */
-export const BASE_ERRORS = [400, 401, 429, 500] as const;
+/** Errors any authenticated operation may answer with (413: every route caps its body). */
+export const BASE_ERRORS = [400, 401, 413, 429, 500] as const;
 /** Errors of an operation that runs the model. */
 export const GENERATION_ERRORS = [400, 401, 404, 409, 413, 429, 500, 503, 504] as const;

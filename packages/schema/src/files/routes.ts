@@ -49,7 +49,7 @@ export const uploadFileRoute = createRoute({
   },
   responses: {
     200: jsonResponse(FileObject, "The stored file.", imageFileExample),
-    ...errorResponses(...BASE_ERRORS, 413, 415),
+    ...errorResponses(...BASE_ERRORS, 415),
   },
 });
 

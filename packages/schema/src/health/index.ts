@@ -20,6 +20,6 @@ export const healthRoute = createRoute({
   security: NO_SECURITY,
   responses: {
     200: jsonResponse(Health, "The edge is serving.", { status: "ok", version: "0.1.0" }, REQUEST_ID_RESPONSE_HEADERS),
-    ...errorResponses(500, 503),
+    ...errorResponses(413, 500, 503),
   },
 });

@@ -1,0 +1,126 @@
+// Issue #15 item 3, edge side: every route caps its request body (413 in the one envelope,
+// documented in the contract), whether the size is declared or the body is streamed; a chat or
+// conversation request of unbounded text never reaches a runner; client errors stay 4xx.
+import { buildOpenApiDocument, LIMITS } from "@mmgpt/schema";
+import { describe, expect, it } from "vitest";
+import { ADMIN_TOKEN, chatBody, Edge, type Loose } from "../helpers/edge";
+
+/**
+ * `total` bytes of a JSON chat request made of plain text parts, streamed in 1 MB chunks with
+ * no Content-Length; `pulled` says how much of it the edge read.
+ */
+function streamedTextChat(total: number): { body: ReadableStream<Uint8Array>; pulled: () => number } {
+  const encoder = new TextEncoder();
+  const head = encoder.encode('{"model":"mmgpt-tiny","messages":[{"role":"user","content":[');
+  const part = encoder.encode(`${JSON.stringify({ type: "text", text: "lorem ipsum ".repeat(2000) })},`);
+  let sent = 0;
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (sent >= total) return controller.close();
+      const chunk = new Uint8Array(1 << 20);
+      let at = 0;
+      if (sent === 0) {
+        chunk.set(head);
+        at = head.length;
+      }
+      for (; at + part.length <= chunk.length; at += part.length) chunk.set(part, at);
+      sent += chunk.length;
+      controller.enqueue(chunk.subarray(0, at));
+    },
+  });
+  return { body, pulled: () => sent };
+}
+
+async function envelope(res: Response) {
+  const body = (await res.json()) as Loose;
+  return { status: res.status, code: body.error?.code, requestId: body.error?.request_id };
+}
+
+async function setup() {
+  const edge = new Edge();
+  const { key } = await edge.newKey();
+  return { edge, key, runner: edge.runners.get() };
+}
+
+describe("request body limits (issue #15 item 3)", () => {
+  it("refuses a 40 MB chat of text parts streamed without a length, reading no more than the cap", async () => {
+    const { edge, key, runner } = await setup();
+    const big = streamedTextChat(40 << 20);
+    const res = await edge.fetch("/v1/chat/completions", {
+      method: "POST",
+      key,
+      body: big.body,
+      headers: { "content-type": "application/json" },
+      duplex: "half",
+    } as RequestInit);
+    expect(await envelope(res)).toMatchObject({ status: 413, code: "payload_too_large", requestId: /^req_/ });
+    expect(big.pulled()).toBeLessThanOrEqual(LIMITS.maxGenerationBodyBytes + (1 << 20));
+    expect(runner.calls).toEqual([]);
+  });
+
+  it("refuses a declared oversize body on chat and conversation messages before reading it", async () => {
+    const { edge, key, runner } = await setup();
+    const conv = (await (await edge.fetch("/v1/conversations", { method: "POST", key, json: {} })).json()) as Loose;
+    for (const path of ["/v1/chat/completions", `/v1/conversations/${conv.id}/messages`]) {
+      const big = streamedTextChat(40 << 20);
+      const res = await edge.fetch(path, {
+        method: "POST",
+        key,
+        body: big.body,
+        headers: { "content-type": "application/json", "content-length": String(40 << 20) },
+        duplex: "half",
+      } as RequestInit);
+      expect(await envelope(res)).toMatchObject({ status: 413, code: "payload_too_large" });
+      expect(big.pulled()).toBeLessThanOrEqual(2 << 20); // at most what the stream buffers ahead
+    }
+    expect(runner.generateCalls).toEqual([]);
+  });
+
+  it("caps the body of every other route at LIMITS.maxBodyBytes", async () => {
+    const { edge, key } = await setup();
+    const body = JSON.stringify({ padding: "x".repeat(LIMITS.maxBodyBytes) });
+    const cases: Array<[string, string, Record<string, string>]> = [
+      ["POST", "/v1/conversations", { authorization: `Bearer ${key}` }],
+      ["POST", "/v1/webhook_endpoints", { authorization: `Bearer ${key}` }],
+      ["DELETE", "/v1/files/file-abc", { authorization: `Bearer ${key}` }],
+      ["POST", "/v1/admin/api_keys", { authorization: `Bearer ${ADMIN_TOKEN}` }],
+      ["POST", "/v1/no-such-route", {}],
+    ];
+    for (const [method, path, headers] of cases) {
+      // With its length declared, as clients send it: refused whether or not the route reads it.
+      const res = await edge.fetch(path, {
+        method,
+        headers: { ...headers, "content-type": "application/json", "content-length": String(body.length) },
+        body,
+      });
+      expect({ path, ...(await envelope(res)) }).toMatchObject({ path, status: 413, code: "payload_too_large" });
+    }
+    // Just under the limit is read as usual (and answered by the route).
+    const ok = await edge.fetch("/v1/conversations", {
+      method: "POST",
+      key,
+      json: { metadata: { note: "x".repeat(100) } },
+    });
+    expect(ok.status).toBe(200);
+  });
+
+  it("bounds a message's text across its parts, so a request of text parts is bounded", async () => {
+    const { edge, key, runner } = await setup();
+    const part = { type: "text", text: "y".repeat(LIMITS.maxTextLength) };
+    const res = await edge.fetch("/v1/chat/completions", { method: "POST", key, json: chatBody([part, part]) });
+    expect(await envelope(res)).toMatchObject({ status: 400, code: "invalid_request_error" });
+    expect(runner.calls).toEqual([]);
+  });
+
+  it("documents the 413 on every operation of the contract", () => {
+    const doc = buildOpenApiDocument() as Loose;
+    const missing: string[] = [];
+    for (const [path, item] of Object.entries<Loose>(doc.paths)) {
+      for (const [method, operation] of Object.entries<Loose>(item)) {
+        if (!operation?.responses) continue;
+        if (!operation.responses["413"]) missing.push(`${method.toUpperCase()} ${path}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+});
