@@ -18,6 +18,12 @@ import type { ImageFormat } from "./sniff";
 export interface DecodedImage {
   image: RgbaImage; // as stored, before EXIF orientation
   mode: PixelMode;
+  /**
+   * Bytes the decode itself held at its peak, measured: the wasm instance's heap (it never
+   * shrinks, so its size after the run is its peak) plus the RGBA copy handed to JS; for the JS
+   * decoders, the buffers they allocate. The caller's input is not included.
+   */
+  workingBytes: number;
 }
 
 interface JsquashImage {
@@ -28,41 +34,74 @@ interface JsquashImage {
 
 // jsquash's typings only declare the options argument; at runtime init(module) is the API.
 type EmscriptenInit = (module: WebAssembly.Module, overrides: object) => Promise<void>;
-// libjpeg prints warnings ("Corrupt JPEG data: ...") on recoverable damage; keep logs clean.
-const QUIET = { print: () => {}, printErr: () => {} };
-let jpegReady: Promise<void> | undefined;
-let webpReady: Promise<void> | undefined;
+
+interface Codec {
+  ready: Promise<void> | undefined;
+  memory: WebAssembly.Memory | undefined;
+}
+const jpeg: Codec = { ready: undefined, memory: undefined };
+const webp: Codec = { ready: undefined, memory: undefined };
+
+/**
+ * Emscripten overrides: quiet (libjpeg prints "Corrupt JPEG data: ..." on recoverable damage)
+ * and instantiating the module ourselves (as jsquash would) to keep its memory for measuring.
+ */
+function overrides(module: WebAssembly.Module, codec: Codec) {
+  return {
+    print: () => {},
+    printErr: () => {},
+    instantiateWasm(imports: WebAssembly.Imports, done: (instance: WebAssembly.Instance) => void) {
+      const instance = new WebAssembly.Instance(module, imports);
+      const exported = Object.values(instance.exports).find((e) => e instanceof WebAssembly.Memory);
+      const imported = Object.values(imports)
+        .flatMap((m) => Object.values(m))
+        .find((e) => e instanceof WebAssembly.Memory);
+      codec.memory = (exported ?? imported) as WebAssembly.Memory | undefined;
+      done(instance);
+      return instance.exports;
+    },
+  };
+}
 
 // A wasm heap never shrinks: after a large decode the instance would pin its peak (≈ 4–7 bytes
 // per pixel) for the isolate's lifetime. Dropping it lets V8 reclaim that memory; instantiating
 // the already-compiled module again is cheap (no compilation).
 const KEEP_INSTANCE_MAX_PIXELS = 2_000_000;
 
-async function runJpeg(buffer: ArrayBuffer): Promise<JsquashImage> {
-  jpegReady ??= (initJpegCodec as unknown as EmscriptenInit)(jpegWasm, QUIET);
-  await jpegReady;
+async function run(
+  codec: Codec,
+  init: () => Promise<void>,
+  decode: (buffer: ArrayBuffer) => Promise<unknown>,
+  buffer: ArrayBuffer,
+): Promise<{ image: JsquashImage; heapBytes: number }> {
+  codec.ready ??= init();
+  await codec.ready;
   try {
-    const image = (await decodeJpeg(buffer, { preserveOrientation: false })) as JsquashImage;
-    if (image.width * image.height > KEEP_INSTANCE_MAX_PIXELS) jpegReady = undefined;
-    return image;
+    const image = (await decode(buffer)) as JsquashImage;
+    const heapBytes = codec.memory?.buffer.byteLength ?? 0;
+    if (image.width * image.height > KEEP_INSTANCE_MAX_PIXELS) codec.ready = undefined;
+    return { image, heapBytes };
   } catch (error) {
-    jpegReady = undefined; // wasm has no unwinding cleanup: after a failed run, use a fresh instance
+    codec.ready = undefined; // wasm has no unwinding cleanup: after a failed run, use a fresh instance
     throw error;
   }
 }
 
-async function runWebp(buffer: ArrayBuffer): Promise<JsquashImage> {
-  webpReady ??= (initWebpCodec as unknown as EmscriptenInit)(webpWasm, QUIET);
-  await webpReady;
-  try {
-    const image = (await decodeWebp(buffer)) as JsquashImage;
-    if (image.width * image.height > KEEP_INSTANCE_MAX_PIXELS) webpReady = undefined;
-    return image;
-  } catch (error) {
-    webpReady = undefined;
-    throw error;
-  }
-}
+const runJpeg = (buffer: ArrayBuffer) =>
+  run(
+    jpeg,
+    () => (initJpegCodec as unknown as EmscriptenInit)(jpegWasm, overrides(jpegWasm, jpeg)),
+    (b) => decodeJpeg(b, { preserveOrientation: false }),
+    buffer,
+  );
+
+const runWebp = (buffer: ArrayBuffer) =>
+  run(
+    webp,
+    () => (initWebpCodec as unknown as EmscriptenInit)(webpWasm, overrides(webpWasm, webp)),
+    decodeWebp,
+    buffer,
+  );
 
 const FORMAT_NAMES: Record<ImageFormat, string> = { jpeg: "JPEG", png: "PNG", webp: "WebP", gif: "GIF" };
 
@@ -71,10 +110,11 @@ export async function decodePixels(bytes: Uint8Array, format: ImageFormat, heade
   const name = FORMAT_NAMES[format];
   if (format === "gif") {
     const gif = await guardDecoder(name, () => decodeGifFirstFrame(bytes));
-    return { image: gif.image, mode: gif.mode };
+    return { image: gif.image, mode: gif.mode, workingBytes: gif.workingBytes };
   }
   if (format === "png") {
-    return { image: await guardDecoder(name, () => decodePng(bytes)), mode: header.mode };
+    const png = await guardDecoder(name, () => decodePng(bytes, header));
+    return { image: png.image, mode: header.mode, workingBytes: png.workingBytes };
   }
   if (format === "jpeg") assertJpegComplete(bytes);
   // The codecs take an ArrayBuffer holding exactly the file. ArrayBuffer#slice copies for any
@@ -84,8 +124,8 @@ export async function decodePixels(bytes: Uint8Array, format: ImageFormat, heade
     bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
       ? bytes.buffer
       : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-  const run = format === "jpeg" ? runJpeg : runWebp;
-  const decoded = await guardDecoder(name, () => run(buffer as ArrayBuffer));
+  const runCodec = format === "jpeg" ? runJpeg : runWebp;
+  const { image: decoded, heapBytes } = await guardDecoder(name, () => runCodec(buffer as ArrayBuffer));
   if (decoded.width !== header.width || decoded.height !== header.height) {
     throw new ImageError(
       "corrupt",
@@ -93,7 +133,12 @@ export async function decodePixels(bytes: Uint8Array, format: ImageFormat, heade
     );
   }
   const data = new Uint8Array(decoded.data.buffer, decoded.data.byteOffset, decoded.data.byteLength);
-  return { image: { data, width: decoded.width, height: decoded.height }, mode: header.mode };
+  const copied = buffer === bytes.buffer ? 0 : buffer.byteLength;
+  return {
+    image: { data, width: decoded.width, height: decoded.height },
+    mode: header.mode,
+    workingBytes: heapBytes + data.byteLength + copied,
+  };
 }
 
 /** libjpeg fills a truncated scan with gray and only warns; refuse it as Pillow does. */

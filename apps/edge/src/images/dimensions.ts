@@ -28,6 +28,11 @@ export interface ImageHeader {
   height: number;
   mode: PixelMode;
   variant: DecodeVariant;
+  /**
+   * JPEG: the components' sampled areas as fractions of the image (4:2:0 → 1.5, 4:4:4 → 3,
+   * gray → 1): how many full-size coefficient planes a progressive decode keeps.
+   */
+  planes?: number;
 }
 
 function corrupt(format: string, detail: string): ImageError {
@@ -56,8 +61,13 @@ function jpegHeader(bytes: Uint8Array): ImageHeader {
       }
       // SOF2/6/10/14 are progressive: the decoder keeps every DCT coefficient in memory.
       const progressive = (seg.marker & 0x03) === 0x02;
+      if (seg.end - seg.start < 6 + 3 * components) throw corrupt("JPEG", "the SOF segment is too short");
+      const sampling = Array.from({ length: components }, (_, i) => bytes[seg.start + 7 + 3 * i]);
+      const hMax = Math.max(1, ...sampling.map((f) => f >> 4));
+      const vMax = Math.max(1, ...sampling.map((f) => f & 0x0f));
+      const planes = sampling.reduce((sum, f) => sum + ((f >> 4) * (f & 0x0f)) / (hMax * vMax), 0);
       // Height 0 (defined later by DNL) fails the minimum-side limit.
-      return { width, height, mode: "rgb", variant: progressive ? "jpeg-progressive" : "jpeg" };
+      return { width, height, mode: "rgb", variant: progressive ? "jpeg-progressive" : "jpeg", planes };
     }
   } catch (cause) {
     if (cause instanceof ImageError) throw cause;

@@ -4,7 +4,7 @@
 // instead of the isolate being killed.
 // The public limits are the contract's (packages/schema LIMITS); the decode budget is ours.
 import { LIMITS } from "@mmgpt/schema";
-import type { DecodeVariant } from "./dimensions";
+import type { DecodeVariant, ImageHeader } from "./dimensions";
 import { ImageError } from "./errors";
 
 /** Largest encoded image accepted, in bytes (inline or fetched). */
@@ -81,19 +81,33 @@ export function checkDimensions(width: number, height: number, limits: ImageLimi
   }
 }
 
+/**
+ * A progressive JPEG keeps every DCT coefficient: 2 bytes each, one per pixel of each component
+ * at its sampled resolution. DECODE_BYTES_PER_PIXEL's figure was measured on 4:2:0 (1.5 planes);
+ * a 4:4:4 file (3 planes) measured 14.9 B/px (3000×2500 in Node, `DecodeReport`), past it:
+ * 7.2 + 2.6 per plane covers both (11.1 and 15.0).
+ */
+const PROGRESSIVE_BYTES_PER_PLANE = 2.6;
+const PROGRESSIVE_MEASURED_PLANES = 1.5;
+
+/** Bytes per pixel of this decode. */
+export function decodeBytesPerPixel(header: Pick<ImageHeader, "variant" | "planes">): number {
+  const perPixel = DECODE_BYTES_PER_PIXEL[header.variant];
+  if (header.variant !== "jpeg-progressive" || header.planes === undefined) return perPixel;
+  return perPixel + PROGRESSIVE_BYTES_PER_PLANE * (header.planes - PROGRESSIVE_MEASURED_PLANES);
+}
+
+/** The decode's memory: measured bytes per pixel, plus the encoded bytes twice (see below). */
+export function decodeEstimate(header: ImageHeader, encodedBytes: number): number {
+  return header.width * header.height * decodeBytesPerPixel(header) + 2 * encodedBytes;
+}
+
 /** Refuses an image whose decode would exceed the memory budget (the encoded bytes count twice:
  * the caller's buffer and the decoder's copy). */
-export function checkDecodeMemory(
-  width: number,
-  height: number,
-  variant: DecodeVariant,
-  encodedBytes: number,
-  limits: ImageLimits,
-): void {
-  const perPixel = DECODE_BYTES_PER_PIXEL[variant];
-  const needed = width * height * perPixel + 2 * encodedBytes;
-  if (needed <= limits.maxDecodeBytes) return;
-  const maxPixels = Math.floor((limits.maxDecodeBytes - 2 * encodedBytes) / perPixel);
+export function checkDecodeMemory(header: ImageHeader, encodedBytes: number, limits: ImageLimits): void {
+  if (decodeEstimate(header, encodedBytes) <= limits.maxDecodeBytes) return;
+  const { width, height, variant } = header;
+  const maxPixels = Math.floor((limits.maxDecodeBytes - 2 * encodedBytes) / decodeBytesPerPixel(header));
   const megapixels = (n: number) => (n / 1e6).toFixed(1);
   throw new ImageError(
     "too_large",

@@ -40,6 +40,9 @@ function readChunks(bytes: Uint8Array): PngChunks {
     const data = p + 8;
     if (length > bytes.length - data - 4) throw corrupt("the file is truncated");
     if (type === "IHDR") {
+      // The limits were checked against the first IHDR: a second one (whose size would decide
+      // the allocation) is refused, not obeyed.
+      if (header) throw corrupt("it has a second IHDR chunk");
       const [depth, colorType, compression, filter, interlace] = bytes.subarray(data + 8, data + 13);
       if (compression !== 0 || filter !== 0 || interlace > 1) throw corrupt("unknown compression, filter or interlace");
       const layout = { colorType, depth, palette };
@@ -109,11 +112,18 @@ async function inflate(idat: Uint8Array[], consume: (chunk: Uint8Array) => boole
 }
 
 /**
- * Decodes to RGBA row by row as the data inflates: besides the output, only two rows are held,
- * so memory is 4 bytes per pixel plus the file.
+ * Decodes to RGBA row by row as the data inflates: besides the output, only two rows and the
+ * inflater's current output chunk are held, so memory is 4 bytes per pixel plus the file.
+ * `workingBytes` is what was allocated: output, rows, and the largest inflated chunk.
  */
-export async function decodePng(bytes: Uint8Array): Promise<RgbaImage> {
+export async function decodePng(
+  bytes: Uint8Array,
+  checked: { width: number; height: number },
+): Promise<{ image: RgbaImage; workingBytes: number }> {
   const { layout, width, height, interlaced, idat } = readChunks(bytes);
+  if (width !== checked.width || height !== checked.height) {
+    throw corrupt(`IHDR says ${width}×${height}, not the ${checked.width}×${checked.height} that was checked`);
+  }
   const passes = (interlaced ? ADAM7 : ([[0, 0, 1, 1]] as const))
     .map(([x0, y0, dx, dy]) => ({ x0, y0, dx, dy, w: Math.ceil((width - x0) / dx), h: Math.ceil((height - y0) / dy) }))
     .filter((pass) => pass.w > 0 && pass.h > 0); // small interlaced images skip some passes
@@ -123,13 +133,17 @@ export async function decodePng(bytes: Uint8Array): Promise<RgbaImage> {
   let y = 0; // row within the pass
   let rows: [Uint8Array, Uint8Array] = [new Uint8Array(0), new Uint8Array(0)]; // current, previous (with filter byte)
   let filled = 0;
+  let rowsBytes = 0;
+  let largestChunk = 0;
   const startPass = () => {
     const stride = rowBytes(layout, passes[passIndex].w);
     rows = [new Uint8Array(stride + 1), new Uint8Array(stride + 1)];
+    rowsBytes = Math.max(rowsBytes, 2 * (stride + 1));
     y = 0;
   };
   startPass();
   const complete = await inflate(idat, (chunk) => {
+    largestChunk = Math.max(largestChunk, chunk.byteLength);
     for (let i = 0; i < chunk.length; ) {
       const [row, previous] = rows;
       const n = Math.min(chunk.length - i, row.length - filled);
@@ -153,5 +167,5 @@ export async function decodePng(bytes: Uint8Array): Promise<RgbaImage> {
     return false;
   });
   if (!complete) throw corrupt("the image data is truncated");
-  return { data: rgba, width, height };
+  return { image: { data: rgba, width, height }, workingBytes: rgba.byteLength + rowsBytes + largestChunk };
 }

@@ -3,11 +3,18 @@
 // hash is the cache key for media latents on the runner and for the pixels in R2.
 
 import { decodePixels } from "./decode";
-import type { PixelMode } from "./dimensions";
+import type { DecodeVariant, PixelMode } from "./dimensions";
 import { readHeader } from "./dimensions";
 import { ImageError } from "./errors";
 import { readJpegOrientation } from "./exif";
-import { checkDecodeMemory, checkDimensions, checkEncodedSize, DEFAULT_IMAGE_LIMITS, type ImageLimits } from "./limits";
+import {
+  checkDecodeMemory,
+  checkDimensions,
+  checkEncodedSize,
+  DEFAULT_IMAGE_LIMITS,
+  decodeEstimate,
+  type ImageLimits,
+} from "./limits";
 import { orientedView } from "./orientation";
 import { clipResize } from "./resize";
 import { type ImageFormat, sniffFormat } from "./sniff";
@@ -25,6 +32,21 @@ export interface PreprocessedImage {
 
 export interface PreprocessOptions {
   limits?: Partial<ImageLimits>;
+  /** Diagnostics: sees the memory of every decode that ran (the decoder fuzz checks it). */
+  onDecoded?: (report: DecodeReport) => void;
+}
+
+export interface DecodeReport {
+  format: ImageFormat;
+  variant: DecodeVariant;
+  width: number;
+  height: number;
+  /** limits.maxDecodeBytes */
+  budgetBytes: number;
+  /** What checkDecodeMemory counted the decode at before running it. */
+  estimatedBytes: number;
+  /** Measured: the decoder's working bytes (DecodedImage.workingBytes) plus the encoded input. */
+  measuredBytes: number;
 }
 
 export async function preprocessImage(
@@ -42,11 +64,20 @@ export async function preprocessImage(
   }
   const header = readHeader(bytes, format);
   checkDimensions(header.width, header.height, limits);
-  checkDecodeMemory(header.width, header.height, header.variant, bytes.byteLength, limits);
+  checkDecodeMemory(header, bytes.byteLength, limits);
 
   // 2. Decode, then turn JPEGs upright. Pillow's open_clip transform ignores EXIF orientation;
   //    we apply it on purpose (a product decision: users expect the photo as their phone shows it).
   const decoded = await decodePixels(bytes, format, header);
+  options.onDecoded?.({
+    format,
+    variant: header.variant,
+    width: header.width,
+    height: header.height,
+    budgetBytes: limits.maxDecodeBytes,
+    estimatedBytes: decodeEstimate(header, bytes.byteLength),
+    measuredBytes: decoded.workingBytes + bytes.byteLength,
+  });
   const mode: PixelMode = decoded.mode;
   const view = orientedView(decoded.image, format === "jpeg" ? readJpegOrientation(bytes) : 1);
 

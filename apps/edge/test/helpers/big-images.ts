@@ -48,12 +48,27 @@ type EmscriptenInit = (module: WebAssembly.Module, overrides: object) => Promise
 let jpegEncoder: Promise<void> | undefined;
 let webpEncoder: Promise<void> | undefined;
 
-/** Baseline JPEG (mozjpeg, no trellis/optimisation: fast and as a camera writes it). */
-export async function noisyJpeg(width: number, height: number, options: { quality: number; amplitude: number }) {
+/**
+ * Baseline JPEG (mozjpeg, no trellis/optimisation: fast and as a camera writes it), or
+ * progressive; chroma subsampled 4:2:0 unless `fullChroma` (4:4:4, the most coefficients).
+ */
+export async function noisyJpeg(
+  width: number,
+  height: number,
+  options: { quality: number; amplitude: number; progressive?: boolean; fullChroma?: boolean },
+) {
   jpegEncoder ??= (initJpegEncoder as unknown as EmscriptenInit)(jpegEncWasm, {});
   await jpegEncoder;
   const rgba = noisyRgba(width, height, options.amplitude, width * 31 + height);
-  const opts = { quality: options.quality, baseline: true, progressive: false, optimize_coding: false };
+  const progressive = options.progressive === true;
+  const opts = {
+    quality: options.quality,
+    baseline: !progressive,
+    progressive,
+    optimize_coding: progressive, // progressive JPEGs always carry optimized Huffman tables
+    auto_subsample: false,
+    chroma_subsample: options.fullChroma ? 1 : 2,
+  };
   return new Uint8Array(await encodeJpeg(rgba as unknown as Parameters<typeof encodeJpeg>[0], opts));
 }
 

@@ -4,8 +4,9 @@
 // incompressible (noise), generated from a seed near 3, 10 and 19.9 MB, plus the issue's
 // examples: a 4.2 MB 4000×3000 phone JPEG and a 5 MB PNG as data URLs.
 import { describe, expect, it } from "vitest";
-import { DECODE_BYTES_PER_PIXEL, MAX_DECODE_BYTES, MAX_ENCODED_BYTES, MAX_PIXELS, MAX_SIDE } from "../../src/images";
+import { MAX_DECODE_BYTES, MAX_ENCODED_BYTES, MAX_PIXELS, MAX_SIDE } from "../../src/images";
 import { readHeader } from "../../src/images/dimensions";
+import { decodeEstimate } from "../../src/images/limits";
 import { createInline, jsonl } from "../helpers/batches";
 import { type BigFormat, bigDataUrl, noisyJpeg, sized } from "../helpers/big-images";
 import { chatBody, Edge, type Loose } from "../helpers/edge";
@@ -20,13 +21,14 @@ const MEDIA_TYPES: Record<BigFormat, string> = {
 
 /** What the documented limits say about this file: decoded and served, or refused (400). */
 function fitsLimits(bytes: Uint8Array, format: BigFormat): boolean {
-  const { width, height, variant } = readHeader(bytes, format);
+  const header = readHeader(bytes, format);
+  const { width, height } = header;
   return (
     bytes.length <= MAX_ENCODED_BYTES &&
     width <= MAX_SIDE &&
     height <= MAX_SIDE &&
     width * height <= MAX_PIXELS &&
-    width * height * DECODE_BYTES_PER_PIXEL[variant] + 2 * bytes.length <= MAX_DECODE_BYTES
+    decodeEstimate(header, bytes.byteLength) <= MAX_DECODE_BYTES
   );
 }
 
