@@ -3,7 +3,7 @@
 // budget is passed, and each of these is a fast 400 (never a 5xx the edge would retry) after
 // which the runner keeps serving.
 import { createHash } from "node:crypto";
-import { type GenerateRequest, PROTOCOL_HEADER, PROTOCOL_VERSION } from "@mmgpt/schema/internal";
+import type { GenerateRequest } from "@mmgpt/schema/internal";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Engine } from "../src/engine/engine.js";
 import { LocalEngineHost } from "../src/engine-host/local-host.js";
@@ -13,35 +13,22 @@ import { MAX_GENERATE_BODY_BYTES } from "../src/server/bounded-body.js";
 import { servingBuild } from "../src/server/load-model.js";
 import { silentLogger } from "../src/server/logger.js";
 import { loadTokenizer, type Tokenizer } from "../src/tokenizer/index.js";
-import { greedyParams, tinyModel } from "./tiny-model.js";
+import { headers, SECRET } from "./service-headers.js";
+import { greedyParams, TEST_TENANT, tinyModel } from "./tiny-model.js";
 
-const SECRET = "test-secret-0123456789";
-const headers = {
-  authorization: `Bearer ${SECRET}`,
-  [PROTOCOL_HEADER]: String(PROTOCOL_VERSION),
-  "content-type": "application/json",
-};
 let rt: ModelRuntime;
 
 beforeAll(async () => {
   rt = await tinyModel().load(servingBuild({ precision: "fp32", kvDtype: "fp16" }));
 });
 
-/** The real tokenizer, counting the characters it is asked to encode. */
+/** The real tokenizer (every member inherited), counting the characters it is asked to encode. */
 function countingTokenizer(inner: Tokenizer): Tokenizer & { encoded: number } {
-  const counting = {
-    encoded: 0,
-    vocabSize: inner.vocabSize,
-    special: inner.special,
-    encode(text: string, options?: Parameters<Tokenizer["encode"]>[1]) {
-      counting.encoded += text.length;
-      return inner.encode(text, options);
-    },
-    minTokens: (text: string) => inner.minTokens(text),
-    decode: (ids: readonly number[]) => inner.decode(ids),
-    idToPiece: (id: number) => inner.idToPiece(id),
-    isSpecial: (id: number) => inner.isSpecial(id),
-    createStreamDecoder: () => inner.createStreamDecoder(),
+  const counting: Tokenizer & { encoded: number } = Object.create(inner);
+  counting.encoded = 0;
+  counting.encode = (text, options) => {
+    counting.encoded += text.length;
+    return inner.encode(text, options);
   };
   return counting;
 }
@@ -64,6 +51,7 @@ async function makeApp() {
 const request = (turns: GenerateRequest["turns"], maxTokens = 8): GenerateRequest => ({
   request_id: "req-hostile",
   model: "mmgpt-tiny",
+  tenant: TEST_TENANT,
   turns,
   params: greedyParams({ max_tokens: maxTokens }),
   stream: false,

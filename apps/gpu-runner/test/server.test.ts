@@ -1,7 +1,7 @@
 // The runner service in-process (Hono's app.request): the internal protocol, auth, errors,
 // backpressure and cancellation over a real engine on the tiny model.
 import { createHash } from "node:crypto";
-import { type GenerateRequest, PROTOCOL_HEADER, PROTOCOL_VERSION, TENANT_HEADER } from "@mmgpt/schema/internal";
+import type { GenerateRequest } from "@mmgpt/schema/internal";
 import type { Hono } from "hono";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Engine } from "../src/engine/engine.js";
@@ -11,16 +11,10 @@ import { type AppState, createApp } from "../src/server/app.js";
 import { servingBuild } from "../src/server/load-model.js";
 import { silentLogger } from "../src/server/logger.js";
 import { loadTokenizer } from "../src/tokenizer/index.js";
+import { headers, SECRET } from "./service-headers.js";
 import { greedyParams, TEST_TENANT, tinyModel } from "./tiny-model.js";
 import { waitFor } from "./wait-for.js";
 
-const SECRET = "test-secret-0123456789";
-const headers = {
-  authorization: `Bearer ${SECRET}`,
-  [PROTOCOL_HEADER]: String(PROTOCOL_VERSION),
-  [TENANT_HEADER]: TEST_TENANT,
-  "content-type": "application/json",
-};
 let rt: ModelRuntime;
 
 async function makeApp(opts: { maxBatch?: number; maxQueue?: number; imagePixelBytes?: number } = {}) {

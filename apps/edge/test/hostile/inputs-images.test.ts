@@ -100,7 +100,7 @@ function expectOutcomes(results: Record<string, Outcome>, served: boolean) {
 
 describe("large images on every path (issue #15 item 1)", () => {
   it("serves a 4.2 MB 4000×3000 phone JPEG and a 5 MB PNG as data URLs", async () => {
-    const photo = await noisyJpeg(4000, 3000, { quality: 85, amplitude: 52 });
+    const photo = await noisyJpeg(4000, 3000, { quality: 85, amplitude: 80 });
     expect(photo.length).toBeGreaterThan(3.6 * MB);
     expect(photo.length).toBeLessThan(4.8 * MB);
     expect(fitsLimits(photo, "jpeg")).toBe(true);
@@ -108,7 +108,7 @@ describe("large images on every path (issue #15 item 1)", () => {
 
     const png = await sized("png", 5 * MB);
     expectOutcomes(await allPaths(png, "png"), true);
-  }, 120_000);
+  }, 300_000);
 
   for (const format of ["jpeg", "png", "webp", "gif"] as const) {
     for (const size of [3 * MB, 10 * MB, 19.9 * MB]) {
@@ -118,7 +118,7 @@ describe("large images on every path (issue #15 item 1)", () => {
         // The 3 MB class decodes within the budget in every format: those must be served.
         if (size === 3 * MB) expect(served).toBe(true);
         expectOutcomes(await allPaths(bytes, format), served);
-      }, 120_000);
+      }, 300_000); // a 20 MB image five times over, decoded each time: minutes on a busy 2-core machine
     }
   }
 });
