@@ -29,6 +29,8 @@ export interface FuzzOptions {
   seconds: number;
   seed: number;
   limits?: Partial<ImageLimits>;
+  /** Cases per format run even past `seconds` (a loaded machine must still test something). */
+  minCasesPerFormat?: number;
   /** Called after each case that took longer than a second (the CLI prints them). */
   onSlowCase?: (format: ImageFormat, milliseconds: number, outcome: string) => void;
 }
@@ -127,7 +129,8 @@ export async function fuzzDecoders(options: FuzzOptions): Promise<Record<ImageFo
     FormatFigures
   >;
   const deadline = Date.now() + options.seconds * 1000;
-  for (let round = 0; Date.now() < deadline; round++) {
+  const minRounds = (options.minCasesPerFormat ?? 0) * formats.length;
+  for (let round = 0; Date.now() < deadline || round < minRounds; round++) {
     const format = formats[round % formats.length];
     const seeds = options.seeds[format];
     const input = mutate(seeds[below(random, seeds.length)], format, random);

@@ -107,7 +107,13 @@ describe("decoders allocate what was checked (issue #15 item 2)", () => {
   it("fuzz (seed 1, 4 s): no crash, no decode past the budget, in every format", async () => {
     const vectors = Object.fromEntries(VECTORS.map((v) => [v.image, vectorFile(v.image)]));
     const seeds = mergeSeeds(seedsByFormat(vectors), await generatedSeeds());
-    const figures = await fuzzDecoders({ seeds, seconds: 4, seed: 1, limits: { maxDecodeBytes: 32 * 1024 * 1024 } });
+    const figures = await fuzzDecoders({
+      seeds,
+      seconds: 4,
+      seed: 1,
+      minCasesPerFormat: 8,
+      limits: { maxDecodeBytes: 32 * 1024 * 1024 },
+    });
     for (const [format, f] of Object.entries(figures)) {
       expect({ format, crashes: f.crashes, overBudget: f.overBudget, firstCrash: f.firstCrash }).toEqual({
         format,
