@@ -141,6 +141,48 @@ describe("hostile input on the runner (issue #15 item 3)", () => {
     expect(tokenizer.encoded).toBeLessThan(total / 2);
   });
 
+  it('answers a conversation of megabytes of old exchanges with truncation "auto" without tokenizing them; "disabled" refuses it unread', async () => {
+    const { app, tokenizer } = await makeApp();
+    // ~4 MB of old exchanges (under the 8 MiB body cap): one enormous paste, then many of a few
+    // thousand characters; then two short exchanges and the question.
+    const old: GenerateRequest["turns"] = [
+      { role: "user", text: "An enormous paste of a log file. ".repeat(60_000) },
+      { role: "assistant", text: "I read it." },
+      ...Array.from({ length: 300 }, (_, i): GenerateRequest["turns"] => [
+        { role: "user", text: `Old question ${i}: ${"more pasted text ".repeat(400)}` },
+        { role: "assistant", text: `Old answer ${i}.` },
+      ]).flat(),
+    ];
+    const recent: GenerateRequest["turns"] = [
+      { role: "user", text: "Is the boat red?" },
+      { role: "assistant", text: "Yes, it is red." },
+      { role: "user", text: "Is the harbour wall old?" },
+      { role: "assistant", text: "It is very old." },
+      { role: "user", text: "Where is the boat?" },
+    ];
+    const turns = [...old, ...recent];
+    const oldChars = old.reduce((n, t) => n + t.text.length, 0);
+    const body = (truncation: "auto" | "disabled") => JSON.stringify({ ...request(turns), truncation });
+    expect(body("auto").length).toBeGreaterThan(4_000_000);
+    expect(body("auto").length).toBeLessThan(MAX_GENERATE_BODY_BYTES);
+
+    const auto = await app.request("/internal/v1/generate", { method: "POST", headers, body: body("auto") });
+    expect(auto.status).toBe(200);
+    const done = (await auto.json()) as { type: string; dropped_exchanges: number; prompt: string };
+    expect(done.type).toBe("done");
+    expect(done.dropped_exchanges).toBe(old.length / 2);
+    expect(done.prompt).toContain("Is the boat red?");
+    // The recent exchanges, about twice (with and without the template), and the first old one
+    // only as far as its characters: hundreds of characters out of the millions dropped.
+    expect(tokenizer.encoded).toBeLessThan(2_000);
+    expect(tokenizer.encoded).toBeLessThan(oldChars / 1000);
+
+    tokenizer.encoded = 0;
+    const disabled = await app.request("/internal/v1/generate", { method: "POST", headers, body: body("disabled") });
+    expect(await errorOf(disabled)).toEqual({ status: 400, code: "context_length_exceeded" });
+    expect(tokenizer.encoded).toBe(0);
+  });
+
   it("refuses an image body past the image size unread", async () => {
     const { app } = await makeApp();
     const sha = createHash("sha256").update("x").digest("hex");

@@ -1,8 +1,8 @@
 // The generation engine: a numbered pipeline per request and one scheduler loop that shares
 // the model between requests.
 //
-//   generate(): 1 render the prompt per turn   2 resolve images (409 when missing)
-//               3 fit the context (fit-context.ts: truncation)   4 queue (503 when full)
+//   generate(): 1+3 render the prompt per turn, fitting the context as it goes (fit-context.ts:
+//               truncation)   2 resolve images (409 when missing)   4 queue (503 when full)
 //   loop:       5 admit: a slot from the slot table (slot-table.ts) with the longest reusable
 //                 prefix, prefill the rest
 //               6 decode: one batched step for every sampling request (continuous batching:
@@ -11,7 +11,6 @@
 import type { GenerateRequest } from "@mmgpt/schema/internal";
 import { mediaTime } from "../model/media-time.js";
 import type { DecodeResult, ModelRuntime } from "../model/runtime.js";
-import { renderPrompt } from "../prompt/index.js";
 import type { Tokenizer } from "../tokenizer/index.js";
 import { BeamRunner } from "./beam-runner.js";
 import { type CallOptions, runDecoder } from "./decoder-call.js";
@@ -147,11 +146,12 @@ export class Engine {
     if (this.draining) throw new EngineError("not_ready", "the runner is shutting down");
     const tokenizer = this.promptTokenizer.forTenant(req.tenant);
     // 3 (before 2, so an image of a dropped exchange is not asked for): fit the context.
-    const { rendered, droppedExchanges, maxTokens } = fitToContext(
-      req.turns,
-      (turns) => renderPrompt(tokenizer, { system: req.system, turns: [...turns] }),
-      { maxTokens: req.params.max_tokens, maxContext: this.opts.maxContext, truncation: req.truncation ?? "disabled" },
-    );
+    // Rendering and fitting are one step: a prompt that cannot fit is not tokenized in full.
+    const { rendered, droppedExchanges, maxTokens } = fitToContext(tokenizer, req, {
+      maxTokens: req.params.max_tokens,
+      maxContext: this.opts.maxContext,
+      truncation: req.truncation ?? "disabled",
+    });
     const hashes = rendered.images.map((p) => p.image as string);
     const missing = [...new Set(hashes)].filter((h) => !this.images.has(req.tenant, h));
     if (missing.length)

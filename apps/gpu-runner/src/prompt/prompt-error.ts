@@ -11,7 +11,7 @@ export type PromptErrorCode =
   | "image_on_assistant_turn"
   | "options_on_assistant_turn"
   | "too_many_images"
-  | "prompt_too_long"; // past renderPrompt's `maxIds`: tokenizing stopped there
+  | "prompt_too_long"; // past a render's `maxIds`: tokenizing stopped there (PromptTooLong)
 
 export class PromptError extends Error {
   override readonly name = "PromptError";
@@ -21,5 +21,15 @@ export class PromptError extends Error {
     readonly param?: string,
   ) {
     super(message);
+  }
+}
+
+/** Rendering stopped past `maxIds` with text left to tokenize: the prompt has at least `tokens` ids. */
+export class PromptTooLong extends PromptError {
+  constructor(
+    readonly tokens: number,
+    maxIds: number,
+  ) {
+    super("prompt_too_long", `the prompt has at least ${tokens} tokens, more than ${maxIds}`, "turns");
   }
 }
