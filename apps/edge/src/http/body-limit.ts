@@ -24,10 +24,16 @@ const GENERATION_LIMIT: BodyLimit = {
   hint: " Upload large images with POST /v1/files and send their file ids, or send https URLs.",
 };
 
+/**
+ * Routes whose body may carry an image inline (a data URL): a chat completion, a response, a
+ * conversation created with items, a message or items added to one.
+ */
+const IMAGE_BODY_ROUTE = /^\/v1\/(chat\/completions|responses|conversations|conversations\/[^/]+\/(messages|items))$/;
+
 /** The limit of one route; every route not named here takes LIMITS.maxBodyBytes. */
 export function bodyLimitFor(method: string, path: string): BodyLimit {
   if (method !== "POST") return DEFAULT_LIMIT;
-  if (path === "/v1/chat/completions" || /^\/v1\/conversations\/[^/]+\/messages$/.test(path)) return GENERATION_LIMIT;
+  if (IMAGE_BODY_ROUTE.test(path)) return GENERATION_LIMIT;
   if (path === "/v1/files") return { bytes: LIMITS.maxFileBytes + MULTIPART_OVERHEAD_BYTES, hint: "" };
   if (path === "/v1/batches") return { bytes: LIMITS.maxFileBytes, hint: " Upload larger inputs as a file." };
   return DEFAULT_LIMIT;

@@ -3,6 +3,7 @@
 // conversation request of unbounded text never reaches a runner; client errors stay 4xx.
 import { buildOpenApiDocument, LIMITS } from "@mmgpt/schema";
 import { describe, expect, it } from "vitest";
+import { bigDataUrl, sized } from "../helpers/big-images";
 import { ADMIN_TOKEN, chatBody, Edge, type Loose } from "../helpers/edge";
 
 /**
@@ -80,7 +81,7 @@ describe("request body limits (issue #15 item 3)", () => {
     const { edge, key } = await setup();
     const body = JSON.stringify({ padding: "x".repeat(LIMITS.maxBodyBytes) });
     const cases: Array<[string, string, Record<string, string>]> = [
-      ["POST", "/v1/conversations", { authorization: `Bearer ${key}` }],
+      ["POST", "/v1/conversations/conv_abc", { authorization: `Bearer ${key}` }],
       ["POST", "/v1/webhook_endpoints", { authorization: `Bearer ${key}` }],
       ["DELETE", "/v1/files/file-abc", { authorization: `Bearer ${key}` }],
       ["POST", "/v1/admin/api_keys", { authorization: `Bearer ${ADMIN_TOKEN}` }],
@@ -104,11 +105,49 @@ describe("request body limits (issue #15 item 3)", () => {
     expect(ok.status).toBe(200);
   });
 
+  it("reads an inline image past 1 MiB on every route that may carry one", async () => {
+    const { edge, key } = await setup();
+    const image = { type: "input_image", image_url: bigDataUrl(await sized("jpeg", 1_400_000), "image/jpeg") };
+    const message = { role: "user", content: [{ type: "input_text", text: "What is this?" }, image] };
+    const conv = (await (await edge.fetch("/v1/conversations", { method: "POST", key, json: {} })).json()) as Loose;
+    const cases: Array<[string, unknown]> = [
+      ["/v1/responses", { model: "mmgpt-tiny", input: [message], max_output_tokens: 4 }],
+      ["/v1/conversations", { items: [message] }],
+      [`/v1/conversations/${conv.id}/items`, { items: [message] }],
+      ["/v1/chat/completions", chatBody([{ type: "image_url", image_url: { url: image.image_url } }])],
+    ];
+    for (const [path, json] of cases) {
+      expect(JSON.stringify(json).length).toBeGreaterThan(LIMITS.maxBodyBytes);
+      const res = await edge.fetch(path, { method: "POST", key, json });
+      expect({ path, status: res.status }, await res.clone().text()).toEqual({ path, status: 200 });
+    }
+  }, 120_000); // a 1.4 MB JPEG made, then decoded on four routes, on a loaded 2-core machine
+
   it("bounds a message's text across its parts, so a request of text parts is bounded", async () => {
     const { edge, key, runner } = await setup();
     const part = { type: "text", text: "y".repeat(LIMITS.maxTextLength) };
     const res = await edge.fetch("/v1/chat/completions", { method: "POST", key, json: chatBody([part, part]) });
     expect(await envelope(res)).toMatchObject({ status: 400, code: "invalid_request_error" });
+    // The same for the Responses API's items, on a response and added to a conversation.
+    const item = {
+      role: "user",
+      content: [
+        { type: "input_text", text: part.text },
+        { type: "input_text", text: part.text },
+      ],
+    };
+    const conv = (await (await edge.fetch("/v1/conversations", { method: "POST", key, json: {} })).json()) as Loose;
+    for (const [path, json] of [
+      ["/v1/responses", { model: "mmgpt-tiny", input: [item] }],
+      [`/v1/conversations/${conv.id}/items`, { items: [item] }],
+    ] as const) {
+      const refused = await edge.fetch(path, { method: "POST", key, json });
+      expect({ path, ...(await envelope(refused)) }).toMatchObject({
+        path,
+        status: 400,
+        code: "invalid_request_error",
+      });
+    }
     expect(runner.calls).toEqual([]);
   });
 

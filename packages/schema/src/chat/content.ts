@@ -121,7 +121,7 @@ export type UserContent = z.infer<typeof UserContent>;
  * A message's text parts together are one turn's text, so they share LIMITS.maxTextLength (per
  * part alone, any number of parts made a request of unbounded text).
  */
-function checkTextLength(parts: ReadonlyArray<{ type: string; text?: string }>, ctx: z.RefinementCtx): void {
+export function checkTextLength(parts: ReadonlyArray<{ type: string; text?: string }>, ctx: z.RefinementCtx): void {
   let length = 0;
   for (const [part, p] of parts.entries()) {
     length += p.text?.length ?? 0;

@@ -10,9 +10,9 @@ export const LIMITS = {
    */
   maxBodyBytes: 1024 * 1024,
   /**
-   * Request body of a chat completion or a conversation message: room for one inline image at
-   * maxImageBytes as a base64 data URL (27.96 MB) and the text. Send more images as file ids or
-   * https URLs.
+   * Request body of a route that may carry images inline (chat completions, responses, creating
+   * a conversation, its messages and items): room for one image at maxImageBytes as a base64
+   * data URL (27.96 MB) and the text. Send more images as file ids or https URLs.
    */
   maxGenerationBodyBytes: 32 * 1024 * 1024,
   /** Size of any uploaded file (a batch JSONL file in practice); also the body of POST /v1/batches. */

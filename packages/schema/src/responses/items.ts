@@ -2,7 +2,7 @@
 // input_text / input_image / output_text parts. Only message items exist here (no tools), so
 // any other item type is refused by name rather than silently ignored.
 import { z } from "@hono/zod-openapi";
-import { ImageUrl } from "../chat/content";
+import { checkTextLength, ImageUrl } from "../chat/content";
 import { LIMITS } from "../common";
 
 export const ITEM_ROLES = ["user", "assistant", "system", "developer"] as const;
@@ -66,7 +66,8 @@ export const InputMessageItem = z
     id: z.string().optional().openapi({ description: "Accepted and ignored: stored items get new ids." }),
     status: z.string().optional().openapi({ description: "Accepted and ignored." }),
     role: ItemRole,
-    content: z.union([Text, z.array(ItemContentPart).min(1)], {
+    // The text parts share the message's LIMITS.maxTextLength, as chat content's do.
+    content: z.union([Text, z.array(ItemContentPart).min(1).superRefine(checkTextLength)], {
       error: "content must be a string or a non-empty array of content parts",
     }),
   })
