@@ -58,9 +58,55 @@ function dimensionOffsets(bytes: Uint8Array, format: ImageFormat): number[] {
 
 const INTERESTING = [0x00, 0x01, 0x7f, 0x80, 0xfe, 0xff];
 
+/** A PNG's chunks as [start, end) byte ranges (length, type, data, CRC), up to IEND or a bad length. */
+function pngChunks(bytes: Uint8Array): Array<[number, number]> {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const chunks: Array<[number, number]> = [];
+  for (let p = 8; p + 12 <= bytes.length; ) {
+    const end = p + 12 + view.getUint32(p);
+    if (end > bytes.length) break;
+    chunks.push([p, end]);
+    p = end;
+  }
+  return chunks;
+}
+
+const PNG_CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+
+/**
+ * PNG mutations that keep the zlib stream whole (byte-level ones almost always break it, so the
+ * decoder itself was rarely reached): a second IHDR of other dimensions inserted after a random
+ * chunk (later chunks contradicting the checked header), or the IHDR reinterpreted with another
+ * depth and colour type at the width that keeps the rows' byte length, so the same data decodes
+ * as another, often much wider, image.
+ */
+function mutatePngChunks(input: Uint8Array, random: Random): Uint8Array {
+  const chunks = pngChunks(input);
+  const ihdr = chunks.find(([p]) => String.fromCharCode(...input.subarray(p + 4, p + 8)) === "IHDR");
+  if (!ihdr || chunks.length < 2) return input;
+  const header = input.slice(ihdr[0], ihdr[1]);
+  const view = new DataView(header.buffer);
+  const [width, depth, colorType, interlace] = [view.getUint32(8), header[16], header[17], header[20]];
+  const newDepth = [1, 2, 4, 8, 16][below(random, 5)];
+  const newType = [0, 2, 4, 6][below(random, 4)];
+  const bits = (d: number, t: number) => d * (PNG_CHANNELS[t] ?? 1);
+  const rowBits = Math.ceil((width * bits(depth, colorType)) / 8) * 8;
+  if (interlace === 0 && (random() & 1) === 1 && (newType === 0 || newDepth >= 8)) {
+    header[16] = newDepth;
+    header[17] = newType;
+    view.setUint32(8, Math.max(1, Math.floor(rowBits / bits(newDepth, newType))));
+    return Uint8Array.from([...input.subarray(0, ihdr[0]), ...header, ...input.subarray(ihdr[1])]);
+  }
+  view.setUint32(8, 1 + below(random, 1 << (8 + below(random, 8))));
+  view.setUint32(12, 1 + below(random, 1 << (8 + below(random, 8))));
+  const after = chunks[below(random, chunks.length - 1)][1];
+  return Uint8Array.from([...input.subarray(0, after), ...header, ...input.subarray(after)]);
+}
+
 /** One mutation of `input`; a few kinds, each aimed at a way decoders over-allocate. */
 function mutate(input: Uint8Array, format: ImageFormat, random: Random): Uint8Array {
   const bytes = input.slice();
+  if (format === "png" && below(random, 2) === 0) return mutatePngChunks(bytes, random);
   switch (below(random, 7)) {
     case 0: // bit flips
       for (let n = 1 + below(random, 8); n > 0; n--) bytes[below(random, bytes.length)] ^= 1 << below(random, 8);
