@@ -68,4 +68,6 @@ export interface Deps {
   runnerFetch: typeof fetch;
   imageFetch: typeof fetch;
   webhookFetch: typeof fetch;
+  /** Waits until an epoch-ms time (webhooks/deliver.ts); a timer unless a test injects one. */
+  sleepUntil?: (atMs: number) => Promise<void>;
 }

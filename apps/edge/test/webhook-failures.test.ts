@@ -4,8 +4,8 @@
 // other waits out the lease), and an exception inside the consumer (the message is retried and
 // the lease freed, so the retry sends).
 import { env } from "cloudflare:test";
+import { WEBHOOK_DELIVERY_ERRORS } from "@mmgpt/schema";
 import { describe, expect, it } from "vitest";
-import { DELIVERY_ERRORS } from "../src/webhooks/deliver";
 import { WEBHOOK_QUEUE_NAME } from "../src/webhooks/messages";
 import { Edge } from "./helpers/edge";
 import { gate } from "./helpers/fake-runner";
@@ -46,8 +46,12 @@ function failingOnce(db: D1Database, match: string): D1Database {
 
 describe("webhook delivery failures", () => {
   it.each([
-    ["a network error", new TypeError("connect ECONNREFUSED"), DELIVERY_ERRORS.unreachable],
-    ["a timeout", new DOMException("The operation timed out.", "TimeoutError"), DELIVERY_ERRORS.unreachable],
+    ["a network error", new TypeError("connect ECONNREFUSED"), WEBHOOK_DELIVERY_ERRORS.notAcknowledged],
+    [
+      "a timeout",
+      new DOMException("The operation timed out.", "TimeoutError"),
+      WEBHOOK_DELIVERY_ERRORS.notAcknowledged,
+    ],
   ])("%s is retried on schedule, then the next attempt delivers", async (_name, failure, lastError) => {
     const { hook, subscribe, finishBatch, deliver } = await setup([failure]);
     await subscribe();

@@ -67,6 +67,7 @@ export type BatchCreateParams = JsonBody<"createBatch">;
 export type BatchListParams = Query<"listBatches">;
 
 export type WebhookEndpoint = Schemas["WebhookEndpoint"];
+export type WebhookDelivery = Schemas["WebhookDelivery"];
 export type WebhookEndpointWithSecret = Schemas["WebhookEndpointWithSecret"];
 export type WebhookEndpointList = Schemas["WebhookEndpointList"];
 export type WebhookEndpointDeleted = Schemas["WebhookEndpointDeleted"];

@@ -3,7 +3,8 @@
 // Only a 2xx acknowledges; 410 Gone disables the endpoint; anything else (other statuses,
 // network errors, the 15 s timeout) is retried on the schedule of retry-schedule.ts, then the
 // delivery is marked failed. A lease keeps a duplicated message from sending in parallel.
-import { WEBHOOK_HEADERS } from "@mmgpt/schema";
+// What the account sees of a failure is generic (the contract's WEBHOOK_DELIVERY_ERRORS).
+import { WEBHOOK_DELIVERY_ERRORS, WEBHOOK_HEADERS } from "@mmgpt/schema";
 import { edgeConfig } from "../config";
 import type { Bindings, Deps } from "../env";
 import { unixSeconds } from "../http/ids";
@@ -14,19 +15,17 @@ import { signWebhook } from "./signature";
 
 export const DELIVERY_TIMEOUT_MS = 15_000;
 
-/**
- * The only texts an account sees as `last_error`. Refused connections, DNS and TLS failures and
- * timeouts read the same, and no exception text is shown: otherwise an endpoint URL pointed at
- * host:port after host:port would tell open from closed from filtered (a port scanner run by
- * the edge). The HTTP status of an answer is kept: it came from a public host the address
- * policy allowed, and it is what a receiver needs to debug its signature check.
- */
-export const DELIVERY_ERRORS = {
-  refused: "the endpoint URL is not allowed (https to a public host only)",
-  notAcknowledged: "the endpoint did not acknowledge the event (no 2xx answer)",
-  unreachable: "the endpoint could not be reached or did not answer in time",
-} as const;
 const LEASE_MS = DELIVERY_TIMEOUT_MS + 15_000;
+
+/**
+ * Waits until `atMs` (epoch milliseconds). A failed attempt is recorded DELIVERY_TIMEOUT_MS
+ * after its start whatever went wrong, so the moment its record appears in the endpoint list
+ * does not tell a refused connection (at once) from a filtered port (the timeout) from an
+ * answer. Tests inject one that returns at once.
+ */
+export type SleepUntil = (atMs: number) => Promise<void>;
+
+const sleepUntil: SleepUntil = (atMs) => new Promise((resolve) => setTimeout(resolve, Math.max(0, atMs - Date.now())));
 
 export type DeliveryOutcome = { kind: "done" } | { kind: "retry"; delaySeconds: number };
 
@@ -53,7 +52,7 @@ async function fail(db: D1Database, id: string, error: string): Promise<Delivery
 
 export async function deliverWebhook(
   env: Bindings,
-  deps: Pick<Deps, "webhookFetch">,
+  deps: Pick<Deps, "webhookFetch" | "sleepUntil">,
   deliveryId: string,
 ): Promise<DeliveryOutcome> {
   const db = env.DB;
@@ -84,7 +83,7 @@ export async function deliverWebhook(
 
 async function attempt(
   env: Bindings,
-  deps: Pick<Deps, "webhookFetch">,
+  deps: Pick<Deps, "webhookFetch" | "sleepUntil">,
   deliveryId: string,
   now: number,
 ): Promise<DeliveryOutcome> {
@@ -99,11 +98,11 @@ async function attempt(
     .bind(deliveryId)
     .first<DeliveryJoin>();
   if (!d) return { kind: "done" };
-  if (d.url === null || d.secret === null) return fail(db, d.id, "the endpoint was deleted");
-  if (d.disabled_at !== null) return fail(db, d.id, "the endpoint is disabled");
+  if (d.url === null || d.secret === null) return fail(db, d.id, WEBHOOK_DELIVERY_ERRORS.deleted);
+  if (d.disabled_at !== null) return fail(db, d.id, WEBHOOK_DELIVERY_ERRORS.disabled);
   const config = edgeConfig(env);
   if (!checkOutboundUrl(d.url, { allowLoopback: config.webhooksAllowLoopback }).ok) {
-    return fail(db, d.id, DELIVERY_ERRORS.refused);
+    return fail(db, d.id, WEBHOOK_DELIVERY_ERRORS.refused);
   }
 
   const timestamp = unixSeconds(now);
@@ -118,8 +117,9 @@ async function attempt(
     }
   } catch {
     // Retrying cannot help: no configured key opens it (a key was dropped or replaced).
-    return fail(db, d.id, "the signing secret can no longer be decrypted; recreate the endpoint");
+    return fail(db, d.id, WEBHOOK_DELIVERY_ERRORS.secretLost);
   }
+  // The status is kept for the operator (D1), never shown: see WEBHOOK_DELIVERY_ERRORS.
   let status: number | null = null;
   let error: string | null = null;
   try {
@@ -138,10 +138,11 @@ async function attempt(
     });
     status = response.status;
     await response.body?.cancel();
-    if (status < 200 || status > 299) error = DELIVERY_ERRORS.notAcknowledged;
+    if (status < 200 || status > 299) error = WEBHOOK_DELIVERY_ERRORS.notAcknowledged;
   } catch {
-    error = DELIVERY_ERRORS.unreachable;
+    error = WEBHOOK_DELIVERY_ERRORS.notAcknowledged;
   }
+  if (error !== null) await (deps.sleepUntil ?? sleepUntil)(now + DELIVERY_TIMEOUT_MS);
 
   const attempts = d.attempts + 1;
   const first = d.first_attempt_at ?? timestamp;

@@ -1,7 +1,7 @@
 // Webhook endpoints in D1, always scoped by account (another account's id reads as absent),
-// and the public shape: the contract's WebhookEndpoint plus documented extension fields that
-// show delivery health (`status`, `disabled_reason`, `deliveries`: the latest attempts).
-import type { WebhookEndpoint, WebhookEventType } from "@mmgpt/schema";
+// and the public shape: the contract's WebhookEndpoint, whose `status`, `disabled_reason` and
+// `deliveries` (the latest attempts, generic: no status code) show delivery health.
+import type { WebhookDelivery, WebhookEndpoint, WebhookEventType } from "@mmgpt/schema";
 import { type PageQuery, selectPage } from "../http/pagination";
 
 export interface EndpointRow {
@@ -16,29 +16,9 @@ export interface EndpointRow {
   disabled_reason: string | null;
 }
 
-export interface DeliveryView {
-  id: string;
-  event_id: string;
-  event_type: WebhookEventType;
-  status: "pending" | "delivered" | "failed";
-  attempts: number;
-  last_attempt_at: number | null;
-  last_status_code: number | null;
-  last_error: string | null;
-  next_attempt_at: number | null;
-  delivered_at: number | null;
-}
-
-/** Extension fields (not in the contract): see apps/edge/README.md. */
-export interface EndpointHealth {
-  status: "enabled" | "disabled";
-  disabled_reason: string | null;
-  deliveries: DeliveryView[];
-}
-
 export const RECENT_DELIVERIES = 5;
 
-export function toEndpoint(row: EndpointRow, deliveries: DeliveryView[]): WebhookEndpoint & EndpointHealth {
+export function toEndpoint(row: EndpointRow, deliveries: WebhookDelivery[]): WebhookEndpoint {
   return {
     id: row.id,
     object: "webhook_endpoint",
@@ -75,8 +55,8 @@ export async function listEndpoints(db: D1Database, accountId: string, query: Pa
 }
 
 /** The latest deliveries of each endpoint, newest first. */
-export async function recentDeliveries(db: D1Database, endpointIds: string[]): Promise<Map<string, DeliveryView[]>> {
-  const out = new Map<string, DeliveryView[]>(endpointIds.map((id) => [id, []]));
+export async function recentDeliveries(db: D1Database, endpointIds: string[]): Promise<Map<string, WebhookDelivery[]>> {
+  const out = new Map<string, WebhookDelivery[]>(endpointIds.map((id) => [id, []]));
   if (endpointIds.length === 0) return out;
   const { results } = await db
     .prepare(
@@ -88,7 +68,7 @@ export async function recentDeliveries(db: D1Database, endpointIds: string[]): P
        WHERE n <= ? ORDER BY endpoint_id, n`,
     )
     .bind(...endpointIds, RECENT_DELIVERIES)
-    .all<DeliveryView & { endpoint_id: string }>();
+    .all<WebhookDelivery & { endpoint_id: string }>();
   for (const r of results) {
     out.get(r.endpoint_id)?.push({
       id: r.id,
@@ -97,7 +77,6 @@ export async function recentDeliveries(db: D1Database, endpointIds: string[]): P
       status: r.status,
       attempts: r.attempts,
       last_attempt_at: r.last_attempt_at,
-      last_status_code: r.last_status_code,
       last_error: r.last_error,
       next_attempt_at: r.status === "pending" ? r.next_attempt_at : null,
       delivered_at: r.delivered_at,

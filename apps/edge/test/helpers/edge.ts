@@ -26,6 +26,8 @@ export class Edge {
   readonly pending: ExecutionContext[] = [];
   /** The queues the code sends to; tests run their messages with `runBatchQueue` etc. */
   readonly batchQueue = new RecordingQueue<BatchMessage>();
+  /** Every time the code waited until (epoch ms); tests do not wait. */
+  readonly sleeps: number[] = [];
   readonly webhookQueue = new RecordingQueue<WebhookMessage>();
 
   constructor(options: EdgeOptions = {}) {
@@ -42,6 +44,9 @@ export class Edge {
       runnerFetch: this.runners.fetch,
       imageFetch: options.imageFetch ?? notFound,
       webhookFetch: options.webhookFetch ?? notFound,
+      sleepUntil: async (atMs) => {
+        this.sleeps.push(atMs);
+      },
     });
   }
 

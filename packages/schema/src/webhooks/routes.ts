@@ -32,6 +32,21 @@ const endpointExample: WebhookEndpoint = {
   events: ["batch.completed", "batch.failed"],
   description: "nightly jobs",
   created_at: 1795772400,
+  status: "enabled",
+  disabled_reason: null,
+  deliveries: [
+    {
+      id: "whd_01m8y80v0f82k83f8snwf2p7by",
+      event_id: "evt_4e5f6a7b8c",
+      event_type: "batch.completed",
+      status: "delivered",
+      attempts: 1,
+      last_attempt_at: 1795772462,
+      last_error: null,
+      next_attempt_at: null,
+      delivered_at: 1795772462,
+    },
+  ],
 };
 
 export const createWebhookEndpointRoute = createRoute({

@@ -40,6 +40,45 @@ const HttpsUrl = z
   )
   .openapi({ example: "https://example.com/hooks/mmgpt" });
 
+export const WEBHOOK_DELIVERY_STATUSES = ["pending", "delivered", "failed"] as const;
+
+/**
+ * The texts a delivery's `last_error` can hold. Whatever went wrong on the way (refused
+ * connection, DNS, TLS, a timeout, an answer other than 2xx) reads the same, without a status
+ * code, and a failed attempt is recorded at the same time after its start whatever the cause:
+ * otherwise endpoint URLs pointed at host after host would tell open ports from closed or
+ * filtered ones (a port scanner run by the edge).
+ */
+export const WEBHOOK_DELIVERY_ERRORS = {
+  notAcknowledged: "the endpoint did not acknowledge the event (no 2xx answer in time)",
+  refused: "the endpoint URL is not allowed (https to a public host only)",
+  deleted: "the endpoint was deleted",
+  disabled: "the endpoint is disabled",
+  secretLost: "the signing secret can no longer be decrypted; recreate the endpoint",
+} as const;
+
+const nullableTime = UnixTime.nullable();
+
+export const WebhookDelivery = z
+  .object({
+    id: z.string().openapi({ example: "whd_01m8y80v0f82k83f8snwf2p7by" }),
+    event_id: z.string(),
+    event_type: WebhookEventType,
+    status: z.enum(WEBHOOK_DELIVERY_STATUSES).openapi({
+      description: "`pending` while attempts remain, `delivered` once acknowledged (2xx), else `failed`.",
+    }),
+    attempts: z.number().int().nonnegative(),
+    last_attempt_at: nullableTime,
+    last_error: z
+      .enum(Object.values(WEBHOOK_DELIVERY_ERRORS) as [string, ...string[]])
+      .nullable()
+      .openapi({ description: "Why the last attempt failed, in generic terms (no status code, no network detail)." }),
+    next_attempt_at: nullableTime.openapi({ description: "When a pending delivery is tried again." }),
+    delivered_at: nullableTime,
+  })
+  .openapi("WebhookDelivery");
+export type WebhookDelivery = z.infer<typeof WebhookDelivery>;
+
 export const WebhookEndpoint = z
   .object({
     id: z.string().openapi({ example: "we_0d93f8c1e2" }),
@@ -48,6 +87,11 @@ export const WebhookEndpoint = z
     events: z.array(WebhookEventType),
     description: z.string().nullable(),
     created_at: UnixTime,
+    status: z.enum(["enabled", "disabled"]).openapi({
+      description: "`disabled` once the endpoint answered 410 Gone: nothing is sent to it any more.",
+    }),
+    disabled_reason: z.string().nullable(),
+    deliveries: z.array(WebhookDelivery).openapi({ description: "The latest 5 deliveries, newest first." }),
   })
   .openapi("WebhookEndpoint");
 export type WebhookEndpoint = z.infer<typeof WebhookEndpoint>;

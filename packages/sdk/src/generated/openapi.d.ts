@@ -1779,6 +1779,32 @@ export interface components {
             /** @description Accepted and ignored. */
             name?: string;
         };
+        WebhookDelivery: {
+            /** @example whd_01m8y80v0f82k83f8snwf2p7by */
+            id: string;
+            event_id: string;
+            event_type: components["schemas"]["WebhookEventType"];
+            /**
+             * @description `pending` while attempts remain, `delivered` once acknowledged (2xx), else `failed`.
+             * @enum {string}
+             */
+            status: "pending" | "delivered" | "failed";
+            attempts: number;
+            /** @example 1795772400 */
+            last_attempt_at: number | null;
+            /**
+             * @description Why the last attempt failed, in generic terms (no status code, no network detail).
+             * @enum {string|null}
+             */
+            last_error: "the endpoint did not acknowledge the event (no 2xx answer in time)" | "the endpoint URL is not allowed (https to a public host only)" | "the endpoint was deleted" | "the endpoint is disabled" | "the signing secret can no longer be decrypted; recreate the endpoint" | null;
+            /**
+             * @description When a pending delivery is tried again.
+             * @example 1795772400
+             */
+            next_attempt_at: number | null;
+            /** @example 1795772400 */
+            delivered_at: number | null;
+        };
         WebhookEndpoint: {
             /** @example we_0d93f8c1e2 */
             id: string;
@@ -1789,6 +1815,14 @@ export interface components {
             description: string | null;
             /** @example 1795772400 */
             created_at: number;
+            /**
+             * @description `disabled` once the endpoint answered 410 Gone: nothing is sent to it any more.
+             * @enum {string}
+             */
+            status: "enabled" | "disabled";
+            disabled_reason: string | null;
+            /** @description The latest 5 deliveries, newest first. */
+            deliveries: components["schemas"]["WebhookDelivery"][];
         };
         WebhookEndpointDeleted: {
             id: string;
@@ -9471,7 +9505,22 @@ export interface operations {
                      *             "batch.failed"
                      *           ],
                      *           "description": "nightly jobs",
-                     *           "created_at": 1795772400
+                     *           "created_at": 1795772400,
+                     *           "status": "enabled",
+                     *           "disabled_reason": null,
+                     *           "deliveries": [
+                     *             {
+                     *               "id": "whd_01m8y80v0f82k83f8snwf2p7by",
+                     *               "event_id": "evt_4e5f6a7b8c",
+                     *               "event_type": "batch.completed",
+                     *               "status": "delivered",
+                     *               "attempts": 1,
+                     *               "last_attempt_at": 1795772462,
+                     *               "last_error": null,
+                     *               "next_attempt_at": null,
+                     *               "delivered_at": 1795772462
+                     *             }
+                     *           ]
                      *         }
                      *       ],
                      *       "has_more": false,
@@ -9675,6 +9724,21 @@ export interface operations {
                      *       ],
                      *       "description": "nightly jobs",
                      *       "created_at": 1795772400,
+                     *       "status": "enabled",
+                     *       "disabled_reason": null,
+                     *       "deliveries": [
+                     *         {
+                     *           "id": "whd_01m8y80v0f82k83f8snwf2p7by",
+                     *           "event_id": "evt_4e5f6a7b8c",
+                     *           "event_type": "batch.completed",
+                     *           "status": "delivered",
+                     *           "attempts": 1,
+                     *           "last_attempt_at": 1795772462,
+                     *           "last_error": null,
+                     *           "next_attempt_at": null,
+                     *           "delivered_at": 1795772462
+                     *         }
+                     *       ],
                      *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
                      *     }
                      */
