@@ -157,7 +157,7 @@ async function main() {
   const secrets = devSecrets();
   const modelDir = process.env.MMGPT_MODEL_DIR ?? defaultModelDir();
   say(`starting the runner on ${host}:${runnerPort} (model: ${modelDir})`);
-  run(
+  const runner = run(
     "runner",
     process.execPath,
     ["--import", "tsx", "apps/gpu-runner/src/server/main.ts"],
@@ -177,7 +177,7 @@ async function main() {
     },
   );
   await waitFor(`http://${host}:${runnerPort}/readyz`, "the runner", 10 * 60_000);
-  say("runner ready");
+  say(`runner ready (pid ${runner.pid})`); // the e2e tests freeze it by this pid
 
   say("building the playground page (apps/playground)");
   const page = spawnSync("npm", ["run", "build", "-w", "@mmgpt/playground"], { cwd: root, encoding: "utf8" });
@@ -207,6 +207,8 @@ async function main() {
       : {}),
     WEBHOOKS_ALLOW_LOOPBACK: "true", // local dev only: webhooks may target http://127.0.0.1
     CORS_ORIGINS: "*", // local dev only: pages on any origin may call the API
+    // Passed through when set (the e2e tests shorten the stall limit to freeze the runner).
+    ...(process.env.RUNNER_STALL_MS ? { RUNNER_STALL_MS: process.env.RUNNER_STALL_MS } : {}),
   };
   run(
     "edge",

@@ -11,6 +11,8 @@ export interface Stack {
   baseURL: string;
   apiKey: string;
   adminToken: string;
+  /** The runner's process (one Node process: its engine thread included). */
+  runnerPid: number;
   child: ChildProcess;
   output(): string;
   stop(): Promise<void>;
@@ -25,11 +27,13 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startStack(timeoutMs = 240_000): Promise<Stack> {
+/** `env`: more variables for `npm start` (e.g. RUNNER_STALL_MS, passed on to the edge). */
+export async function startStack(timeoutMs = 240_000, env: Record<string, string> = {}): Promise<Stack> {
   const root = join(import.meta.dirname, "..", "..");
   const state = mkdtempSync(join(tmpdir(), "mmgpt-e2e-"));
-  const env = {
+  const childEnv = {
     ...process.env,
+    ...env,
     MMGPT_STATE_DIR: state,
     // Tests run the seeded tiny model (fast, and its id is what they assert), not the trained
     // model `npm start` serves by default; a caller (npm run eval) may name another directory.
@@ -37,7 +41,11 @@ export async function startStack(timeoutMs = 240_000): Promise<Stack> {
     MMGPT_EDGE_PORT: String(await freePort()),
     MMGPT_RUNNER_PORT: String(await freePort()),
   };
-  const child = spawn(process.execPath, ["scripts/start.mjs"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["scripts/start.mjs"], {
+    cwd: root,
+    env: childEnv,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let out = "";
   const exited = new Promise<void>((r) => child.on("exit", () => r()));
   // Ready when the banner's last line (the admin token) has arrived whole.
@@ -67,6 +75,7 @@ export async function startStack(timeoutMs = 240_000): Promise<Stack> {
     baseURL: line("MMGPT_BASE_URL"),
     apiKey: line("MMGPT_API_KEY"),
     adminToken: /Admin token \(dev only\): (\S+)/.exec(out)![1],
+    runnerPid: Number(/runner ready \(pid (\d+)\)/.exec(out)![1]),
     child,
     output: () => out,
     stop: async () => {
