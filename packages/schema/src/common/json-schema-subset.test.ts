@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { jsonSchemaIssues, MAX_SCHEMA_DEPTH } from "./json-schema-subset";
+import { jsonSchemaIssues, MAX_SCHEMA_DEPTH, MAX_STRING_BOUNDS } from "./json-schema-subset";
 
 const paths = (schema: unknown) => jsonSchemaIssues(schema).map((i) => i.path.join("."));
 
@@ -72,5 +72,34 @@ describe("jsonSchemaIssues", () => {
     let deep: Record<string, unknown> = { type: "string" };
     for (let i = 0; i <= MAX_SCHEMA_DEPTH; i++) deep = { type: "array", items: deep };
     expect(jsonSchemaIssues(deep)[0].message).toMatch(/deeper than/);
+  });
+
+  it("budgets string length bounds (their compile cost), naming the largest keyword and the cap", () => {
+    const str = (bounds: object) => ({ type: "string", ...bounds });
+    const obj = (...props: object[]) => ({
+      type: "object",
+      properties: Object.fromEntries(props.map((p, i) => [`p${i}`, p])),
+    });
+    // At the budget, and identical bounds counted once (they compile into one rule).
+    expect(jsonSchemaIssues(str({ maxLength: MAX_STRING_BOUNDS }))).toEqual([]);
+    expect(jsonSchemaIssues(obj(...Array.from({ length: 20 }, () => str({ minLength: 2, maxLength: 40 }))))).toEqual(
+      [],
+    );
+    // Array bounds cost nothing to speak of, at any size.
+    expect(jsonSchemaIssues({ type: "array", items: { type: "integer" }, minItems: 100_000 })).toEqual([]);
+
+    const [one] = jsonSchemaIssues(obj({ type: "boolean" }, str({ maxLength: 4096 })));
+    expect(one.path).toEqual(["properties", "p1", "maxLength"]);
+    expect(one.message).toContain(`at most ${MAX_STRING_BOUNDS}`);
+    expect(one.message).toContain("`maxLength` (4096)");
+    expect(paths(str({ minLength: MAX_STRING_BOUNDS + 1 }))).toEqual(["minLength"]);
+    // Distinct bounds add up: the largest is named.
+    const spread = obj(str({ maxLength: 30 }), str({ maxLength: 31 }), str({ minLength: 1, maxLength: 8 }));
+    expect(paths(spread)).toEqual(["properties.p1.maxLength"]);
+    expect(jsonSchemaIssues(spread)[0].message).toContain("add up to 69");
+    // In $defs and anyOf branches too.
+    expect(
+      paths({ anyOf: [str({ maxLength: 40 }), { $ref: "#/$defs/s" }], $defs: { s: str({ maxLength: 41 }) } }),
+    ).toEqual(["$defs.s.maxLength"]);
   });
 });
