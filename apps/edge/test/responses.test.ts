@@ -2,7 +2,7 @@
 // previous_response_id chains, conversations (commit on success only, one generation at a
 // time), the Responses event stream, truncation, and every refusal with its param.
 import { describe, expect, it } from "vitest";
-import { Edge, type Loose } from "./helpers/edge";
+import { Edge, type Loose, sseEvents } from "./helpers/edge";
 import { done, gate, ndjson, runnerError } from "./helpers/fake-runner";
 import { dataUrl, png } from "./helpers/images";
 
@@ -18,18 +18,6 @@ async function setup() {
   };
   const get = async (path: string) => (await (await edge.fetch(path, { key })).json()) as Loose;
   return { edge, key, create, ok, get, runner: edge.runners.get() };
-}
-
-/** Named SSE events: [event name, parsed data]. */
-function sseEvents(text: string): Array<[string | null, Loose]> {
-  return text
-    .split("\n\n")
-    .filter(Boolean)
-    .map((block) => {
-      const event = /^event: (.*)$/m.exec(block)?.[1] ?? null;
-      const data = /^data: (.*)$/m.exec(block)![1]!;
-      return [event, data === "[DONE]" ? data : JSON.parse(data)];
-    });
 }
 
 describe("responses", () => {
@@ -270,7 +258,7 @@ describe("responses", () => {
     ],
     [{ input: [{ role: "user", content: [{ type: "input_image" }] }] }, "input.0.content.0.image_url"],
     [{ input: "x", previous_response_id: "resp_a", conversation: "conv_b" }, "previous_response_id"],
-    [{ input: "x", text: { format: { type: "json_schema" } } }, "text.format.type"],
+    [{ input: "x", text: { format: { type: "xml" } } }, "text.format.type"],
     [{ input: "x", background: true }, "background"],
     [{ input: "x", stream: true, num_beams: 2 }, "num_beams"],
     [{ input: "x", max_output_tokens: 0 }, "max_output_tokens"],

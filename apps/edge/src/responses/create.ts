@@ -35,11 +35,11 @@ import { ResponseEvents } from "./stream-events";
 
 type Stored = Pick<NewMessage, "role" | "text" | "content">;
 
-/** A chain's messages, oldest first: each response's input, then its reply. */
+/** A chain's messages, oldest first: each response's input, then its reply (its first choice). */
 function chainMessages(chain: readonly StoredResponse[]): Stored[] {
   return chain.flatMap((row) => {
     const body = JSON.parse(row.body) as ResponseObject;
-    const reply = body.output.map((m) => m.content.map((p) => p.text).join("")).join("\n");
+    const reply = body.output[0]?.content.map((p) => p.text).join("") ?? "";
     return [
       ...(JSON.parse(row.input_items) as Stored[]),
       { role: "assistant" as const, text: reply, content: reply ? [{ type: "text" as const, text: reply }] : [] },
@@ -86,7 +86,7 @@ export function createResponseRoutes(deps: Deps) {
       );
       const head: ResponseHead = {
         id: newId(ID_PREFIXES.response),
-        messageId: newId(ID_PREFIXES.message),
+        messageIds: Array.from({ length: body.n ?? 1 }, () => newId(ID_PREFIXES.message)),
         created_at: unixSeconds(),
         model,
         conversationId,
@@ -115,7 +115,7 @@ export function createResponseRoutes(deps: Deps) {
       // The only writes: the conversation's turn and the stored response, once the reply is done.
       const finish = async (done: DoneEvent) => {
         const response = responseObject(head, { status: "done", done });
-        await turn?.commit([...input, assistantMessage(head.messageId, model, done)]);
+        await turn?.commit([...input, assistantMessage(head.messageIds[0]!, model, done)]);
         if (store) {
           await insertResponse(c.env.DB, {
             id: head.id,
@@ -136,8 +136,8 @@ export function createResponseRoutes(deps: Deps) {
       const relay = relayEvents(
         answer,
         {
-          onEvent: (event) => (event.type === "start" ? events.open() : events.delta(event.text)),
-          onDone: async (done) => events.finish(await finish(done)),
+          onEvent: (event) => (event.type === "start" ? events.open() : events.delta(event)),
+          onDone: async (done) => events.finish(await finish(events.withLogprobs(done))),
           onFailure: async (error, clientGone) => {
             await turn?.fail(error, clientGone);
             return events.failed(error);

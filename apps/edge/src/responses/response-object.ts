@@ -1,22 +1,27 @@
 // The Response object of one request: what it echoes of the request (OpenAI's fields, with
-// defaults filled in) and what the generation produced. `incomplete` when max_output_tokens
-// (or, with truncation "auto", the room left in the context) ended the reply.
+// defaults filled in) and what the generation produced: one `message` output item per choice
+// (the `n` extension; one otherwise), with its tokens' logprobs when the request included them.
+// `incomplete` when max_output_tokens (or, with truncation "auto", the room left in the
+// context) ended a choice.
 import {
   type CreateResponseRequest,
+  includesLogprobs,
   type OutputMessage,
   type ResponseObject,
   type ResponseUsage,
   SAMPLING_DEFAULTS,
+  type TextFormat,
   type Truncation,
 } from "@mmgpt/schema";
-import type { DoneEvent, GenerateUsage } from "@mmgpt/schema/internal";
+import type { DoneEvent, GenerateUsage, TokenLogprob } from "@mmgpt/schema/internal";
+import { choicesOf } from "../chat/chunks";
 import type { ApiError } from "../errors/api-error";
 import { unixSeconds } from "../http/ids";
 
 export interface ResponseHead {
   id: string;
-  /** The id the reply's output message (and conversation item) gets. */
-  messageId: string;
+  /** The ids of the output messages, one per choice; the first is also the conversation item's. */
+  messageIds: string[];
   created_at: number;
   model: string;
   conversationId: string | null;
@@ -35,14 +40,40 @@ export function toResponseUsage(usage: GenerateUsage): ResponseUsage {
   };
 }
 
-export function outputMessage(head: ResponseHead, text: string, status: OutputMessage["status"]): OutputMessage {
+/** Choice `index`'s output message. */
+export function outputMessage(
+  head: ResponseHead,
+  index: number,
+  text: string,
+  status: OutputMessage["status"],
+  logprobs: TokenLogprob[] = [],
+): OutputMessage {
   return {
     type: "message",
-    id: head.messageId,
+    id: head.messageIds[index]!,
     status,
     role: "assistant",
-    content: [{ type: "output_text", text, annotations: [], logprobs: [] }],
+    content: [{ type: "output_text", text, annotations: [], logprobs }],
   };
+}
+
+function outputOf(head: ResponseHead, done: DoneEvent): OutputMessage[] {
+  const logprobs = includesLogprobs(head.body);
+  return choicesOf(done).map((c) =>
+    outputMessage(
+      head,
+      c.index,
+      c.text,
+      c.finish_reason === "length" ? "incomplete" : "completed",
+      logprobs ? (c.logprobs ?? []) : [],
+    ),
+  );
+}
+
+/** The format as OpenAI echoes it: the request's, `strict` filled in; free text by default. */
+function echoFormat(format: TextFormat | undefined): TextFormat {
+  if (format?.type !== "json_schema") return format ?? { type: "text" };
+  return { ...format, strict: format.strict ?? false };
 }
 
 type Outcome = { status: "in_progress" } | { status: "done"; done: DoneEvent } | { status: "failed"; error: ApiError };
@@ -50,7 +81,8 @@ type Outcome = { status: "in_progress" } | { status: "done"; done: DoneEvent } |
 export function responseObject(head: ResponseHead, outcome: Outcome): ResponseObject {
   const { body } = head;
   const done = outcome.status === "done" ? outcome.done : null;
-  const incomplete = done?.finish_reason === "length";
+  const output = done ? outputOf(head, done) : [];
+  const incomplete = output.some((m) => m.status === "incomplete");
   const status = outcome.status === "done" ? (incomplete ? "incomplete" : "completed") : outcome.status;
   return {
     id: head.id,
@@ -63,7 +95,7 @@ export function responseObject(head: ResponseHead, outcome: Outcome): ResponseOb
     instructions: body.instructions ?? null,
     max_output_tokens: body.max_output_tokens ?? null,
     model: head.model,
-    output: done ? [outputMessage(head, done.text, incomplete ? "incomplete" : "completed")] : [],
+    output,
     parallel_tool_calls: body.parallel_tool_calls ?? true,
     previous_response_id: body.previous_response_id ?? null,
     conversation: head.conversationId ? { id: head.conversationId } : null,
@@ -74,7 +106,8 @@ export function responseObject(head: ResponseHead, outcome: Outcome): ResponseOb
     truncation: head.truncation,
     store: head.store,
     metadata: body.metadata ?? {},
-    text: { format: { type: "text" } },
+    text: { format: echoFormat(body.text?.format) },
+    top_logprobs: body.top_logprobs ?? null,
     reasoning: { effort: null, summary: null },
     background: false,
     usage: done ? toResponseUsage(done.usage) : null,

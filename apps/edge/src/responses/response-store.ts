@@ -34,7 +34,13 @@ export async function insertResponse(
   db: D1Database,
   row: Omit<StoredResponse, "body" | "input_items"> & { body: ResponseObject; input: readonly NewMessage[] },
 ): Promise<void> {
-  const { prompt: _prompt, ...body } = row.body;
+  // Kept without the prompt (as conversations) and without logprobs: they answer the create call
+  // only, and up to 21 entries per token of every choice could overflow D1's 2 MB row.
+  const { prompt: _prompt, ...reply } = row.body;
+  const body = {
+    ...reply,
+    output: reply.output.map((m) => ({ ...m, content: m.content.map((p) => ({ ...p, logprobs: [] })) })),
+  };
   await db
     .prepare(
       `INSERT INTO responses (id, account_id, previous_response_id, root_id, conversation_id, body, input_items, created_at)

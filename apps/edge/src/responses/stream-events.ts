@@ -1,31 +1,36 @@
 // Runner events → the Responses event sequence, numbered by `sequence_number`:
-//   response.created, response.in_progress, response.output_item.added,
-//   response.content_part.added                       (once, on the runner's start or first text)
-//   response.output_text.delta …                      (one per runner delta)
-//   response.output_text.done, response.content_part.done, response.output_item.done,
-//   response.completed | response.incomplete          (when the reply is done)
-//   response.failed                                    (instead, on a failure; the relay adds the error)
-import type { ResponseObject } from "@mmgpt/schema";
+//   response.created, response.in_progress,
+//   response.output_item.added, response.content_part.added   (per choice, once, on the runner's
+//                                                               start or first text)
+//   response.output_text.delta …                               (one per runner delta, under its
+//                                                               choice's output_index; logprobs
+//                                                               of its tokens when included)
+//   response.output_text.done, response.content_part.done,
+//   response.output_item.done                                  (per choice, when the reply is done)
+//   response.completed | response.incomplete
+//   response.failed                                            (instead, on a failure; the relay adds the error)
+import { includesLogprobs, type ResponseObject } from "@mmgpt/schema";
+import type { DeltaEvent, DoneEvent, TokenLogprob } from "@mmgpt/schema/internal";
+import { choicesOf } from "../chat/chunks";
 import type { ApiError } from "../errors/api-error";
 import { outputMessage, type ResponseHead, responseObject } from "./response-object";
 
 export class ResponseEvents {
   private sequence = 0;
   private opened = false;
-  private text = "";
+  /** Per choice: the logprobs streamed so far (a streamed done event carries none). */
+  private readonly logprobs: TokenLogprob[][];
 
-  constructor(private readonly head: ResponseHead) {}
+  constructor(private readonly head: ResponseHead) {
+    this.logprobs = head.messageIds.map(() => []);
+  }
 
   private event<T extends object>(type: string, fields: T) {
     return { type, ...fields, sequence_number: this.sequence++ };
   }
 
-  private get at() {
-    return { item_id: this.head.messageId, output_index: 0, content_index: 0 };
-  }
-
-  private part(text: string) {
-    return { type: "output_text", text, annotations: [], logprobs: [] };
+  private at(index: number) {
+    return { item_id: this.head.messageIds[index], output_index: index, content_index: 0 };
   }
 
   open(): object[] {
@@ -35,28 +40,47 @@ export class ResponseEvents {
     return [
       this.event("response.created", { response }),
       this.event("response.in_progress", { response }),
-      this.event("response.output_item.added", {
-        output_index: 0,
-        item: { ...outputMessage(this.head, "", "in_progress"), content: [] },
-      }),
-      this.event("response.content_part.added", { ...this.at, part: this.part("") }),
+      ...this.head.messageIds.flatMap((_, index) => [
+        this.event("response.output_item.added", {
+          output_index: index,
+          item: { ...outputMessage(this.head, index, "", "in_progress"), content: [] },
+        }),
+        this.event("response.content_part.added", {
+          ...this.at(index),
+          part: outputMessage(this.head, index, "", "in_progress").content[0],
+        }),
+      ]),
     ];
   }
 
-  delta(text: string): object[] {
-    this.text += text;
-    return [...this.open(), this.event("response.output_text.delta", { ...this.at, delta: text, logprobs: [] })];
-  }
-
-  /** The closing events around the finished response (its text is the runner's whole reply). */
-  finish(response: ResponseObject): object[] {
-    const item = response.output[0] ?? outputMessage(this.head, this.text, "completed");
-    const text = item.content[0]?.text ?? this.text;
+  delta(event: Pick<DeltaEvent, "text" | "index" | "logprobs">): object[] {
+    const index = event.index ?? 0;
+    const logprobs = event.logprobs ?? [];
+    this.logprobs[index]?.push(...logprobs);
     return [
       ...this.open(),
-      this.event("response.output_text.done", { ...this.at, text, logprobs: [] }),
-      this.event("response.content_part.done", { ...this.at, part: this.part(text) }),
-      this.event("response.output_item.done", { output_index: 0, item }),
+      this.event("response.output_text.delta", { ...this.at(index), delta: event.text, logprobs }),
+    ];
+  }
+
+  /** The done event with each choice's streamed logprobs, when the request included them. */
+  withLogprobs(done: DoneEvent): DoneEvent {
+    if (!includesLogprobs(this.head.body)) return done;
+    return { ...done, choices: choicesOf(done).map((c) => ({ ...c, logprobs: this.logprobs[c.index] ?? [] })) };
+  }
+
+  /** The closing events of each choice around the finished response. */
+  finish(response: ResponseObject): object[] {
+    return [
+      ...this.open(),
+      ...response.output.flatMap((item, index) => {
+        const part = item.content[0]!;
+        return [
+          this.event("response.output_text.done", { ...this.at(index), text: part.text, logprobs: part.logprobs }),
+          this.event("response.content_part.done", { ...this.at(index), part }),
+          this.event("response.output_item.done", { output_index: index, item }),
+        ];
+      }),
       this.event(response.status === "incomplete" ? "response.incomplete" : "response.completed", { response }),
     ];
   }

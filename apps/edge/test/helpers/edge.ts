@@ -117,6 +117,18 @@ export function sseData(text: string): unknown[] {
     .map((data) => (data === "[DONE]" ? data : JSON.parse(data)));
 }
 
+/** Named SSE events (the Responses stream): [event name, parsed data]. */
+export function sseEvents(text: string): Array<[string | null, Loose]> {
+  return text
+    .split("\n\n")
+    .filter(Boolean)
+    .map((block) => {
+      const event = /^event: (.*)$/m.exec(block)?.[1] ?? null;
+      const data = /^data: (.*)$/m.exec(block)![1]!;
+      return [event, data === "[DONE]" ? data : JSON.parse(data)];
+    });
+}
+
 export function chatBody(content: unknown, extra: Record<string, unknown> = {}) {
   return { model: "mmgpt-tiny", messages: [{ role: "user", content }], ...extra };
 }

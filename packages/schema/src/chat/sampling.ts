@@ -3,7 +3,7 @@
 import { z } from "@hono/zod-openapi";
 import { LIMITS } from "../common";
 import { BEAMLESS_PARAMS, type GenerationParams, samplingOnly } from "../internal/generate";
-import { type ResponseFormat, toOutputFormat } from "./response-format";
+import { type ResponseFormat, type TextFormat, toOutputFormat } from "./response-format";
 
 /** Applied by the edge when a request leaves a parameter out. */
 export const SAMPLING_DEFAULTS = {
@@ -114,11 +114,11 @@ type SamplingInput = {
   presence_penalty?: number | null;
   frequency_penalty?: number | null;
   logit_bias?: Record<string, number> | null;
-  // Chat completions only.
+  // Chat completions and responses (each maps its own names onto these).
   n?: number | null;
   logprobs?: boolean | null;
   top_logprobs?: number | null;
-  response_format?: ResponseFormat | null;
+  response_format?: ResponseFormat | TextFormat | null;
 };
 
 /** The runner's parameters for a validated request: defaults applied, stop as a list. */
@@ -144,19 +144,28 @@ export function toGenerationParams(req: SamplingInput): GenerationParams {
   };
 }
 
+/** Where a request carries a beamless parameter, when not under the parameter's own name. */
+export type BeamlessPaths = Partial<Record<(typeof BEAMLESS_PARAMS)[number], string[]>>;
+
 /**
- * Issues for what beam search cannot combine with (n, logprobs, OpenAI's penalties and bias),
- * each naming its field; a superRefine of the request schemas.
+ * Issues for what beam search cannot combine with (n, logprobs, OpenAI's penalties and bias,
+ * a JSON format), each naming its field; a superRefine of the request schemas. A surface with
+ * its own names passes its mapped parameters and where each one sits.
  */
-export function checkBeamless(req: SamplingInput, ctx: z.RefinementCtx): void {
+export function checkBeamless(
+  req: SamplingInput,
+  ctx: z.RefinementCtx,
+  params: GenerationParams = toGenerationParams(req),
+  paths: BeamlessPaths = {},
+): void {
   if ((req.num_beams ?? 1) <= 1) return;
-  const params = toGenerationParams(req);
   for (const field of BEAMLESS_PARAMS) {
     if (samplingOnly(params, field)) {
+      const path = paths[field] ?? [field];
       ctx.addIssue({
         code: "custom",
-        path: [field],
-        message: `${field} cannot be combined with num_beams > 1 (beam search returns one scored answer)`,
+        path,
+        message: `${path.join(".")} cannot be combined with num_beams > 1 (beam search returns one scored answer)`,
       });
     }
   }

@@ -35,6 +35,7 @@ export const responseExample: ResponseObject = {
   store: true,
   metadata: {},
   text: { format: { type: "text" } },
+  top_logprobs: null,
   reasoning: { effort: null, summary: null },
   background: false,
   usage: {

@@ -3,6 +3,7 @@
 // any other item type is refused by name rather than silently ignored.
 import { z } from "@hono/zod-openapi";
 import { checkTextLength, ImageUrl } from "../chat/content";
+import { TokenLogprob } from "../chat/response";
 import { LIMITS } from "../common";
 
 export const ITEM_ROLES = ["user", "assistant", "system", "developer"] as const;
@@ -42,10 +43,23 @@ export const OutputTextPart = z
     type: z.literal("output_text"),
     text: Text,
     annotations: z.array(z.unknown()).optional().openapi({ description: "Always empty in output." }),
-    logprobs: z.array(z.unknown()).optional().openapi({ description: "Always empty in output." }),
+    logprobs: z
+      .array(z.unknown())
+      .optional()
+      .openapi({ description: "Accepted and ignored in input; empty in stored items." }),
   })
   .openapi("OutputTextPart");
 export type OutputTextPart = z.infer<typeof OutputTextPart>;
+
+/** The reply's text in a Response: its tokens' logprobs when the request included them. */
+export const ResponseOutputText = OutputTextPart.extend({
+  annotations: z.array(z.unknown()).max(0).openapi({ description: "Always empty." }),
+  logprobs: z.array(TokenLogprob).openapi({
+    description:
+      "With `include: [\"message.output_text.logprobs\"]`: one entry per generated token (`token`, `logprob`, `bytes`, and `top_logprobs` of them most likely first), in the create call's answer (JSON, or the stream's final events); empty otherwise, and in a stored response.",
+  }),
+}).openapi("ResponseOutputText");
+export type ResponseOutputText = z.infer<typeof ResponseOutputText>;
 
 export const ItemContentPart = z
   .discriminatedUnion("type", [InputTextPart, InputImagePart, OutputTextPart], {
@@ -105,10 +119,10 @@ export const MessageItem = z
   .openapi("MessageItem");
 export type MessageItem = z.infer<typeof MessageItem>;
 
-/** The assistant's reply in a Response's `output`. */
+/** The assistant's reply (one per choice) in a Response's `output`. */
 export const OutputMessage = MessageItem.extend({
   role: z.literal("assistant"),
-  content: z.array(OutputTextPart),
+  content: z.array(ResponseOutputText),
 }).openapi("OutputMessage");
 export type OutputMessage = z.infer<typeof OutputMessage>;
 

@@ -1,18 +1,23 @@
 // POST /v1/responses and the Response object, as OpenAI's Responses API defines them, on the
 // same generation path as chat completions (toResponseParams is the one mapping of its
-// parameters). Extensions: the sampling extras of chat, `prompt` and `dropped_exchanges`.
+// parameters: text.format, top_logprobs + include, n). Extensions: the sampling extras of chat,
+// `n` (one output message per choice), `prompt` and `dropped_exchanges`.
 import { z } from "@hono/zod-openapi";
 import { checkTurnImages } from "../chat/image-limits";
+import { TokenLogprob } from "../chat/response";
+import { TextFormat } from "../chat/response-format";
 import {
   beamsNotStreamed,
   checkBeamless,
+  MAX_CHOICES,
   MAX_OUTPUT_TOKENS,
+  MAX_TOP_LOGPROBS,
   samplingShape,
   toGenerationParams,
 } from "../chat/sampling";
 import { ConversationId, LIMITS, listOf, Metadata, ResponseId, UnixTime } from "../common";
 import type { GenerationParams } from "../internal/generate";
-import { InputMessageItem, itemImages, MessageItem, OutputMessage } from "./items";
+import { InputMessageItem, itemImages, MessageItem, OutputMessage, ResponseOutputText } from "./items";
 
 export const Truncation = z.enum(["auto", "disabled"]).openapi("Truncation", {
   description:
@@ -23,7 +28,20 @@ export type Truncation = z.infer<typeof Truncation>;
 /** Chat's sampling parameters, except its two names for the reply length. */
 const { max_tokens: _maxTokens, max_completion_tokens: _maxCompletionTokens, ...sampling } = samplingShape;
 
-/** Lists that are always empty here (no tools, no annotations, no logprobs). */
+/** OpenAI's `include` values; only LOGPROBS_INCLUDE changes anything here (no tools, no reasoning). */
+export const RESPONSE_INCLUDABLES = [
+  "message.output_text.logprobs",
+  "message.input_image.image_url",
+  "file_search_call.results",
+  "web_search_call.results",
+  "web_search_call.action.sources",
+  "computer_call_output.output.image_url",
+  "code_interpreter_call.outputs",
+  "reasoning.encrypted_content",
+] as const;
+export const LOGPROBS_INCLUDE = "message.output_text.logprobs";
+
+/** Lists that are always empty here (no tools). */
 const Empty = z.array(z.unknown()).max(0).openapi({ description: "Always empty." });
 
 const ignored = <T extends z.ZodType>(schema: T) => schema.nullish().openapi({ description: "Accepted and ignored." });
@@ -64,12 +82,28 @@ export const CreateResponseRequest = z
     truncation: Truncation.nullish(),
     metadata: Metadata.nullish(),
     text: z
-      .object({
-        format: z.object({ type: z.literal("text", { error: "only the text format is supported" }) }).optional(),
-        verbosity: z.enum(["low", "medium", "high"]).nullish(),
-      })
+      .object({ format: TextFormat.optional(), verbosity: z.enum(["low", "medium", "high"]).nullish() })
       .nullish()
-      .openapi({ description: 'Only `{"format":{"type":"text"}}`; `verbosity` is ignored.' }),
+      .openapi({ description: "`format`: the reply's format (default text); `verbosity` is ignored." }),
+    top_logprobs: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_TOP_LOGPROBS)
+      .nullish()
+      .openapi({
+        description: `With \`include: ["${LOGPROBS_INCLUDE}"]\`: this many most likely tokens (0–${MAX_TOP_LOGPROBS}) beside each generated token's own log-probability. Without that include nothing is returned (as OpenAI) and nothing is computed.`,
+      }),
+    n: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_CHOICES, { error: `n must be at most ${MAX_CHOICES}` })
+      .nullish()
+      .openapi({
+        description: `Extension (OpenAI's Responses API has no \`n\`): choices from one prompt (1–${MAX_CHOICES}), prefilled once as in chat completions; each is one \`message\` item of \`output\`, in choice order (the \`openai\` client's \`output_text\` joins them all). A later \`previous_response_id\` continues with the first. Not with \`conversation\` (it stores one reply per turn).`,
+        default: 1,
+      }),
     tools: z
       .array(z.unknown())
       .max(0, { message: "tools are not supported" })
@@ -78,7 +112,12 @@ export const CreateResponseRequest = z
     tool_choice: z.enum(["none", "auto"]).nullish().openapi({ description: "Accepted and ignored (no tools)." }),
     parallel_tool_calls: ignored(z.boolean()),
     reasoning: ignored(z.object({ effort: z.string().nullish(), summary: z.string().nullish() })),
-    include: ignored(z.array(z.string())),
+    include: z
+      .array(z.enum(RESPONSE_INCLUDABLES, { error: `include values are ${RESPONSE_INCLUDABLES.join(", ")}` }))
+      .nullish()
+      .openapi({
+        description: `\`${LOGPROBS_INCLUDE}\` returns each generated token's log-probability (see \`top_logprobs\`); OpenAI's other values are accepted and ignored (no tools, no reasoning, input images are not kept by URL).`,
+      }),
     background: z
       .literal(false, { error: "background responses are not supported" })
       .nullish()
@@ -92,8 +131,12 @@ export const CreateResponseRequest = z
     message: "give previous_response_id or conversation, not both",
     path: ["previous_response_id"],
   })
+  .refine((r) => !(r.conversation && (r.n ?? 1) > 1), {
+    message: "n > 1 is not available with conversation: a conversation stores one reply per turn",
+    path: ["n"],
+  })
   .refine(beamsNotStreamed, { message: "num_beams > 1 cannot be combined with stream", path: ["num_beams"] })
-  .superRefine(checkBeamless)
+  .superRefine((r, ctx) => checkBeamless(r, ctx, toResponseParams(r), BEAMLESS_PATHS))
   .superRefine((r, ctx) => {
     if (typeof r.input === "string") return;
     checkTurnImages(
@@ -109,14 +152,38 @@ export const CreateResponseRequest = z
   })
   .openapi("CreateResponseRequest", {
     description:
-      "OpenAI-compatible. Sampling as in chat completions (including `presence_penalty`, `frequency_penalty`, `logit_bias`), and its extensions `top_k`, `num_beams`, `repetition_penalty`, `seed`, `stop`. Other unknown fields are rejected.",
+      "OpenAI-compatible. Sampling as in chat completions (including `presence_penalty`, `frequency_penalty`, `logit_bias`), and its extensions `top_k`, `num_beams`, `repetition_penalty`, `seed`, `stop`, `n`. Other unknown fields are rejected.",
   });
 export type CreateResponseRequest = z.infer<typeof CreateResponseRequest>;
 export type CreateResponseRequestInput = z.input<typeof CreateResponseRequest>;
 
-/** The runner's parameters for a Responses request: the chat mapping, with its reply limit. */
-export function toResponseParams(req: CreateResponseRequest): GenerationParams {
-  return toGenerationParams({ ...req, max_tokens: req.max_output_tokens });
+/** Where a Responses request asks for what beam search cannot do, under names of its own. */
+const BEAMLESS_PATHS = { response_format: ["text", "format"], logprobs: ["include"] };
+
+/** What toResponseParams reads (structural: the request schema's own refinements call it). */
+type ResponseParamsInput = Parameters<typeof toGenerationParams>[0] & {
+  max_output_tokens?: number | null;
+  include?: readonly string[] | null;
+  text?: { format?: TextFormat } | null;
+};
+
+/** Whether the request asked for its tokens' logprobs (OpenAI: by `include`, not `top_logprobs`). */
+export function includesLogprobs(req: { include?: readonly string[] | null }): boolean {
+  return req.include?.includes(LOGPROBS_INCLUDE) ?? false;
+}
+
+/**
+ * The runner's parameters for a Responses request: the chat mapping, with the Responses names
+ * (reply limit, text.format, include + top_logprobs).
+ */
+export function toResponseParams(req: ResponseParamsInput): GenerationParams {
+  return toGenerationParams({
+    ...req,
+    max_tokens: req.max_output_tokens,
+    logprobs: includesLogprobs(req),
+    top_logprobs: req.top_logprobs,
+    response_format: req.text?.format,
+  });
 }
 
 export const ResponseUsage = z
@@ -153,7 +220,8 @@ export const ResponseObject = z
     truncation: Truncation,
     store: z.boolean(),
     metadata: Metadata,
-    text: z.object({ format: z.object({ type: z.literal("text") }) }),
+    text: z.object({ format: TextFormat }).openapi({ description: "The request's `text.format`, or `text`." }),
+    top_logprobs: z.number().int().nullable(),
     reasoning: z.object({ effort: z.null(), summary: z.null() }),
     background: z.boolean(),
     usage: ResponseUsage.nullable(),
@@ -178,12 +246,6 @@ export type ResponseInputItemList = z.infer<typeof ResponseInputItemList>;
 
 const sequence = { sequence_number: z.number().int().nonnegative() };
 const at = { item_id: z.string(), output_index: z.number().int(), content_index: z.number().int() };
-const TextPartOut = z.object({
-  type: z.literal("output_text"),
-  text: z.string(),
-  annotations: Empty,
-  logprobs: Empty,
-});
 
 /** The Responses event sequence; each SSE event also names its `type` in an `event:` line. */
 export const ResponseStreamEvent = z
@@ -196,22 +258,22 @@ export const ResponseStreamEvent = z
       item: OutputMessage,
       ...sequence,
     }),
-    z.object({ type: z.literal("response.content_part.added"), ...at, part: TextPartOut, ...sequence }),
+    z.object({ type: z.literal("response.content_part.added"), ...at, part: ResponseOutputText, ...sequence }),
     z.object({
       type: z.literal("response.output_text.delta"),
       ...at,
       delta: z.string(),
-      logprobs: Empty,
+      logprobs: z.array(TokenLogprob).openapi({ description: "With the logprobs include: the delta's tokens." }),
       ...sequence,
     }),
     z.object({
       type: z.literal("response.output_text.done"),
       ...at,
       text: z.string(),
-      logprobs: Empty,
+      logprobs: z.array(TokenLogprob).openapi({ description: "With the logprobs include: every token of the text." }),
       ...sequence,
     }),
-    z.object({ type: z.literal("response.content_part.done"), ...at, part: TextPartOut, ...sequence }),
+    z.object({ type: z.literal("response.content_part.done"), ...at, part: ResponseOutputText, ...sequence }),
     z.object({
       type: z.literal("response.output_item.done"),
       output_index: z.number().int(),

@@ -1113,7 +1113,7 @@ export interface components {
              */
             n?: 1 | null;
         };
-        /** @description OpenAI-compatible. Sampling as in chat completions (including `presence_penalty`, `frequency_penalty`, `logit_bias`), and its extensions `top_k`, `num_beams`, `repetition_penalty`, `seed`, `stop`. Other unknown fields are rejected. */
+        /** @description OpenAI-compatible. Sampling as in chat completions (including `presence_penalty`, `frequency_penalty`, `logit_bias`), and its extensions `top_k`, `num_beams`, `repetition_penalty`, `seed`, `stop`, `n`. Other unknown fields are rejected. */
         CreateResponseRequest: {
             /** @description A model id from `GET /v1/models`; defaults to the first served. */
             model?: string;
@@ -1200,15 +1200,19 @@ export interface components {
             store?: boolean | null;
             truncation?: components["schemas"]["Truncation"] & (string | null);
             metadata?: components["schemas"]["Metadata"];
-            /** @description Only `{"format":{"type":"text"}}`; `verbosity` is ignored. */
+            /** @description `format`: the reply's format (default text); `verbosity` is ignored. */
             text?: {
-                format?: {
-                    /** @enum {string} */
-                    type: "text";
-                };
+                format?: components["schemas"]["TextFormat"];
                 /** @enum {string|null} */
                 verbosity?: "low" | "medium" | "high" | null;
             } | null;
+            /** @description With `include: ["message.output_text.logprobs"]`: this many most likely tokens (0–20) beside each generated token's own log-probability. Without that include nothing is returned (as OpenAI) and nothing is computed. */
+            top_logprobs?: number | null;
+            /**
+             * @description Extension (OpenAI's Responses API has no `n`): choices from one prompt (1–8), prefilled once as in chat completions; each is one `message` item of `output`, in choice order (the `openai` client's `output_text` joins them all). A later `previous_response_id` continues with the first. Not with `conversation` (it stores one reply per turn).
+             * @default 1
+             */
+            n?: number | null;
             /** @description Only an empty list. */
             tools?: unknown[] | null;
             /**
@@ -1223,8 +1227,8 @@ export interface components {
                 effort?: string | null;
                 summary?: string | null;
             } | null;
-            /** @description Accepted and ignored. */
-            include?: string[] | null;
+            /** @description `message.output_text.logprobs` returns each generated token's log-probability (see `top_logprobs`); OpenAI's other values are accepted and ignored (no tools, no reasoning, input images are not kept by URL). */
+            include?: ("message.output_text.logprobs" | "message.input_image.image_url" | "file_search_call.results" | "web_search_call.results" | "web_search_call.action.sources" | "computer_call_output.output.image_url" | "code_interpreter_call.outputs" | "reasoning.encrypted_content")[] | null;
             /**
              * @description Only `false`.
              * @enum {boolean|null}
@@ -1438,7 +1442,7 @@ export interface components {
         OutputMessage: components["schemas"]["MessageItem"] & {
             /** @enum {string} */
             role?: "assistant";
-            content?: components["schemas"]["OutputTextPart"][];
+            content?: components["schemas"]["ResponseOutputText"][];
         };
         OutputTextPart: {
             /**
@@ -1449,7 +1453,7 @@ export interface components {
             text: string;
             /** @description Always empty in output. */
             annotations?: unknown[];
-            /** @description Always empty in output. */
+            /** @description Accepted and ignored in input; empty in stored items. */
             logprobs?: unknown[];
         };
         Response: {
@@ -1489,12 +1493,11 @@ export interface components {
             truncation: components["schemas"]["Truncation"];
             store: boolean;
             metadata: components["schemas"]["Metadata"];
+            /** @description The request's `text.format`, or `text`. */
             text: {
-                format: {
-                    /** @enum {string} */
-                    type: "text";
-                };
+                format: components["schemas"]["TextFormat"];
             };
+            top_logprobs: number | null;
             reasoning: {
                 effort: null;
                 summary: null;
@@ -1517,7 +1520,10 @@ export interface components {
         ResponseFormat: components["schemas"]["ResponseFormatText"] | components["schemas"]["ResponseFormatJsonObject"] | components["schemas"]["ResponseFormatJsonSchema"] | null;
         /** @description The reply is a JSON object (any properties). */
         ResponseFormatJsonObject: {
-            /** @enum {string} */
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
             type: "json_object";
         };
         /** @description The reply is a JSON document valid for `json_schema.schema`. */
@@ -1528,8 +1534,10 @@ export interface components {
                 name: string;
                 /** @description Accepted and ignored. */
                 description?: string;
+                /** @description Accepted; the schema is always enforced (constrained decoding), `strict` or not. */
+                strict?: boolean | null;
                 /**
-                 * @description The JSON Schema the reply must match. Supported keywords: `type`, `properties`, `required`, `additionalProperties`, `items`, `minItems`, `maxItems`, `minLength`, `maxLength`, `enum`, `const`, `anyOf`, `$ref`, `$defs`, `definitions` (`additionalProperties` only as `false`; `$ref` only to the root's `$defs`/`definitions`), and the annotations `title`, `description`, `$comment`, `examples`, `default`, `$schema`. Any other keyword is refused with a 400 naming it. Omitted: any JSON value.
+                 * @description The JSON Schema the reply must match. Supported keywords: `type`, `properties`, `required`, `additionalProperties`, `items`, `minItems`, `maxItems`, `minLength`, `maxLength`, `enum`, `const`, `anyOf`, `$ref`, `$defs`, `definitions` (`additionalProperties` only as `false`; `$ref` only to the root's `$defs`/`definitions`), and the annotations `title`, `description`, `$comment`, `examples`, `default`, `$schema`. Any other keyword is refused with a 400 naming it. String length bounds cost compile time: each distinct `minLength`/`maxLength` pair counts its largest bound, and the sum may be at most 64.
                  * @example {
                  *       "type": "object",
                  *       "properties": {
@@ -1554,12 +1562,13 @@ export interface components {
                 schema?: {
                     [key: string]: unknown;
                 };
-                /** @description Accepted; the schema is always enforced (constrained decoding), `strict` or not. */
-                strict?: boolean | null;
             };
         };
         ResponseFormatText: {
-            /** @enum {string} */
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
             type: "text";
         };
         ResponseInputItemList: {
@@ -1569,6 +1578,12 @@ export interface components {
             has_more: boolean;
             first_id: string | null;
             last_id: string | null;
+        };
+        ResponseOutputText: components["schemas"]["OutputTextPart"] & {
+            /** @description Always empty. */
+            annotations: unknown[];
+            /** @description With `include: ["message.output_text.logprobs"]`: one entry per generated token (`token`, `logprob`, `bytes`, and `top_logprobs` of them most likely first), in the create call's answer (JSON, or the stream's final events); empty otherwise, and in a stored response. */
+            logprobs: components["schemas"]["TokenLogprob"][];
         };
         /** @description `response.created`, `response.in_progress`, `response.output_item.added`, `response.content_part.added`, `response.output_text.delta`…, `response.output_text.done`, `response.content_part.done`, `response.output_item.done`, then `response.completed` (or `response.incomplete` when `max_output_tokens` ended the reply). A failure is `response.failed` followed by one ErrorEnvelope event; a conversation then keeps nothing of the turn. */
         ResponseStreamEvent: {
@@ -1593,15 +1608,7 @@ export interface components {
             item_id: string;
             output_index: number;
             content_index: number;
-            part: {
-                /** @enum {string} */
-                type: "output_text";
-                text: string;
-                /** @description Always empty. */
-                annotations: unknown[];
-                /** @description Always empty. */
-                logprobs: unknown[];
-            };
+            part: components["schemas"]["ResponseOutputText"];
             sequence_number: number;
         } | {
             /** @enum {string} */
@@ -1610,8 +1617,8 @@ export interface components {
             output_index: number;
             content_index: number;
             delta: string;
-            /** @description Always empty. */
-            logprobs: unknown[];
+            /** @description With the logprobs include: the delta's tokens. */
+            logprobs: components["schemas"]["TokenLogprob"][];
             sequence_number: number;
         } | {
             /** @enum {string} */
@@ -1620,8 +1627,8 @@ export interface components {
             output_index: number;
             content_index: number;
             text: string;
-            /** @description Always empty. */
-            logprobs: unknown[];
+            /** @description With the logprobs include: every token of the text. */
+            logprobs: components["schemas"]["TokenLogprob"][];
             sequence_number: number;
         } | {
             /** @enum {string} */
@@ -1629,15 +1636,7 @@ export interface components {
             item_id: string;
             output_index: number;
             content_index: number;
-            part: {
-                /** @enum {string} */
-                type: "output_text";
-                text: string;
-                /** @description Always empty. */
-                annotations: unknown[];
-                /** @description Always empty. */
-                logprobs: unknown[];
-            };
+            part: components["schemas"]["ResponseOutputText"];
             sequence_number: number;
         } | {
             /** @enum {string} */
@@ -1711,6 +1710,47 @@ export interface components {
              */
             type: "text";
             text: string;
+        };
+        /** @description The Responses API's `text.format`: `text` (default), `json_object` or `json_schema`, enforced as chat's `response_format` (constrained decoding: a reply that ends by itself parses and matches the schema; `max_output_tokens` can cut it first, status `incomplete`). Not combinable with `num_beams` > 1. */
+        TextFormat: components["schemas"]["ResponseFormatText"] | components["schemas"]["ResponseFormatJsonObject"] | components["schemas"]["TextFormatJsonSchema"];
+        /** @description The reply is a JSON document valid for `schema` (the Responses API's flat form). */
+        TextFormatJsonSchema: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "json_schema";
+            name: string;
+            /** @description Accepted and ignored. */
+            description?: string;
+            /** @description Accepted; the schema is always enforced (constrained decoding), `strict` or not. */
+            strict?: boolean | null;
+            /**
+             * @description The JSON Schema the reply must match. Supported keywords: `type`, `properties`, `required`, `additionalProperties`, `items`, `minItems`, `maxItems`, `minLength`, `maxLength`, `enum`, `const`, `anyOf`, `$ref`, `$defs`, `definitions` (`additionalProperties` only as `false`; `$ref` only to the root's `$defs`/`definitions`), and the annotations `title`, `description`, `$comment`, `examples`, `default`, `$schema`. Any other keyword is refused with a 400 naming it. String length bounds cost compile time: each distinct `minLength`/`maxLength` pair counts its largest bound, and the sum may be at most 64.
+             * @example {
+             *       "type": "object",
+             *       "properties": {
+             *         "answer": {
+             *           "type": "string",
+             *           "maxLength": 80
+             *         },
+             *         "confidence": {
+             *           "enum": [
+             *             "low",
+             *             "high"
+             *           ]
+             *         }
+             *       },
+             *       "required": [
+             *         "answer",
+             *         "confidence"
+             *       ],
+             *       "additionalProperties": false
+             *     }
+             */
+            schema: {
+                [key: string]: unknown;
+            };
         };
         TokenLogprob: {
             /** @description The token's text; a byte token that is only part of a character is written as `\xNN` escapes. */
@@ -8475,6 +8515,7 @@ export interface operations {
                      *           "type": "text"
                      *         }
                      *       },
+                     *       "top_logprobs": null,
                      *       "reasoning": {
                      *         "effort": null,
                      *         "summary": null
@@ -8832,6 +8873,7 @@ export interface operations {
                      *           "type": "text"
                      *         }
                      *       },
+                     *       "top_logprobs": null,
                      *       "reasoning": {
                      *         "effort": null,
                      *         "summary": null
