@@ -8,23 +8,13 @@ import { join } from "node:path";
 import Ajv from "ajv";
 import OpenAI from "openai";
 import { describe, expect, inject, it } from "vitest";
+import { WEATHER } from "./schemas.js";
 
 const client = new OpenAI({ baseURL: inject("baseURL"), apiKey: inject("apiKey"), maxRetries: 0 });
 const ajv = new Ajv({ strict: false });
 const model = "mmgpt-tiny";
 const LOGPROBS: OpenAI.Responses.ResponseIncludable[] = ["message.output_text.logprobs"];
 
-const WEATHER = {
-  type: "object",
-  properties: {
-    city: { type: "string", minLength: 1, maxLength: 16 },
-    sunny: { type: "boolean" },
-    hours: { type: "array", items: { type: "integer" }, minItems: 1, maxItems: 3 },
-    wind: { anyOf: [{ type: "null" }, { enum: ["low", "high"] }] },
-  },
-  required: ["city", "sunny", "hours", "wind"],
-  additionalProperties: false,
-};
 const format = (schema: Record<string, unknown>): OpenAI.Responses.ResponseFormatTextConfig => ({
   type: "json_schema",
   name: "weather",

@@ -6,22 +6,11 @@ import OpenAI from "openai";
 import { describe, expect, inject, it } from "vitest";
 import { mulberry32 } from "../../apps/gpu-runner/src/weights/prng.js";
 import { randomSchema } from "../../apps/gpu-runner/test/random-schema.js";
+import { WEATHER } from "./schemas.js";
 
 const client = new OpenAI({ baseURL: inject("baseURL"), apiKey: inject("apiKey"), maxRetries: 0 });
 const ajv = new Ajv({ strict: false });
 const messages: OpenAI.ChatCompletionMessageParam[] = [{ role: "user", content: "Describe a city as JSON." }];
-
-const WEATHER = {
-  type: "object",
-  properties: {
-    city: { type: "string", minLength: 1, maxLength: 16 },
-    sunny: { type: "boolean" },
-    hours: { type: "array", items: { type: "integer" }, minItems: 1, maxItems: 3 },
-    wind: { anyOf: [{ type: "null" }, { enum: ["low", "high"] }] },
-  },
-  required: ["city", "sunny", "hours", "wind"],
-  additionalProperties: false,
-};
 
 function format(schema: Record<string, unknown>): OpenAI.ResponseFormatJSONSchema {
   return { type: "json_schema", json_schema: { name: "answer", strict: true, schema } };

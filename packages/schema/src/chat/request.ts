@@ -6,7 +6,15 @@ import { LIMITS, Metadata } from "../common";
 import { TextContent, UserContent } from "./content";
 import { checkChatImages } from "./image-limits";
 import { ResponseFormat } from "./response-format";
-import { beamsNotStreamed, checkBeamless, MAX_CHOICES, MAX_TOP_LOGPROBS, samplingShape } from "./sampling";
+import {
+  beamsNotStreamed,
+  ChoiceCount,
+  checkBeamless,
+  MAX_CHOICES,
+  MAX_TOP_LOGPROBS,
+  samplingShape,
+  TopLogprobCount,
+} from "./sampling";
 
 /**
  * OpenAI fields accepted for compatibility and ignored: hints about the caller, caching, billing
@@ -64,16 +72,10 @@ export const ChatCompletionRequest = z
     model: z.string().min(1).openapi({ description: "A model id from `GET /v1/models`.", example: "mmgpt-tiny" }),
     messages: z.array(ChatMessage).min(1).max(LIMITS.maxMessages),
     ...samplingShape,
-    n: z
-      .number()
-      .int()
-      .min(1)
-      .max(MAX_CHOICES, { error: `n must be at most ${MAX_CHOICES}` })
-      .nullish()
-      .openapi({
-        description: `Choices to generate from the one prompt (1–${MAX_CHOICES}): the prompt is prefilled once and its KV copied to each choice, which samples with its own seed stream (choice 0 with \`seed\` itself). Usage counts the prompt once and sums the completion tokens. Greedy decoding (temperature 0) gives n identical choices.`,
-        default: 1,
-      }),
+    n: ChoiceCount.nullish().openapi({
+      description: `Choices to generate from the one prompt (1–${MAX_CHOICES}): the prompt is prefilled once and its KV copied to each choice, which samples with its own seed stream (choice 0 with \`seed\` itself). Usage counts the prompt once and sums the completion tokens. Greedy decoding (temperature 0) gives n identical choices.`,
+      default: 1,
+    }),
     stream: z.boolean().nullish().openapi({ description: "Stream the reply as server-sent events.", default: false }),
     stream_options: StreamOptions.nullish(),
     logprobs: z.boolean().nullish().openapi({
@@ -81,15 +83,9 @@ export const ChatCompletionRequest = z
         "Return each generated token's log-probability (and bytes) in `choices[].logprobs.content`, streamed with the deltas. Read from the logits the token was chosen from after `logit_bias` and the penalties, before temperature, top-k and top-p.",
       default: false,
     }),
-    top_logprobs: z
-      .number()
-      .int()
-      .min(0)
-      .max(MAX_TOP_LOGPROBS)
-      .nullish()
-      .openapi({
-        description: `With \`logprobs: true\`: also this many most likely tokens at each position (0–${MAX_TOP_LOGPROBS}).`,
-      }),
+    top_logprobs: TopLogprobCount.nullish().openapi({
+      description: `With \`logprobs: true\`: also this many most likely tokens at each position (0–${MAX_TOP_LOGPROBS}).`,
+    }),
     response_format: ResponseFormat.nullish(),
     user: ignoredString,
     safety_identifier: ignoredString,

@@ -28,6 +28,14 @@ export const MAX_LOGIT_BIAS = 300;
 export const MAX_OUTPUT_TOKENS = 2048;
 
 const MaxTokens = z.number().int().min(1).max(MAX_OUTPUT_TOKENS);
+/** Choices from one prompt (chat's `n`, and the Responses extension). */
+export const ChoiceCount = z
+  .number()
+  .int()
+  .min(1)
+  .max(MAX_CHOICES, { error: `n must be at most ${MAX_CHOICES}` });
+/** Alternatives reported per generated token. */
+export const TopLogprobCount = z.number().int().min(0).max(MAX_TOP_LOGPROBS);
 
 export const Stop = z
   .union([z.string().min(1).max(256), z.array(z.string().min(1).max(256)).max(LIMITS.maxStopSequences)], {

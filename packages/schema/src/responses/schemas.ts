@@ -8,11 +8,13 @@ import { TokenLogprob } from "../chat/response";
 import { TextFormat } from "../chat/response-format";
 import {
   beamsNotStreamed,
+  ChoiceCount,
   checkBeamless,
   MAX_CHOICES,
   MAX_OUTPUT_TOKENS,
   MAX_TOP_LOGPROBS,
   samplingShape,
+  TopLogprobCount,
   toGenerationParams,
 } from "../chat/sampling";
 import { ConversationId, LIMITS, listOf, Metadata, ResponseId, UnixTime } from "../common";
@@ -85,25 +87,13 @@ export const CreateResponseRequest = z
       .object({ format: TextFormat.optional(), verbosity: z.enum(["low", "medium", "high"]).nullish() })
       .nullish()
       .openapi({ description: "`format`: the reply's format (default text); `verbosity` is ignored." }),
-    top_logprobs: z
-      .number()
-      .int()
-      .min(0)
-      .max(MAX_TOP_LOGPROBS)
-      .nullish()
-      .openapi({
-        description: `With \`include: ["${LOGPROBS_INCLUDE}"]\`: this many most likely tokens (0–${MAX_TOP_LOGPROBS}) beside each generated token's own log-probability. Without that include nothing is returned (as OpenAI) and nothing is computed.`,
-      }),
-    n: z
-      .number()
-      .int()
-      .min(1)
-      .max(MAX_CHOICES, { error: `n must be at most ${MAX_CHOICES}` })
-      .nullish()
-      .openapi({
-        description: `Extension (OpenAI's Responses API has no \`n\`): choices from one prompt (1–${MAX_CHOICES}), prefilled once as in chat completions; each is one \`message\` item of \`output\`, in choice order (the \`openai\` client's \`output_text\` joins them all). A later \`previous_response_id\` continues with the first. Not with \`conversation\` (it stores one reply per turn).`,
-        default: 1,
-      }),
+    top_logprobs: TopLogprobCount.nullish().openapi({
+      description: `With \`include: ["${LOGPROBS_INCLUDE}"]\`: this many most likely tokens (0–${MAX_TOP_LOGPROBS}) beside each generated token's own log-probability. Without that include nothing is returned (as OpenAI) and nothing is computed.`,
+    }),
+    n: ChoiceCount.nullish().openapi({
+      description: `Extension (OpenAI's Responses API has no \`n\`): choices from one prompt (1–${MAX_CHOICES}), prefilled once as in chat completions; each is one \`message\` item of \`output\`, in choice order (the \`openai\` client's \`output_text\` joins them all). A later \`previous_response_id\` continues with the first. Not with \`conversation\` (it stores one reply per turn).`,
+      default: 1,
+    }),
     tools: z
       .array(z.unknown())
       .max(0, { message: "tools are not supported" })
