@@ -38,6 +38,8 @@ export interface RunnerRequest {
 export interface RunnerAnswer {
   runner: string;
   response: Response;
+  /** Oldest exchanges the edge kept back (forward-history.ts): added to the done event's count. */
+  droppedByEdge?: number;
   abort: (reason?: unknown) => void;
   /** Ends this call's in-flight count on the runner; call when the body is consumed. */
   release: () => void;

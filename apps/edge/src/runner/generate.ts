@@ -12,6 +12,7 @@ import {
 import { generationCost } from "../rate-limit/generation-cost";
 import { callRunners, type GenerationContext, type RunnerAnswer, type RunnerContext } from "./client";
 import { badGateway, mapRunnerError } from "./errors";
+import { boundHistory } from "./forward-history";
 
 /** Loads the preprocessed pixels of a hash (from this request's memory or from R2). */
 export type ImageSource = (sha256: string) => Promise<Uint8Array>;
@@ -50,9 +51,11 @@ export async function startGeneration(
   request: GenerateRequest,
   images: ImageSource,
 ): Promise<RunnerAnswer> {
+  // Under truncation "auto", history no context could hold stays here (and is not charged).
+  const { request: forwarded, dropped } = boundHistory(request);
   // Every generation, whatever route started it, is charged before a runner sees it.
-  await ctx.charge(generationCost(request));
-  const body = JSON.stringify(request);
+  await ctx.charge(generationCost(forwarded));
+  const body = JSON.stringify(forwarded);
   let answer = await post(ctx, order, body);
   if (answer.response.status === 409) {
     answer.release();
@@ -71,5 +74,5 @@ export async function startGeneration(
     answer.release();
     throw mapRunnerError(answer.response, await answer.response.text());
   }
-  return answer;
+  return dropped > 0 ? { ...answer, droppedByEdge: dropped } : answer;
 }

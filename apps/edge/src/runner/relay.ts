@@ -9,6 +9,7 @@ import { type DeltaEvent, type DoneEvent, readGenerateEvents, type StartEvent } 
 import { ApiError } from "../errors/api-error";
 import type { RunnerAnswer, RunnerContext } from "./client";
 import { badGateway, runnerStalled, runnerTimeout } from "./errors";
+import { withEdgeDropped } from "./forward-history";
 import { markHealthy, markUnhealthy } from "./health";
 
 export interface RelayHooks {
@@ -145,7 +146,7 @@ export function relayEvents(answer: RunnerAnswer, hooks: RelayHooks, options: Re
         if (event.type === "done") {
           clearTimeout(timer);
           markHealthy(answer.runner);
-          for (const payload of await hooks.onDone(event)) await write(payload);
+          for (const payload of await hooks.onDone(withEdgeDropped(event, answer))) await write(payload);
           if (!options.namedEvents) await send(encoder.encode(SSE_DONE_EVENT));
           return;
         }

@@ -3,8 +3,10 @@
 // conversation request of unbounded text never reaches a runner; client errors stay 4xx.
 import { buildOpenApiDocument, LIMITS } from "@mmgpt/schema";
 import { describe, expect, it } from "vitest";
+import { MAX_FORWARDED_CHARS } from "../../src/runner/forward-history";
 import { bigDataUrl, sized } from "../helpers/big-images";
-import { ADMIN_TOKEN, chatBody, Edge, type Loose } from "../helpers/edge";
+import { ADMIN_TOKEN, chatBody, Edge, type Loose, sseData } from "../helpers/edge";
+import { done, ndjson, runnerError } from "../helpers/fake-runner";
 
 /**
  * `total` bytes of a JSON chat request made of plain text parts, streamed in 1 MB chunks with
@@ -150,6 +152,53 @@ describe("request body limits (issue #15 item 3)", () => {
     }
     expect(runner.calls).toEqual([]);
   });
+
+  it('forwards at most MAX_FORWARDED_CHARS of a long conversation under truncation "auto", counting what stays back', async () => {
+    // The token bucket would charge each turn its forwarded characters: room for two such turns.
+    const edge = new Edge({ env: { TOKEN_LIMIT_BURST: "10000000" } });
+    const { key } = await edge.newKey();
+    const runner = edge.runners.get();
+    runner.generate = (req) => {
+      const last = { ...done("Fine."), dropped_exchanges: 2 };
+      return req.stream ? ndjson([{ type: "start", prompt_tokens: 9, cached_tokens: 0 }, last]) : Response.json(last);
+    };
+    const conv = (await (await edge.fetch("/v1/conversations", { method: "POST", key, json: {} })).json()) as Loose;
+    // 40 exchanges of 32,768-character messages: 2.6 M characters, more than a runner reads.
+    const long = (i: number) => `${i} ${"z".repeat(LIMITS.maxTextLength - 8)}`;
+    for (let batch = 0; batch < 4; batch++) {
+      const items = Array.from({ length: 20 }, (_, k) => ({
+        role: k % 2 === 0 ? "user" : "assistant",
+        content: long(batch * 20 + k),
+      }));
+      const added = await edge.fetch(`/v1/conversations/${conv.id}/items`, { method: "POST", key, json: { items } });
+      expect(added.status).toBe(200);
+    }
+    const send = (json: object) => edge.fetch(`/v1/conversations/${conv.id}/messages`, { method: "POST", key, json });
+
+    const reply = (await (await send({ content: "And now?" })).json()) as Loose;
+    const call = runner.generateCalls.at(-1)!;
+    const chars = call.turns.reduce((n, t) => n + t.text.length, call.system?.length ?? 0);
+    expect(chars).toBeLessThanOrEqual(MAX_FORWARDED_CHARS);
+    expect(chars).toBeGreaterThan(MAX_FORWARDED_CHARS - 2 * LIMITS.maxTextLength); // only what had to go
+    expect(call.turns.at(-1)).toMatchObject({ role: "user", text: "And now?" });
+    expect(call.turns[0]).toMatchObject({ role: "user" });
+    const keptBack = 40 - (call.turns.length - 1) / 2;
+    expect(keptBack).toBeGreaterThan(0);
+    expect(reply.dropped_exchanges).toBe(keptBack + 2);
+    // Streamed, the committed message says the same.
+    const streamed = sseData(await (await send({ content: "And now?", stream: true })).text()) as Loose[];
+    const keptBackNow = 41 - (runner.generateCalls.at(-1)!.turns.length - 1) / 2; // 41: the first reply joined
+    expect(keptBackNow).toBeGreaterThan(0);
+    expect(streamed.find((e) => e.object === "conversation.message")).toMatchObject({
+      dropped_exchanges: keptBackNow + 2,
+    });
+
+    // "disabled" forwards it all: the runner decides (and refuses what does not fit).
+    runner.generate = () => runnerError(400, "context_length_exceeded");
+    const refused = await send({ content: "And now?", truncation: "disabled" });
+    expect(await envelope(refused)).toMatchObject({ status: 400, code: "context_length_exceeded" });
+    expect(runner.generateCalls.at(-1)!.turns).toHaveLength(85);
+  }, 60_000);
 
   it("documents the 413 on every operation of the contract", () => {
     const doc = buildOpenApiDocument() as Loose;
