@@ -150,4 +150,27 @@ describe("fitToContext", () => {
     ).toThrow(/context_length|exceeds the context/);
     expect(encoded.chars).toBe(0); // refused from the characters alone
   });
+
+  it("tokenizes the system text with a few exchanges, not with each one it keeps", () => {
+    const system = "You are a careful assistant who answers about shapes and colours. ".repeat(30);
+    const many: Turn[] = [
+      ...Array.from({ length: 150 }, (_, i): Turn[] => [
+        { role: "user", text: `Question ${i}: is the circle red?` },
+        { role: "assistant", text: `Answer ${i}: yes.` },
+      ]).flat(),
+      { role: "user", text: "And the square?" },
+    ];
+    let withSystem = 0;
+    const counting: Tokenizer = Object.create(tok);
+    counting.encode = (text, options) => {
+      if (text.includes(system)) withSystem++;
+      return tok.encode(text, options);
+    };
+    const options = { maxTokens: 64, maxContext: 1024, truncation: "auto" } as const;
+    const fit = fitToContext(counting, { system, turns: many }, options);
+    expect(fit.droppedExchanges).toBeGreaterThan(100);
+    expect(150 - fit.droppedExchanges).toBeGreaterThan(10); // many kept
+    expect(fit.rendered.ids).toEqual(renderPrompt(tok, { system, turns: many.slice(2 * fit.droppedExchanges) }).ids);
+    expect(withSystem).toBeLessThanOrEqual(3);
+  });
 });
