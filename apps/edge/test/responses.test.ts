@@ -2,23 +2,12 @@
 // previous_response_id chains, conversations (commit on success only, one generation at a
 // time), the Responses event stream, truncation, and every refusal with its param.
 import { describe, expect, it } from "vitest";
-import { Edge, type Loose, sseEvents } from "./helpers/edge";
+import { type Loose, sseEvents } from "./helpers/edge";
 import { done, gate, ndjson, runnerError } from "./helpers/fake-runner";
 import { dataUrl, png } from "./helpers/images";
+import { responsesSetup } from "./helpers/responses";
 
-async function setup() {
-  const edge = new Edge();
-  const { key } = await edge.newKey();
-  const create = (json: unknown, signal?: AbortSignal) =>
-    edge.fetch("/v1/responses", { method: "POST", key, json, signal });
-  const ok = async (json: unknown) => {
-    const res = await create(json);
-    expect(res.status, await res.clone().text()).toBe(200);
-    return (await res.json()) as Loose;
-  };
-  const get = async (path: string) => (await (await edge.fetch(path, { key })).json()) as Loose;
-  return { edge, key, create, ok, get, runner: edge.runners.get() };
-}
+const setup = responsesSetup;
 
 describe("responses", () => {
   it("answer a text input with OpenAI's Response object, stored until deleted", async () => {

@@ -3,8 +3,9 @@
 // OpenAI's message items: user and system text as input_text, assistant text as output_text,
 // images as input_image with `image_url` null (the pixels are kept by hash, not the URL).
 import {
-  type InputMessageItem,
+  type InputItem,
   type ItemContentPart,
+  isItemReference,
   itemImages,
   itemText,
   type MessageContentPart,
@@ -14,14 +15,22 @@ import type { RequestImages } from "../vision/request-images";
 import type { MessageRow, NewMessage } from "./conversation-sql";
 import { storedMessage } from "./messages";
 
-/** Resolves each item's images (in order, naming `<param>.<i>.content.<k>` on failure) and keeps them. */
+/**
+ * Resolves each item's images (in order, naming `<param>.<i>.content.<k>` on failure) and keeps
+ * them; an item reference is the message `referenced` holds for its index (item-references.ts).
+ */
 export async function resolveItems(
-  items: readonly InputMessageItem[],
+  items: readonly InputItem[],
   images: RequestImages,
   param: string,
+  referenced: ReadonlyMap<number, NewMessage> = new Map(),
 ): Promise<NewMessage[]> {
   const out: NewMessage[] = [];
   for (const [index, item] of items.entries()) {
+    if (isItemReference(item)) {
+      out.push(referenced.get(index)!);
+      continue;
+    }
     const resolved = await images.resolveAll(
       itemImages(item).map(({ url, part }) => ({ url, param: `${param}.${index}.content.${part}` })),
     );
@@ -31,7 +40,7 @@ export async function resolveItems(
 }
 
 /** A Responses `input`: a string is one user message. */
-export function inputItems(input: string | readonly InputMessageItem[]): InputMessageItem[] {
+export function inputItems(input: string | readonly InputItem[]): InputItem[] {
   return typeof input === "string" ? [{ role: "user", content: input }] : [...input];
 }
 

@@ -4,7 +4,8 @@
 // commit and the stored response. Nothing is written when the generation fails.
 //
 //   1 state: conversation items (locked) | the chain's inputs and outputs | nothing
-//   2 input items → stored messages (images resolved), system = conversation's + instructions
+//   2 input items → stored messages (images resolved, item references read back from D1),
+//     system = conversation's + instructions
 //   3 GenerateRequest (toResponseParams: the one mapping of a Responses request's parameters)
 //   4 runner: a conversation or chain sticks to its runner (KV reuse), else least loaded
 //   5 done → Response object; conversation commit; D1 row when store
@@ -29,6 +30,7 @@ import { startGeneration } from "../runner/generate";
 import { relayEvents, relayOptions } from "../runner/relay";
 import { readResult } from "../runner/result";
 import { RequestImages } from "../vision/request-images";
+import { readReferences } from "./item-references";
 import { type ResponseHead, responseObject } from "./response-object";
 import { checkStorable, insertResponse, loadChain, type StoredResponse } from "./response-store";
 import { ResponseEvents } from "./stream-events";
@@ -75,10 +77,13 @@ export function createResponseRoutes(deps: Deps) {
       const model = body.model ?? turn?.meta.model ?? (await modelIds(c, deps))[0];
       if (!model) throw unavailable("No model is served right now; retry later.");
       const images = new RequestImages(c.env, deps, accountId);
-      const input = await resolveItems(inputItems(body.input), images, "input").catch(async (error: unknown) => {
-        await turn?.fail(null); // the request's own fault (a bad image): unlock, record nothing
-        throw error;
-      });
+      const items = inputItems(body.input);
+      const input = await readReferences(c.env.DB, accountId, items, "input")
+        .then((referenced) => resolveItems(items, images, "input", referenced))
+        .catch(async (error: unknown) => {
+          await turn?.fail(null); // the request's own fault (a bad image or reference): unlock, record nothing
+          throw error;
+        });
       const store = body.store ?? true;
       if (store) checkStorable(input);
       const { system, turns } = storedTurns([...history, ...input], [turn?.meta.system, body.instructions], (i) =>

@@ -1,5 +1,6 @@
 // Stored responses in D1 (migrations/0006_responses.sql): insert on completion, find and delete
-// per account, and the previous_response_id chain read in one recursive query.
+// per account, the previous_response_id chain read in one recursive query, and the message items
+// they hold found by id for `item_reference` (migrations/0007_response_items.sql).
 import type { ResponseObject } from "@mmgpt/schema";
 import type { NewMessage } from "../conversations/conversation-sql";
 import { ApiError } from "../errors/api-error";
@@ -41,22 +42,28 @@ export async function insertResponse(
     ...reply,
     output: reply.output.map((m) => ({ ...m, content: m.content.map((p) => ({ ...p, logprobs: [] })) })),
   };
-  await db
-    .prepare(
-      `INSERT INTO responses (id, account_id, previous_response_id, root_id, conversation_id, body, input_items, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    )
-    .bind(
-      row.id,
-      row.account_id,
-      row.previous_response_id,
-      row.root_id,
-      row.conversation_id,
-      JSON.stringify(body),
-      JSON.stringify(row.input.map(({ prompt: _p, dropped_exchanges: _d, ...m }) => m)),
-      row.created_at,
-    )
-    .run();
+  // Each input item and output message, so that an item_reference finds this response.
+  const itemIds = [...row.input.map((m) => m.id), ...body.output.map((m) => m.id)];
+  await db.batch([
+    db
+      .prepare(
+        `INSERT INTO responses (id, account_id, previous_response_id, root_id, conversation_id, body, input_items, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .bind(
+        row.id,
+        row.account_id,
+        row.previous_response_id,
+        row.root_id,
+        row.conversation_id,
+        JSON.stringify(body),
+        JSON.stringify(row.input.map(({ prompt: _p, dropped_exchanges: _d, ...m }) => m)),
+        row.created_at,
+      ),
+    db
+      .prepare("INSERT INTO response_items (id, account_id, response_id) SELECT value, ?, ? FROM json_each(?)")
+      .bind(row.account_id, row.id, JSON.stringify(itemIds)),
+  ]);
 }
 
 /** The caller's response, or null: another account's id is indistinguishable from none. */
@@ -68,8 +75,11 @@ export async function findResponse(db: D1Database, accountId: string, id: string
 }
 
 export async function deleteResponse(db: D1Database, accountId: string, id: string): Promise<boolean> {
-  const result = await db.prepare("DELETE FROM responses WHERE id = ? AND account_id = ?").bind(id, accountId).run();
-  return result.meta.changes > 0;
+  const [, result] = await db.batch([
+    db.prepare("DELETE FROM response_items WHERE response_id = ? AND account_id = ?").bind(id, accountId),
+    db.prepare("DELETE FROM responses WHERE id = ? AND account_id = ?").bind(id, accountId),
+  ]);
+  return result!.meta.changes > 0;
 }
 
 /** The response `id` and its stored predecessors, oldest first; empty when `id` is not the caller's. */
@@ -87,5 +97,22 @@ export async function loadChain(db: D1Database, accountId: string, id: string): 
     )
     .bind(id, accountId, MAX_CHAIN - 1)
     .all<StoredResponse>();
+  return results;
+}
+
+/** The caller's stored responses holding any of `itemIds` (each row once, with the ids it holds). */
+export async function findItemHolders(
+  db: D1Database,
+  accountId: string,
+  itemIds: readonly string[],
+): Promise<Array<Pick<StoredResponse, "body" | "input_items">>> {
+  const { results } = await db
+    .prepare(
+      `SELECT DISTINCT r.body, r.input_items FROM response_items i
+       JOIN responses r ON r.id = i.response_id AND r.account_id = i.account_id
+       WHERE i.account_id = ? AND i.id IN (SELECT value FROM json_each(?))`,
+    )
+    .bind(accountId, JSON.stringify(itemIds))
+    .all<Pick<StoredResponse, "body" | "input_items">>();
   return results;
 }

@@ -4,7 +4,7 @@
 import { z } from "@hono/zod-openapi";
 import { checkTextLength, ImageUrl } from "../chat/content";
 import { TokenLogprob } from "../chat/response";
-import { LIMITS } from "../common";
+import { LIMITS, MessageId } from "../common";
 
 export const ITEM_ROLES = ["user", "assistant", "system", "developer"] as const;
 export const ItemRole = z.enum(ITEM_ROLES);
@@ -75,7 +75,7 @@ export type ItemContentPart = z.infer<typeof ItemContentPart>;
 export const InputMessageItem = z
   .object({
     type: z
-      .literal("message", { error: 'only "message" items are supported (no tools, no item references)' })
+      .literal("message", { error: 'only "message" and "item_reference" items are supported (no tools)' })
       .optional(),
     id: z.string().optional().openapi({ description: "Accepted and ignored: stored items get new ids." }),
     status: z.string().optional().openapi({ description: "Accepted and ignored." }),
@@ -106,6 +106,34 @@ export const InputMessageItem = z
       "A message. `system` and `developer` messages join the system text; consecutive user messages merge into one turn (texts joined by a newline, images appended).",
   });
 export type InputMessageItem = z.infer<typeof InputMessageItem>;
+
+/**
+ * OpenAI's ItemReference: a message kept here before (a stored response's input or output
+ * item, hence also such a conversation item), by id, in place of its content. The AI SDK sends
+ * one for each earlier assistant reply it was given by a stored response.
+ */
+export const ItemReference = z
+  .strictObject({
+    type: z.literal("item_reference").nullish().openapi({ description: "May be left out (OpenAI)." }),
+    id: MessageId,
+  })
+  .openapi("ItemReference", {
+    description:
+      "A message item of a stored response (its input or its output), by id: it stands here as that message. An unknown id, another account's, or one of a response stored with `store: false` or deleted since, is a 404 with `param` naming the item.",
+  });
+export type ItemReference = z.infer<typeof ItemReference>;
+
+/** An item of a Responses `input`: a message, or a reference to a stored one. */
+export const InputItem = z
+  .union([InputMessageItem, ItemReference], {
+    error: 'input items are messages ({"role", "content"}) or item references ({"type": "item_reference", "id"})',
+  })
+  .openapi("InputItem");
+export type InputItem = z.infer<typeof InputItem>;
+
+export function isItemReference(item: InputItem): item is ItemReference {
+  return !("role" in item);
+}
 
 /** A stored message item, as lists and retrievals return it (OpenAI's ConversationItem message). */
 export const MessageItem = z

@@ -19,7 +19,7 @@ import {
 } from "../chat/sampling";
 import { ConversationId, LIMITS, listOf, Metadata, ResponseId, UnixTime } from "../common";
 import type { GenerationParams } from "../internal/generate";
-import { InputMessageItem, itemImages, MessageItem, OutputMessage, ResponseOutputText } from "./items";
+import { InputItem, isItemReference, itemImages, MessageItem, OutputMessage, ResponseOutputText } from "./items";
 
 export const Truncation = z.enum(["auto", "disabled"]).openapi("Truncation", {
   description:
@@ -56,10 +56,10 @@ export const CreateResponseRequest = z
       .optional()
       .openapi({ description: "A model id from `GET /v1/models`; defaults to the first served." }),
     input: z
-      .union([z.string().max(LIMITS.maxTextLength), z.array(InputMessageItem).min(1).max(LIMITS.maxMessages)], {
-        error: "input must be a string or a non-empty array of message items",
+      .union([z.string().max(LIMITS.maxTextLength), z.array(InputItem).min(1).max(LIMITS.maxMessages)], {
+        error: "input must be a string or a non-empty array of items",
       })
-      .openapi({ description: "A user message as text, or message items." }),
+      .openapi({ description: "A user message as text, or items: messages and references to stored ones." }),
     instructions: z.string().max(LIMITS.maxTextLength).nullish().openapi({
       description: "System text for this response only (not carried to the next through `previous_response_id`).",
     }),
@@ -115,7 +115,10 @@ export const CreateResponseRequest = z
     user: ignored(z.string().max(256)),
     service_tier: ignored(z.string()),
     prompt_cache_key: ignored(z.string()),
+    prompt_cache_retention: ignored(z.string()),
     safety_identifier: ignored(z.string()),
+    // The AI SDK sends it when its caller sets maxToolCalls; there are no tools to call.
+    max_tool_calls: ignored(z.number().int().nonnegative()),
   })
   .refine((r) => !(r.previous_response_id && r.conversation), {
     message: "give previous_response_id or conversation, not both",
@@ -129,10 +132,11 @@ export const CreateResponseRequest = z
   .superRefine((r, ctx) => checkBeamless(r, ctx, toResponseParams(r), BEAMLESS_PATHS))
   .superRefine((r, ctx) => {
     if (typeof r.input === "string") return;
+    // A referenced item's images were checked when it was stored.
     checkTurnImages(
       r.input.map((item, index) => ({
-        role: item.role,
-        images: itemImages(item).map(({ url, part }) => ({
+        role: isItemReference(item) ? "item_reference" : item.role,
+        images: (isItemReference(item) ? [] : itemImages(item)).map(({ url, part }) => ({
           url,
           path: ["input", index, "content", part, "image_url"],
         })),

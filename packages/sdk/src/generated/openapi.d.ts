@@ -1117,8 +1117,8 @@ export interface components {
         CreateResponseRequest: {
             /** @description A model id from `GET /v1/models`; defaults to the first served. */
             model?: string;
-            /** @description A user message as text, or message items. */
-            input: string | components["schemas"]["InputMessageItem"][];
+            /** @description A user message as text, or items: messages and references to stored ones. */
+            input: string | components["schemas"]["InputItem"][];
             /** @description System text for this response only (not carried to the next through `previous_response_id`). */
             instructions?: string | null;
             /** @example 256 */
@@ -1241,7 +1241,11 @@ export interface components {
             /** @description Accepted and ignored. */
             prompt_cache_key?: string | null;
             /** @description Accepted and ignored. */
+            prompt_cache_retention?: string | null;
+            /** @description Accepted and ignored. */
             safety_identifier?: string | null;
+            /** @description Accepted and ignored. */
+            max_tool_calls?: number | null;
         };
         CreateWebhookEndpointRequest: {
             /** @example https://example.com/hooks/mmgpt */
@@ -1376,6 +1380,7 @@ export interface components {
              */
             detail?: "auto" | "low" | "high" | null;
         };
+        InputItem: components["schemas"]["InputMessageItem"] | components["schemas"]["ItemReference"];
         /** @description A message. `system` and `developer` messages join the system text; consecutive user messages merge into one turn (texts joined by a newline, images appended). */
         InputMessageItem: {
             /** @enum {string} */
@@ -1403,6 +1408,16 @@ export interface components {
             text: string;
         };
         ItemContentPart: components["schemas"]["InputTextPart"] | components["schemas"]["InputImagePart"] | components["schemas"]["OutputTextPart"];
+        /** @description A message item of a stored response (its input or its output), by id: it stands here as that message. An unknown id, another account's, or one of a response stored with `store: false` or deleted since, is a 404 with `param` naming the item. */
+        ItemReference: {
+            /**
+             * @description May be left out (OpenAI).
+             * @enum {string|null}
+             */
+            type?: "item_reference" | null;
+            /** @example msg_3b7e91d4aa */
+            id: string;
+        };
         MessageContentPart: components["schemas"]["TextContentPart"] | components["schemas"]["StoredImagePart"];
         MessageItem: {
             /** @enum {string} */
