@@ -3,7 +3,7 @@
 // one is a 429 with Retry-After while small ones and other accounts still pass; several keys of
 // one account share one budget; n and num_beams multiply the cost.
 import { describe, expect, it } from "vitest";
-import { generationCost } from "../../src/rate-limit/generation-cost";
+import { generationCost, PROMPT_TOKENS_CAP } from "../../src/rate-limit/generation-cost";
 import { chatBody, Edge } from "../helpers/edge";
 
 const ask = (extra: Record<string, unknown>) => chatBody("Hi", extra);
@@ -53,5 +53,13 @@ describe("hostile input: rate limits charge tokens", () => {
     expect(generationCost({ ...base, params })).toBe(20 + 64 + 100);
     expect(generationCost({ ...base, params: { ...params, num_beams: 8 } })).toBe(20 + 64 + 800);
     expect(generationCost({ ...base, params: { ...params, n: 3 } })).toBe(20 + 64 + 300);
+    // A long stored conversation: 1 Mi characters of history cost one context, not 262,144 tokens
+    // (more than the default bucket holds, so every turn of it was a 429).
+    const history = Array.from({ length: 64 }, (_, i) => ({
+      role: i % 2 ? ("assistant" as const) : ("user" as const),
+      text: "z".repeat(16_384),
+    }));
+    const long = { ...base, truncation: "auto" as const, turns: [...history, ...base.turns] };
+    expect(generationCost({ ...long, params })).toBe(PROMPT_TOKENS_CAP + 100);
   });
 });
