@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { jsonSchemaIssues, MAX_SCHEMA_DEPTH, MAX_STRING_BOUNDS } from "./json-schema-subset";
+import { jsonSchemaIssues, MAX_INTEGER_BOUNDS, MAX_SCHEMA_DEPTH, MAX_STRING_BOUNDS } from "./json-schema-subset";
 
 const paths = (schema: unknown) => jsonSchemaIssues(schema).map((i) => i.path.join("."));
 
@@ -27,14 +27,14 @@ describe("jsonSchemaIssues", () => {
   it("names every unsupported keyword with its path, in one issue", () => {
     const issues = jsonSchemaIssues({
       type: "object",
-      properties: { email: { type: "string", format: "email" }, n: { type: "integer", minimum: 0 } },
+      properties: { email: { type: "string", format: "email" }, n: { type: "integer", multipleOf: 2 } },
       patternProperties: {},
     });
     expect(issues).toHaveLength(1);
     expect(issues[0].path).toEqual(["patternProperties"]);
     expect(issues[0].message).toContain("`patternProperties` (at patternProperties)");
     expect(issues[0].message).toContain("`format` (at properties.email.format)");
-    expect(issues[0].message).toContain("`minimum` (at properties.n.minimum)");
+    expect(issues[0].message).toContain("`multipleOf` (at properties.n.multipleOf)");
   });
 
   it.each([
@@ -59,8 +59,31 @@ describe("jsonSchemaIssues", () => {
     [{ properties: { 'a"b': {} } }, 'properties.a"b'],
     [{ properties: { "a\\b": {} } }, "properties.a\\b"],
     [{ properties: { "a\nb": {} } }, "properties.a\nb"],
+    [{ type: "number", minimum: 0, maximum: 1 }, "minimum"],
+    [{ type: ["integer", "number"], exclusiveMinimum: 0 }, "exclusiveMinimum"],
+    [{ maximum: 3 }, "maximum"],
+    [{ type: "integer", minimum: 0.5 }, "minimum"],
+    [{ type: "integer", exclusiveMinimum: true, minimum: 0 }, "exclusiveMinimum"],
+    [{ type: "integer", maximum: 2 ** 60 }, "maximum"],
+    [{ type: "integer", minimum: 3, exclusiveMaximum: 3 }, "minimum"],
   ])("refuses %j at %s", (schema, path) => {
     expect(paths(schema)).toEqual([path]);
+  });
+
+  it("accepts numeric bounds on integers (zod's .int() writes ±(2^53 − 1)), up to MAX_INTEGER_BOUNDS", () => {
+    const S = Number.MAX_SAFE_INTEGER;
+    const int = { type: "integer", minimum: -S, maximum: S };
+    expect(jsonSchemaIssues({ type: "object", properties: { n: int } })).toEqual([]);
+    expect(jsonSchemaIssues({ type: ["integer", "null"], exclusiveMinimum: 0, exclusiveMaximum: 10 })).toEqual([]);
+    expect(jsonSchemaIssues({ type: "integer", minimum: 5, maximum: 5 })).toEqual([]);
+    const many = (n: number) => ({
+      type: "object",
+      properties: Object.fromEntries(Array.from({ length: n }, (_, i) => [`n${i}`, int])),
+    });
+    expect(jsonSchemaIssues(many(MAX_INTEGER_BOUNDS))).toEqual([]);
+    const [over] = jsonSchemaIssues(many(MAX_INTEGER_BOUNDS + 2));
+    expect(over.path).toEqual(["properties", `n${MAX_INTEGER_BOUNDS}`, "minimum"]);
+    expect(over.message).toContain(`more than ${MAX_INTEGER_BOUNDS} bounded integers`);
   });
 
   it("resolves refs in definitions and $defs separately", () => {

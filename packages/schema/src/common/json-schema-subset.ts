@@ -22,6 +22,14 @@ export const SCHEMA_KEYWORDS = [
   "definitions",
 ] as const;
 
+/**
+ * Numeric bounds, on `type: "integer"` only: XGrammar builds an exact digit grammar for an integer
+ * range, but its decimal ranges are not exact (a number bounded [0, 1] accepted "1.5", one with
+ * exclusiveMinimum 0 accepted "0"), so a bounded `number` is refused rather than not enforced.
+ * Zod's `.int()` writes ±(2^53 − 1) as the bounds of every integer, which is why they matter.
+ */
+export const INTEGER_BOUND_KEYWORDS = ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"] as const;
+
 /** Annotations: accepted anywhere, they do not change what is generated. */
 export const SCHEMA_ANNOTATIONS = ["title", "description", "$comment", "examples", "default", "$schema"] as const;
 
@@ -42,6 +50,14 @@ export const MAX_SCHEMA_DEPTH = 32;
  */
 export const MAX_STRING_BOUNDS = 64;
 
+/**
+ * How many bounded integers a schema may hold. Each compiles into its own digit grammar: measured
+ * on the LLaMA vocab (2 shared cores, load ~6.5), zod's ±(2^53 − 1) range costs 10–20 ms per
+ * property (1 → 16–72 ms, 20 → 230–415 ms, 50 → 440–470 ms), a small range (0–100) ~1 ms;
+ * MAX_INTEGER_BOUNDS of the costly kind stay within the string-bound budget's ~0.6 s stall.
+ */
+export const MAX_INTEGER_BOUNDS = 50;
+
 export interface SchemaIssue {
   /** Path inside the schema, e.g. ["properties", "name", "pattern"]. */
   path: (string | number)[];
@@ -51,7 +67,7 @@ export interface SchemaIssue {
 type Path = (string | number)[];
 type Json = Record<string, unknown>;
 
-const KNOWN = new Set<string>([...SCHEMA_KEYWORDS, ...SCHEMA_ANNOTATIONS]);
+const KNOWN = new Set<string>([...SCHEMA_KEYWORDS, ...INTEGER_BOUND_KEYWORDS, ...SCHEMA_ANNOTATIONS]);
 const TYPES = new Set<string>(SCHEMA_TYPES);
 const BOUNDS = [
   ["minLength", "maxLength"],
@@ -73,6 +89,7 @@ export function jsonSchemaIssues(schema: unknown): SchemaIssue[] {
   const unsupported: Path[] = [];
   const issues: SchemaIssue[] = [];
   const strings = new StringBounds();
+  let integers = 0;
   const root = isObject(schema) ? schema : {};
   const visit = (node: unknown, path: Path, depth: number): void => {
     if (depth > MAX_SCHEMA_DEPTH) {
@@ -90,6 +107,11 @@ export function jsonSchemaIssues(schema: unknown): SchemaIssue[] {
     if ("items" in node) sub(node.items, "items");
     for (const [min, max] of BOUNDS) checkBounds(node, min, max, path, issues);
     strings.add(node, path);
+    if (checkIntegerBounds(node, path, issues) && ++integers === MAX_INTEGER_BOUNDS + 1)
+      issues.push({
+        path: [...path, INTEGER_BOUND_KEYWORDS.find((k) => k in node)!],
+        message: `more than ${MAX_INTEGER_BOUNDS} bounded integers (minimum/maximum/exclusiveMinimum/exclusiveMaximum) in one schema: each compiles into its own digit grammar (up to ~20 ms) and the compile stalls every running generation; drop the bounds of some`,
+      });
     if ("enum" in node && (!Array.isArray(node.enum) || node.enum.length === 0))
       issues.push({ path: [...path, "enum"], message: "enum must be a non-empty array" });
     if ("anyOf" in node) {
@@ -112,7 +134,7 @@ export function jsonSchemaIssues(schema: unknown): SchemaIssue[] {
   issues.push(...strings.issues());
   if (unsupported.length === 0) return issues;
   const named = unsupported.map((p) => `\`${p.at(-1)}\` (at ${p.join(".")})`).join(", ");
-  const message = `unsupported JSON Schema keyword${unsupported.length > 1 ? "s" : ""} ${named}; constrained decoding supports ${SCHEMA_KEYWORDS.join(", ")} (and the annotations ${SCHEMA_ANNOTATIONS.join(", ")})`;
+  const message = `unsupported JSON Schema keyword${unsupported.length > 1 ? "s" : ""} ${named}; constrained decoding supports ${SCHEMA_KEYWORDS.join(", ")}, ${INTEGER_BOUND_KEYWORDS.join(", ")} on integers (and the annotations ${SCHEMA_ANNOTATIONS.join(", ")})`;
   return [{ path: unsupported[0], message }, ...issues];
 }
 
@@ -183,6 +205,31 @@ function checkBounds(node: Json, min: string, max: string, path: Path, issues: S
   const hi = node[max];
   if (typeof lo === "number" && typeof hi === "number" && lo > hi)
     issues.push({ path: [...path, min], message: `${min} (${lo}) must not exceed ${max} (${hi})` });
+}
+
+/** Whether `node` is an integer with valid numeric bounds; any misuse of them is an issue. */
+function checkIntegerBounds(node: Json, path: Path, issues: SchemaIssue[]): boolean {
+  const keys = INTEGER_BOUND_KEYWORDS.filter((k) => k in node);
+  if (keys.length === 0) return false;
+  const types = Array.isArray(node.type) ? node.type : [node.type];
+  if (!types.includes("integer") || types.includes("number")) {
+    issues.push({
+      path: [...path, keys[0]],
+      message: `numeric bounds (${keys.join(", ")}) are enforced on integers only (\`type: "integer"\`, alone or with non-numeric types): the grammar compiler's decimal ranges are not exact. Bound an integer, or drop the bound`,
+    });
+    return false;
+  }
+  const bad = keys.filter((k) => !Number.isSafeInteger(node[k]));
+  for (const k of bad) issues.push({ path: [...path, k], message: `${k} must be an integer within ±(2^53 − 1)` });
+  if (bad.length) return false;
+  const n = (k: string) => node[k] as number | undefined;
+  const lo = Math.max(n("minimum") ?? -Infinity, (n("exclusiveMinimum") ?? -Infinity) + 1);
+  const hi = Math.min(n("maximum") ?? Infinity, (n("exclusiveMaximum") ?? Infinity) - 1);
+  if (lo > hi) {
+    issues.push({ path: [...path, keys[0]], message: `no integer lies within these bounds (${keys.join(", ")})` });
+    return false;
+  }
+  return true;
 }
 
 /** The distinct string length bounds of a schema, against MAX_STRING_BOUNDS. */

@@ -95,6 +95,23 @@ describe("constrained decoding (grammar + sampler, real vocab)", () => {
     }
   });
 
+  it("keeps integers within their bounds, zod's .int() range included, though digits are pushed", async () => {
+    const digits = new Set([..."0123456789-"].flatMap((c) => tokenizer.encode(c, { addDummyPrefix: false })));
+    const S = Number.MAX_SAFE_INTEGER;
+    const schemas = [
+      { type: "integer", minimum: -S, maximum: S },
+      { type: "integer", minimum: 3, exclusiveMaximum: 42 },
+      { type: ["integer", "null"], exclusiveMinimum: -700, maximum: -2 },
+    ];
+    for (const schema of schemas) {
+      for (let seed = 1; seed <= 4; seed++) {
+        const { text, ended } = await generate({ type: "json_schema", schema }, seed, (id) => (digits.has(id) ? 8 : 0));
+        expect(ended, text).toBe(true);
+        expect(ajv.validate(schema, JSON.parse(text)), `${JSON.stringify(schema)}: ${text}`).toBe(true);
+      }
+    }
+  });
+
   it("json_object: any object, whatever the sampling", async () => {
     // A push towards closing braces, so a random walk through nested values ends in budget.
     const close = new Set([...'"}]'].flatMap((c) => tokenizer.encode(c, { addDummyPrefix: false })));
