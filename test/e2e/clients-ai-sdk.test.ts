@@ -227,6 +227,35 @@ describe("AI SDK openai(model): providerOptions.openai", () => {
     expect(data.map((i) => i.role)).toEqual(["user", "assistant", "user", "assistant"]);
   });
 
+  it("an uploaded vision file as an image part by its id (the provider's fileIdPrefixes: file-…)", async () => {
+    const body = new FormData();
+    body.append("purpose", "vision");
+    body.append("file", new Blob([png], { type: "image/png" }), "shape.png");
+    const upload = await fetch(`${baseURL}/files`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${apiKey}` },
+      body,
+    });
+    const { id } = (await upload.json()) as { id: string };
+    const part = (image: string) => ({ type: "image" as const, image, mediaType: "image/png" });
+    const text = { type: "text" as const, text: "What is in this image?" };
+    const r = await generateText({
+      model,
+      messages: [{ role: "user", content: [text, part(id)] }],
+      maxOutputTokens: 4,
+      maxRetries: 0,
+    });
+    expect(JSON.stringify(r.request.body)).toContain(`"file_id":"${id}"`);
+    const inline = await generateText({
+      model,
+      messages: [{ role: "user", content: [text, part(pngDataUrl)] }],
+      maxOutputTokens: 4,
+      maxRetries: 0,
+    });
+    // The same image either way: the same prompt.
+    expect(r.usage.inputTokens).toBe(inline.usage.inputTokens);
+  });
+
   it("logprobs through include", async () => {
     const r = await generateText({
       model,
