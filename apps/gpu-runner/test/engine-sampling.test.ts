@@ -2,7 +2,7 @@
 // prefill, logprobs from the logits each token was chosen from, and presence/frequency
 // penalties and logit_bias, each checked against a direct computation or an n = 1 run.
 import type { DoneEvent, GenerateRequest, GenerationParams } from "@mmgpt/schema/internal";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { Engine, type EngineOptions } from "../src/engine/engine.js";
 import type { EngineEvent } from "../src/engine/job.js";
 import { tokenText } from "../src/engine/logprob-entry.js";
@@ -77,6 +77,51 @@ describe("n choices", () => {
       expect(alone.done.text).toBe(c.text);
       expect(alone.done.finish_reason).toBe(c.finish_reason);
     }
+  });
+
+  it("cost one prefill and the batch's decode steps: no decoder call and no more than the prompt's K/V per extra choice (three calls fewer than four separate requests sharing the cached prefix)", async () => {
+    // Counted, not timed: every decoder call (prefill chunk or decode step) and every K/V copy.
+    const prompt = [{ role: "user" as const, text: "Tell me a long story about the sea, the wind and the stars." }];
+    const counted = async (prefixCache: boolean, reqs: GenerateRequest[]) => {
+      const e = engine({ prefillChunk: 8, prefixCache });
+      const calls = vi.spyOn(rt, "decode");
+      const copies = vi.spyOn(e.kvPool, "copyFrom");
+      try {
+        const done = await Promise.all(reqs.map((r) => collect(e, { ...r, turns: prompt })));
+        return {
+          calls: calls.mock.calls.map(([b]) => `${b.batch}x${b.seq}`),
+          copied: copies.mock.calls.map((c) => c[3]),
+          steps: e.stats.decodeSteps,
+          done: done.map((d) => d.done),
+          promptTokens: (done[0].events[0] as Extract<EngineEvent, { type: "start" }>).prompt_tokens,
+        };
+      } finally {
+        calls.mockRestore();
+      }
+    };
+    const params = { ...SAMPLED, max_tokens: 12 };
+    const n4 = await counted(true, [request({ ...params, n: 4 })]);
+    const P = n4.promptTokens;
+    const chunks = Math.ceil(P / 8);
+    expect(P).toBeGreaterThan(16);
+    // The prompt runs once, in its chunks; then every step decodes the four choices together.
+    expect(n4.calls).toEqual([
+      ...Array(chunks - 1).fill("1x8"),
+      `1x${P - 8 * (chunks - 1)}`,
+      ...Array(n4.steps).fill("4x1"),
+    ]);
+    // Each extra choice copies the prompt's positions once (not the pool's capacity, not twice).
+    expect(n4.copied).toEqual([P, P, P]);
+    const seeds = [0, 1, 2, 3].map((i) => choiceSeed(params.seed, i));
+    const four = await counted(
+      true,
+      seeds.map((seed) => request({ ...params, seed })),
+    );
+    expect(four.done.map((d) => d.text)).toEqual(n4.done[0].choices!.map((c) => c.text));
+    expect(four.steps).toBe(n4.steps);
+    // Separate requests copy all but the last prompt token and run it once each.
+    expect(four.copied).toEqual([P - 1, P - 1, P - 1]);
+    expect(four.calls.length).toBe(n4.calls.length + 3);
   });
 
   it("stream their deltas by index, alongside another request in the batch; greedy choices equal the n = 1 answer", async () => {
