@@ -33,7 +33,7 @@ SCALES = {
         "instruct": 16000,
         "eval_per_task": 40,
         "language_exchanges": 32000,
-        "vision_steps": 600,
+        "vision_steps": 1200,
         "base_steps": 2000,
         "instruct_steps": 600,
         "batch_tokens": 3072,
