@@ -33,9 +33,9 @@ SCALES = {
         "instruct": 16000,
         "eval_per_task": 40,
         "language_exchanges": 32000,
-        "vision_steps": 1200,
+        "vision_steps": 2000,
         "base_steps": 2000,
-        "instruct_steps": 600,
+        "instruct_steps": 1200,
         "batch_tokens": 3072,
         "base_lr": 1.5e-3,
         "instruct_lr": 2e-3,
@@ -108,9 +108,11 @@ def trainer(a):
 
 def stage_vision(a, s):
     d = os.path.join(a.run, "data")
-    run([PY, "training/pretrain_vision.py", "--config", a.config, "--data", os.path.join(d, "p-base"), "--scenes", os.path.join(d, "base"),
+    launcher = torchrun(a.procs, os.path.join(a.run, "logs-vision")) if a.procs > 1 else [PY]
+    run(launcher + ["training/pretrain_vision.py", "--config", a.config, "--data", os.path.join(d, "p-base"), "--scenes", os.path.join(d, "base"),
          "--data", os.path.join(d, "p-full"), "--scenes", os.path.join(d, "full"), "--out", os.path.join(a.run, "vision"),
-         "--steps", str(s["vision_steps"]), "--lr", "1e-3", "--warmup", str(min(50, s["vision_steps"] // 10 + 1))])
+         "--steps", str(s["vision_steps"]), "--lr", "1e-3", "--warmup", str(min(50, s["vision_steps"] // 10 + 1)),
+                    "--eval-every", str(max(1, s["vision_steps"] // 5))])
 
 
 def stage_base(a, s):

@@ -1,6 +1,7 @@
 """The training recipe end to end at smoke scale (what CI runs: `recipe.py all --scale smoke`),
 and train.py's guarantees on a tiny model: 2 data-parallel processes (torchrun, gloo) compute the
-same losses as 1 process with the same global batches; an interrupted run resumes exactly.
+same losses as 1 process with the same global batches (stage 0's pretrain_vision.py too); an
+interrupted run resumes exactly.
 
   /usr/bin/python3 -m unittest training/test_train.py
 """
@@ -87,6 +88,21 @@ class TrainTest(unittest.TestCase):
         for x, y in zip(a, b):
             self.assertAlmostEqual(x, y, delta=1e-4 * max(1.0, abs(x)))
         self.assertLess(a[-1], a[0])  # it learns
+
+    def test_vision_stage_two_processes_match_one(self):
+        data = os.path.join(self.run_dir, "data")
+        args = ["training/pretrain_vision.py", "--config", self.tiny, "--data", f"{data}/p-base", "--scenes", f"{data}/base",
+                "--steps", "3", "--batch", "8", "--threads", "1", "--log-every", "1", "--warmup", "1"]
+        one, two = f"{self.tmp}/vision-one", f"{self.tmp}/vision-two"
+        sh([PY, *args, "--out", one])
+        sh([*torchrun(2, f"{self.tmp}/vision-logs"), *args, "--out", two])
+        import torch
+
+        a, b = (torch.load(os.path.join(d, "checkpoint.pt"))["metrics"] for d in (one, two))
+        self.assertEqual(len(a), 3)
+        for x, y in zip(a, b):
+            self.assertAlmostEqual(x["loss"], y["loss"], delta=1e-4 * max(1.0, abs(x["loss"])))
+        self.assertTrue(os.path.exists(os.path.join(two, "vision.safetensors")))
 
     def test_resume_is_exact(self):
         full, cut = f"{self.tmp}/full-run", f"{self.tmp}/cut-run"
