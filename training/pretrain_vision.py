@@ -40,7 +40,7 @@ from mmgpt import safetensors_io  # noqa: E402
 from mmgpt.data import Dataset  # noqa: E402
 from mmgpt.model import MultiModalGPT  # noqa: E402
 from shapes_world.palette import COLOR_NAMES, KINDS, POSITIONS  # noqa: E402
-from train import Dist, init_weights, log, plot  # noqa: E402
+from train import Dist, autocast, init_weights, log, plot  # noqa: E402
 
 COLORS = ("none", *COLOR_NAMES)
 KIND_NAMES = ("none", *KINDS)
@@ -62,6 +62,7 @@ def parse_args(argv=None):
     p.add_argument("--holdout", type=float, default=0.05, help="share of images kept out of training to measure accuracy")
     p.add_argument("--log-every", type=int, default=25)
     p.add_argument("--ckpt-every", type=int, default=200)
+    p.add_argument("--precision", default="fp32", choices=["fp32", "bf16"], help="as train.py's: bf16 autocast for matrix products")
     p.add_argument("--eval-every", type=int, default=0, help="also measure the held-out images every N steps (0 = at the end only)")
     return p.parse_args(argv)
 
@@ -247,7 +248,7 @@ def main(argv=None):
     # for one process with 1 and with 2 threads.)
     net = torch.nn.parallel.DistributedDataParallel(stage) if d.on else stage
     log(d, f"vision stage: {len(train_items)} images to train, {len(held)} held out, "
-           f"{sum(p.numel() for p in params):,} trainable params, {d.world} process(es) x {torch.get_num_threads()} threads")
+           f"{sum(p.numel() for p in params):,} trainable params, {d.world} process(es) x {torch.get_num_threads()} threads, {a.precision}")
 
     per_epoch = len(train_items) // a.batch
     t0 = time.time()
@@ -262,8 +263,9 @@ def main(argv=None):
         lr = a.lr * min(1.0, (step + 1) / a.warmup) * (0.1 + 0.9 * 0.5 * (1 + np.cos(np.pi * step / a.steps)))
         for g in opt.param_groups:
             g["lr"] = lr
-        cell_logits, patch_logits = net(pix)
-        loss = cell_loss(cell_logits, cells) + patch_loss(patch_logits, patches)
+        with autocast("cpu", a.precision):
+            cell_logits, patch_logits = net(pix)
+        loss = cell_loss(cell_logits.float(), cells) + patch_loss(patch_logits.float(), patches)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)

@@ -10,7 +10,7 @@
   /usr/bin/python3 training/recipe.py all       the five above in order
 
 Options: --run DIR (default training/runs/shapes), --scale full|smoke, --procs N (torchrun data
-parallel processes; 1 = plain python), --ablations (also train the `short` and `vision` adapters
+parallel processes; 1 = plain python), --precision bf16|fp32 (default bf16), --ablations (also train the `short` and `vision` adapters
 for the paper's two findings). Every stage resumes: rerun the same command after an
 interruption. Each stage's wall time goes to RUN/timings.json.
 """
@@ -112,7 +112,7 @@ def stage_vision(a, s):
     run(launcher + ["training/pretrain_vision.py", "--config", a.config, "--data", os.path.join(d, "p-base"), "--scenes", os.path.join(d, "base"),
          "--data", os.path.join(d, "p-full"), "--scenes", os.path.join(d, "full"), "--out", os.path.join(a.run, "vision"),
          "--steps", str(s["vision_steps"]), "--lr", "1e-3", "--warmup", str(min(50, s["vision_steps"] // 10 + 1)),
-                    "--eval-every", str(max(1, s["vision_steps"] // 5))])
+                    "--eval-every", str(max(1, s["vision_steps"] // 5)), "--precision", a.precision])
 
 
 def stage_base(a, s):
@@ -121,7 +121,7 @@ def stage_base(a, s):
     run(trainer(a) + ["--stage", "base", "--config", a.config, "--data", os.path.join(d, "p-base"), os.path.join(d, "p-text"),
                       "--vocab-data", *sorted(vocab), "--init-vision", os.path.join(a.run, "vision", "vision.safetensors"), "--freeze-vision",
                       "--out", os.path.join(a.run, "base"), "--steps", str(s["base_steps"]),
-                      "--batch-tokens", str(s["batch_tokens"]), "--lr", str(s["base_lr"]), "--warmup", str(min(100, s["base_steps"] // 10 + 1))])
+                      "--batch-tokens", str(s["batch_tokens"]), "--lr", str(s["base_lr"]), "--warmup", str(min(100, s["base_steps"] // 10 + 1)), "--precision", a.precision])
 
 
 def stage_instruct(a, s):
@@ -131,7 +131,7 @@ def stage_instruct(a, s):
         run(trainer(a) + ["--stage", "instruct", "--config", a.config, "--data", os.path.join(d, f"p-{mix}"),
                           "--init", os.path.join(a.run, "base", "model.safetensors"), "--out", os.path.join(a.run, f"instruct-{mix}"),
                           "--steps", str(s["instruct_steps"]), "--batch-tokens", str(s["batch_tokens"]), "--lr", str(s["instruct_lr"]),
-                          "--warmup", str(min(50, s["instruct_steps"] // 10 + 1))])
+                          "--warmup", str(min(50, s["instruct_steps"] // 10 + 1)), "--precision", a.precision])
 
 
 def stage_export(a, s):
@@ -162,6 +162,8 @@ def main():
     p.add_argument("--scale", choices=list(SCALES), default="full")
     p.add_argument("--procs", type=int, default=1)
     p.add_argument("--ablations", action="store_true")
+    p.add_argument("--precision", choices=["bf16", "fp32"], default="bf16",
+                   help="matrix products under bf16 autocast (fast with AVX512-BF16/AMX or on GPUs; use fp32 on CPUs without)")
     p.add_argument("--export-to", help="model directory to write (default models/mmgpt-shapes)")
     p.add_argument("--config", default=DEFAULT_CONFIG, help="model config (default configs/shapes.json)")
     a = p.parse_args()

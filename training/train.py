@@ -74,6 +74,8 @@ def parse_args(argv=None):
     p.add_argument("--log-every", type=int, default=10)
     p.add_argument("--ckpt-every", type=int, default=100)
     p.add_argument("--device", default="cpu", help="cpu | cuda")
+    p.add_argument("--precision", default="fp32", choices=["fp32", "bf16"],
+                   help="bf16: matrix products in bfloat16 under autocast, weights and optimizer in fp32")
     return p.parse_args(argv)
 
 
@@ -96,6 +98,15 @@ class Dist:
     def barrier(self):
         if self.on:
             dist.barrier()
+
+
+def autocast(device, precision):
+    """bf16 autocast: matrix products (linear, matmul, conv) in bfloat16, the rest and every weight
+    in fp32. On a CPU with AVX512-BF16/AMX (this machine's Sapphire Rapids) oneDNN runs a
+    1536x192x512 product 5x faster than fp32; a base-stage step ~2.5x (measured here: 1,325-1,506
+    vs 476-657 tokens/s for one 1-thread process). On CPUs without it bf16 is emulated and slower:
+    keep fp32 there."""
+    return torch.autocast(device_type=device, dtype=torch.bfloat16, enabled=precision == "bf16")
 
 
 def log(d, msg):
@@ -340,7 +351,7 @@ def main(argv=None):
 
     n_train = sum(p.numel() for _, p in trainable)
     n_all = sum(p.numel() for p in model.parameters())
-    log(d, f"{a.stage}: {len(ds)} samples, {n_train:,} trainable of {n_all:,} params, {d.world} process(es) × {threads} threads")
+    log(d, f"{a.stage}: {len(ds)} samples, {n_train:,} trainable of {n_all:,} params, {d.world} process(es) × {threads} threads, {a.precision}")
 
     lengths = ds.lengths()
     plan = batches(lengths, a.batch_tokens, a.max_batch, a.seed, state["epoch"])
@@ -369,7 +380,8 @@ def main(argv=None):
             total = float(d.sum(torch.tensor([float((tgt >= 0).sum())])))
             opt.zero_grad(set_to_none=True)
             ids, tgt = ids.to(device), tgt.to(device)
-            summed = ddp(ids, pix.to(device) if pix is not None else None, counts, tgt)
+            with autocast(a.device, a.precision):
+                summed = ddp(ids, pix.to(device) if pix is not None else None, counts, tgt)
             # DDP averages gradients over processes; scaling by world/total makes that the
             # gradient of (sum of token losses in the global batch) / (their count).
             (summed * d.world / max(total, 1.0)).backward()
