@@ -63,10 +63,27 @@ def run(cmd, **kw):
     subprocess.check_call(cmd, cwd=ROOT, **kw)
 
 
-def prepare(jsonl, mode, out, *extra):
-    if os.path.exists(os.path.join(out, "info.json")):
-        return
-    run(["node", "--import", "tsx", "--import", "./training/tools/wasm-hooks.mjs", "training/tools/prepare.ts", "--data", jsonl, "--mode", mode, "--out", out, *extra])
+def prepare_all(jobs, parallel):
+    """tools/prepare.ts for each (jsonl, mode, out, *extra) not yet done, `parallel` at a time (one
+    node process each: it decodes and preprocesses images on one core), longest first."""
+    todo = [j for j in jobs if not os.path.exists(os.path.join(j[2], "info.json"))]
+    running = []
+    while todo or running:
+        while todo and len(running) < parallel:
+            jsonl, mode, out, *extra = todo.pop(0)
+            cmd = ["node", "--import", "tsx", "--import", "./training/tools/wasm-hooks.mjs", "training/tools/prepare.ts", "--data", jsonl, "--mode", mode, "--out", out, *extra]
+            print("+ " + " ".join(cmd), flush=True)
+            running.append((cmd, subprocess.Popen(cmd, cwd=ROOT)))
+        time.sleep(0.5)
+        for cmd, proc in list(running):
+            code = proc.poll()
+            if code is None:
+                continue
+            running.remove((cmd, proc))
+            if code != 0:
+                for _, other in running:
+                    other.terminate()
+                raise subprocess.CalledProcessError(code, cmd)
 
 
 def stage_data(a, s):
@@ -77,20 +94,21 @@ def stage_data(a, s):
         mixes += [("short", s["instruct"]), ("vision", s["instruct"])]
     for mix, n in mixes:
         if not os.path.exists(os.path.join(d, mix, "summary.json")):
-            run([PY, "training/shapes_world/generate.py", "--out", os.path.join(d, mix), "--seed", str(SEEDS[mix]), "--samples", str(n), "--mix", mix, "--overwrite"])
+            run([PY, "training/shapes_world/generate.py", "--out", os.path.join(d, mix), "--seed", str(SEEDS[mix]), "--samples", str(n), "--mix", mix, "--overwrite",
+                 "--workers", str(os.cpu_count() or 1)])
     ev = os.path.join(d, "eval")
     if not os.path.exists(os.path.join(ev, "summary.json")):
-        run([PY, "training/shapes_world/generate.py", "--out", ev, "--seed", str(SEEDS["eval"]), "--samples", str(s["eval_per_task"] * 18), "--mix", "eval", "--overwrite"])
+        run([PY, "training/shapes_world/generate.py", "--out", ev, "--seed", str(SEEDS["eval"]), "--samples", str(s["eval_per_task"] * 18), "--mix", "eval", "--overwrite",
+             "--workers", str(os.cpu_count() or 1)])
     text = os.path.join(d, "text.jsonl")
     if not os.path.exists(text):
         run([PY, "training/text_corpus.py", "--data", os.path.join(d, "full", "data.jsonl"), "--out", text, "--seed", "7",
              "--language", str(s["language_exchanges"])])
     # Half the captions text-first: their tokens cross-attend to the image directly (see
     # apps/gpu-runner/src/prompt/render-caption.ts), the short path that teaches the model to see.
-    prepare(os.path.join(d, "base", "data.jsonl"), "base", os.path.join(d, "p-base"), "--text-first", "0.5")
-    prepare(text, "text", os.path.join(d, "p-text"))
-    for mix, _ in mixes[1:]:
-        prepare(os.path.join(d, mix, "data.jsonl"), "instruct", os.path.join(d, f"p-{mix}"))
+    prepare_all([(os.path.join(d, "base", "data.jsonl"), "base", os.path.join(d, "p-base"), "--text-first", "0.5"),
+                 *[(os.path.join(d, mix, "data.jsonl"), "instruct", os.path.join(d, f"p-{mix}")) for mix, _ in mixes[1:]],
+                 (text, "text", os.path.join(d, "p-text"))], os.cpu_count() or 1)
 
 
 def torchrun(procs, log_dir):
