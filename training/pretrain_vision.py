@@ -298,13 +298,7 @@ def main(argv=None):
               f"cells with an object, {report['image_accuracy']:.2%} of images entirely right", flush=True)
         safetensors_io.save(os.path.join(a.out, "vision.safetensors"), vision_state_dict(model), "F32", {"stage": "vision"})
         print(f"wrote {a.out}/vision.safetensors in {time.time() - t0:,.0f} s", flush=True)
-    d.barrier()
-    if d.on:
-        # As train.py: leave without the interpreter's teardown (a gloo thread of Debian's torch
-        # 1.13 sometimes spins forever at exit once the peer has gone).
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(0)
+    d.finish()
 
 
 if __name__ == "__main__":

@@ -56,6 +56,7 @@ SCALES = {
 SEEDS = {"base": 11, "full": 12, "short": 13, "vision": 14, "eval": 1001}
 DEFAULT_CONFIG = os.path.join(HERE, "configs", "shapes.json")
 SHIPPED = os.path.join(ROOT, "models", "mmgpt-shapes")
+CORES = os.cpu_count() or 1
 
 
 def run(cmd, **kw):
@@ -95,11 +96,11 @@ def stage_data(a, s):
     for mix, n in mixes:
         if not os.path.exists(os.path.join(d, mix, "summary.json")):
             run([PY, "training/shapes_world/generate.py", "--out", os.path.join(d, mix), "--seed", str(SEEDS[mix]), "--samples", str(n), "--mix", mix, "--overwrite",
-                 "--workers", str(os.cpu_count() or 1)])
+                 "--workers", str(CORES)])
     ev = os.path.join(d, "eval")
     if not os.path.exists(os.path.join(ev, "summary.json")):
         run([PY, "training/shapes_world/generate.py", "--out", ev, "--seed", str(SEEDS["eval"]), "--samples", str(s["eval_per_task"] * 18), "--mix", "eval", "--overwrite",
-             "--workers", str(os.cpu_count() or 1)])
+             "--workers", str(CORES)])
     text = os.path.join(d, "text.jsonl")
     if not os.path.exists(text):
         run([PY, "training/text_corpus.py", "--data", os.path.join(d, "full", "data.jsonl"), "--out", text, "--seed", "7",
@@ -108,7 +109,7 @@ def stage_data(a, s):
     # apps/gpu-runner/src/prompt/render-caption.ts), the short path that teaches the model to see.
     prepare_all([(os.path.join(d, "base", "data.jsonl"), "base", os.path.join(d, "p-base"), "--text-first", "0.5"),
                  *[(os.path.join(d, mix, "data.jsonl"), "instruct", os.path.join(d, f"p-{mix}")) for mix, _ in mixes[1:]],
-                 (text, "text", os.path.join(d, "p-text"))], os.cpu_count() or 1)
+                 (text, "text", os.path.join(d, "p-text"))], CORES)
 
 
 def torchrun(procs, log_dir):

@@ -1,16 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ablationTable, type EvalResults } from "./ablation";
 import { aggregate, type ScoredAnswer } from "./aggregate";
-
-const answer = (task: string, correct: boolean, extra: Partial<ScoredAnswer> = {}): ScoredAnswer => ({
-  task,
-  correct,
-  followup: false,
-  heldoutPhrasing: false,
-  error: false,
-  replyWords: 4,
-  ...extra,
-});
+import { answer } from "./scored-answer";
 
 function results(scored: ScoredAnswer[], id = "fp32-fp16"): EvalResults {
   const { tasks, groups } = aggregate(scored);

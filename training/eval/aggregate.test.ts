@@ -1,15 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { type Aggregate, aggregate, checkGoals, int4Gap, type ScoredAnswer } from "./aggregate";
+import { answer } from "./scored-answer";
 
-const answer = (task: string, correct: boolean, extra: Partial<ScoredAnswer> = {}): ScoredAnswer => ({
-  task,
-  correct,
-  followup: false,
-  heldoutPhrasing: false,
-  error: false,
-  replyWords: 4,
-  ...extra,
-});
 const many = (task: string, right: number, wrong: number, extra: Partial<ScoredAnswer> = {}) => [
   ...Array.from({ length: right }, () => answer(task, true, extra)),
   ...Array.from({ length: wrong }, () => answer(task, false, extra)),
